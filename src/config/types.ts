@@ -1,0 +1,202 @@
+/**
+ * The validated configuration: what HAProxy-syntax files and JSON objects both
+ * become. Parsed once at start-up and frozen; the request path never parses
+ * configuration text. Durations are milliseconds; `undefined` means "not set"
+ * (for timeouts: no limit, as HAProxy does when a timeout is missing).
+ */
+
+/** Where a section or directive came from, so run-time messages can point at it. */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+}
+
+export interface Config {
+  /** `frontend` and `listen` sections, in file order. */
+  readonly frontends: readonly Frontend[];
+  /** `backend` and `listen` sections, in file order (a `listen` is both). */
+  readonly backends: readonly Backend[];
+}
+
+export interface Bind {
+  /** '' for all addresses (`bind :8080`), otherwise an IPv4/IPv6 literal or a host name. */
+  readonly host: string;
+  readonly port: number;
+}
+
+/** `option httpclose` / `http-server-close` / `http-keep-alive` (the default). */
+export type ConnectionMode = 'keep-alive' | 'server-close' | 'close';
+
+export interface ForwardFor {
+  /** `header NAME`; default `X-Forwarded-For`. */
+  readonly header: string;
+  /** `except NET`: client addresses that get no header, e.g. `127.0.0.0/8`. */
+  readonly except?: string;
+  /** `if-none`: only add the header when the request has none. */
+  readonly ifNone: boolean;
+}
+
+export interface Timeouts {
+  /** `timeout client`: inactivity on the client side. */
+  readonly client?: number;
+  /** `timeout http-request`: time to receive the complete request head. */
+  readonly httpRequest?: number;
+  /** `timeout connect`: time to establish the connection to a server. */
+  readonly connect?: number;
+  /** `timeout server`: time waiting for the server's response (head and each body chunk). */
+  readonly server?: number;
+  /** `timeout check`: read timeout of a health check (defaults to `inter`). */
+  readonly check?: number;
+}
+
+/** One test of an ACL: `path_beg /x /y` or `hdr(host) -i a b`. */
+export type AclTest =
+  | { readonly kind: 'path_beg'; readonly values: readonly string[] }
+  | {
+      readonly kind: 'hdr';
+      /** Lower-case header name. */
+      readonly header: string;
+      readonly values: readonly string[];
+      /** `-i`: compare case-insensitively. */
+      readonly ignoreCase: boolean;
+    };
+
+/** A term of a condition: a test, possibly negated with `!`. */
+export interface AclTerm {
+  readonly negate: boolean;
+  readonly test: AclTest;
+}
+
+/**
+ * `if`/`unless` condition: terms are ANDed within a group and groups are ORed
+ * (`||`), as HAProxy evaluates them.
+ */
+export interface Condition {
+  readonly unless: boolean;
+  readonly anyOf: readonly (readonly AclTerm[])[];
+}
+
+export interface UseBackendRule {
+  readonly backend: string;
+  readonly condition: Condition;
+  readonly source: SourceLocation;
+}
+
+export interface StatsAuthUser {
+  readonly user: string;
+  readonly password: string;
+}
+
+/** `stats …` directives of a `listen` or `frontend`/`backend` section. */
+export interface StatsConfig {
+  readonly enabled: boolean;
+  /** `stats uri`, default `/haproxy?stats`. */
+  readonly uri: string;
+  /** `stats realm` (backslash escapes already resolved), default `HAProxy Statistics`. */
+  readonly realm: string;
+  readonly users: readonly StatsAuthUser[];
+  /** `stats refresh`, ms. */
+  readonly refresh?: number;
+  readonly hideVersion: boolean;
+  readonly showLegends: boolean;
+  /** `stats admin if TRUE` (only the unconditional form is supported). */
+  readonly admin: boolean;
+}
+
+export interface Frontend {
+  readonly name: string;
+  /** True when this came from a `listen` section (its backend has the same name). */
+  readonly isListen: boolean;
+  readonly binds: readonly Bind[];
+  readonly defaultBackend?: string;
+  readonly useBackend: readonly UseBackendRule[];
+  readonly forwardFor?: ForwardFor;
+  readonly connectionMode: ConnectionMode;
+  readonly timeouts: Timeouts;
+  readonly stats?: StatsConfig;
+  readonly source: SourceLocation;
+}
+
+export type BalanceAlgorithm = 'roundrobin' | 'static-rr' | 'leastconn' | 'first' | 'random';
+
+export interface CookiePolicy {
+  readonly name: string;
+  readonly mode: 'insert' | 'prefix' | 'rewrite';
+  readonly indirect: boolean;
+  readonly nocache: boolean;
+  readonly postonly: boolean;
+  readonly preserve: boolean;
+  readonly httponly: boolean;
+  readonly secure: boolean;
+  readonly domains: readonly string[];
+  /** ms */
+  readonly maxidle?: number;
+  /** ms */
+  readonly maxlife?: number;
+  /** `attr X`, in order. */
+  readonly attrs: readonly string[];
+}
+
+/** `option httpchk [METHOD] [URI]` plus `http-check expect status N`. */
+export interface HttpCheck {
+  readonly method: string;
+  readonly uri: string;
+  /** When set, only this status passes; otherwise 2xx and 3xx pass. */
+  readonly expectStatus?: number;
+}
+
+export interface ServerCheck {
+  /** ms; defaults: inter 2000, fastinter = inter, downinter = inter. */
+  readonly inter: number;
+  readonly fastinter: number;
+  readonly downinter: number;
+  /** defaults 2 and 3. */
+  readonly rise: number;
+  readonly fall: number;
+  /** `port N` / `addr A`: where the check connects instead of the server's address. */
+  readonly port?: number;
+  readonly addr?: string;
+}
+
+export interface Server {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  /** 0–256, default 1. */
+  readonly weight: number;
+  /** `cookie VALUE`; without it the server never takes part in cookie persistence. */
+  readonly cookie?: string;
+  readonly backup: boolean;
+  /** `disabled`: starts in maintenance. */
+  readonly disabled: boolean;
+  /** `maxconn N`, used by `balance first`. */
+  readonly maxconn?: number;
+  /** Present when the server line has `check`. */
+  readonly check?: ServerCheck;
+  readonly source: SourceLocation;
+}
+
+export interface ErrorFile {
+  readonly status: number;
+  readonly path: string;
+  /** The raw HTTP response read from `path` at load time. */
+  readonly content: string;
+}
+
+export interface Backend {
+  readonly name: string;
+  readonly balance: BalanceAlgorithm;
+  readonly servers: readonly Server[];
+  readonly cookie?: CookiePolicy;
+  readonly allBackups: boolean;
+  readonly redispatch: boolean;
+  /** `retries N`, default 3. */
+  readonly retries: number;
+  readonly httpCheck?: HttpCheck;
+  readonly forwardFor?: ForwardFor;
+  readonly connectionMode: ConnectionMode;
+  readonly timeouts: Timeouts;
+  readonly errorFiles: readonly ErrorFile[];
+  readonly stats?: StatsConfig;
+  readonly source: SourceLocation;
+}

@@ -1,0 +1,116 @@
+/**
+ * What src/ needs from the runtime, injected by each adapter. Nothing in src/
+ * touches a Node, Deno or Workers API directly; the adapters build these.
+ */
+import type { CheckResult, HealthStore } from './health/types.ts';
+
+export interface Clock {
+  /** ms since epoch */
+  now(): number;
+}
+
+export interface Timers {
+  /** Runs `fn` after `ms`; returns a function that cancels it. */
+  setTimeout(fn: () => void, ms: number): () => void;
+}
+
+export interface Logger {
+  /** Operational messages: health transitions, notices. */
+  info(message: string): void;
+  warn(message: string): void;
+  /** One line per proxied request. */
+  access(entry: AccessLogEntry): void;
+}
+
+export interface AccessLogEntry {
+  readonly clientAddress: string;
+  readonly clientPort?: number;
+  /** ms since epoch when the request was accepted. */
+  readonly acceptedAt: number;
+  readonly frontend: string;
+  readonly backend: string;
+  /** Server that produced the response, or `<NOSRV>`. */
+  readonly server: string;
+  /** Time to get the response head from the server, ms (-1 if none). */
+  readonly responseTime: number;
+  /** Total time until the response head was sent to the client, ms. */
+  readonly totalTime: number;
+  readonly status: number;
+  readonly retries: number;
+  readonly redispatched: boolean;
+  /** HAProxy-like termination state, e.g. `--`, `SC`, `sH`. */
+  readonly termination: string;
+  readonly method: string;
+  readonly uri: string;
+}
+
+/** A request head as the proxy forwards it: header lines in order, duplicates kept. */
+export interface RequestHead {
+  readonly method: string;
+  /** origin-form target: path and query */
+  readonly target: string;
+  readonly headers: readonly (readonly [string, string])[];
+}
+
+export interface ResponseHead {
+  readonly status: number;
+  readonly headers: readonly (readonly [string, string])[];
+}
+
+export interface UpstreamResponse extends ResponseHead {
+  readonly body: ReadableStream<Uint8Array> | null;
+}
+
+export interface UpstreamTarget {
+  readonly host: string;
+  readonly port: number;
+  /** `option httpclose`: one request per connection, no pooling. */
+  readonly close: boolean;
+}
+
+export interface UpstreamOptions {
+  /** `timeout connect`, ms */
+  readonly connectTimeout?: number;
+  /** `timeout server`, ms: until the response head, and between body chunks. */
+  readonly serverTimeout?: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Why talking to a server failed. `refused` and `connect-timeout` happen before
+ * anything was sent, so the request may be retried; the others may not.
+ */
+export type UpstreamFailure = 'refused' | 'connect-timeout' | 'timeout' | 'reset' | 'bad-response';
+
+export class UpstreamError extends Error {
+  readonly failure: UpstreamFailure;
+  constructor(failure: UpstreamFailure, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UpstreamError';
+    this.failure = failure;
+  }
+}
+
+/** Sends one request to one server. Adapters supply pooled implementations. */
+export interface Upstream {
+  request(
+    target: UpstreamTarget,
+    head: RequestHead,
+    body: ReadableStream<Uint8Array> | null,
+    options: UpstreamOptions,
+  ): Promise<UpstreamResponse>;
+}
+
+/** A layer-4 probe (TCP connect), which the Fetch API cannot express. */
+export interface TcpProbe {
+  connect(host: string, port: number, timeoutMs: number): Promise<CheckResult>;
+}
+
+export interface BalancerDeps {
+  readonly upstream: Upstream;
+  readonly tcpProbe: TcpProbe;
+  readonly healthStore: HealthStore;
+  readonly clock: Clock;
+  readonly timers: Timers;
+  readonly logger: Logger;
+}
