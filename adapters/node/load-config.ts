@@ -1,0 +1,33 @@
+/**
+ * Reads configuration files as `haproxy -f` does: each `-f` names a file or a
+ * directory (its `*.cfg` files in lexical order), all concatenated in order.
+ * A `.json` file holds a Config object instead.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { configFromObject, parseHaproxyConfig } from '../../src/config/index.ts';
+import type { Config } from '../../src/config/types.ts';
+
+export interface LoadedConfig {
+  readonly config: Config;
+  readonly notices: readonly string[];
+}
+
+export function loadConfigFiles(paths: readonly string[], env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const files = paths.flatMap((path) =>
+    statSync(path).isDirectory()
+      ? readdirSync(path)
+          .filter((name) => name.endsWith('.cfg'))
+          .sort()
+          .map((name) => join(path, name))
+      : [path],
+  );
+  if (files.length === 1 && files[0]!.endsWith('.json')) {
+    const file = files[0]!;
+    return { config: configFromObject(JSON.parse(readFileSync(file, 'utf8')), file), notices: [] };
+  }
+  return parseHaproxyConfig(
+    files.map((file) => ({ file, text: readFileSync(file, 'utf8') })),
+    { env, readFile: (path) => readFileSync(path, 'utf8') },
+  );
+}

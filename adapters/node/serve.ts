@@ -1,0 +1,104 @@
+/**
+ * Runs a Config on Node: one HTTP listener per `bind`, health checks, and a
+ * graceful stop (stop accepting, let in-flight requests finish, then close).
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import { createBalancer } from '../../src/app.ts';
+import type { Config } from '../../src/config/types.ts';
+import { startHealthChecks } from '../../src/health/scheduler.ts';
+import { createConsoleLogger, createNodeDeps, type LogFormat, type NodeDeps } from './node-deps.ts';
+
+export interface ListenerAddress {
+  readonly frontend: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface RunningBalancer {
+  readonly listeners: readonly ListenerAddress[];
+  readonly deps: NodeDeps;
+  /** Stops accepting, waits up to `graceMs` for in-flight requests, then closes everything. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly logFormat?: LogFormat;
+  readonly deps?: NodeDeps;
+}
+
+export async function startBalancer(config: Config, options: StartOptions = {}): Promise<RunningBalancer> {
+  const deps = options.deps ?? createNodeDeps(createConsoleLogger(options.logFormat ?? 'httplog'));
+  const app = createBalancer(config, deps);
+  const checks = startHealthChecks(config, deps);
+  const servers: Server[] = [];
+  const listeners: ListenerAddress[] = [];
+  try {
+    for (const frontend of config.frontends) {
+      for (const bind of frontend.binds) {
+        const server = createAdaptorServer({
+          fetch: (request, env) => {
+            const incoming = (env as { incoming: import('node:http').IncomingMessage }).incoming;
+            const address = incoming.socket.remoteAddress ?? '';
+            return app.fetch(request, {
+              frontend: frontend.name,
+              // A v4 client on a dual-stack socket shows as ::ffff:a.b.c.d; HAProxy logs and forwards a.b.c.d.
+              clientAddress: address.startsWith('::ffff:') ? address.slice(7) : address,
+              clientPort: incoming.socket.remotePort,
+              rawHeaders: incoming.rawHeaders,
+            });
+          },
+        }) as Server;
+        applyClientTimeouts(server, frontend.timeouts);
+        const port = await listen(server, bind.host || '0.0.0.0', bind.port);
+        servers.push(server);
+        listeners.push({ frontend: frontend.name, host: bind.host || '0.0.0.0', port });
+      }
+    }
+  } catch (error) {
+    checks.stop();
+    await Promise.all(servers.map((s) => closeServer(s, 0)));
+    await deps.upstream.close();
+    throw error;
+  }
+
+  return {
+    listeners,
+    deps,
+    async close(graceMs = 10_000) {
+      checks.stop();
+      await Promise.all(servers.map((s) => closeServer(s, graceMs)));
+      await deps.upstream.close();
+    },
+  };
+}
+
+/** `timeout http-request` bounds the request head; `timeout client` the client's inactivity. */
+function applyClientTimeouts(server: Server, timeouts: { client?: number; httpRequest?: number }): void {
+  server.requestTimeout = 0;
+  server.headersTimeout = timeouts.httpRequest ?? 60_000;
+  server.timeout = timeouts.client ?? 0;
+  server.keepAliveTimeout = Math.min(timeouts.client ?? 5_000, 5_000);
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

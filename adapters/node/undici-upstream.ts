@@ -1,0 +1,102 @@
+/**
+ * The Node adapter's Upstream: undici connection pools, one per server address,
+ * so connections are kept alive and reused (`option http-keep-alive`, HAProxy's
+ * default) unless the request carries `Connection: close`. Header lines are
+ * sent as a flat list, so repeated lines (two X-Forwarded-For) stay separate,
+ * as HAProxy sends them.
+ */
+import { Readable } from 'node:stream';
+import { Pool } from 'undici';
+import { UpstreamError, type Upstream, type UpstreamFailure } from '../../src/deps.ts';
+
+/** Request headers undici refuses to forward; Node's server already answered Expect. */
+const NOT_FORWARDED = new Set(['expect']);
+
+export interface UndiciUpstream extends Upstream {
+  close(): Promise<void>;
+}
+
+export function createUndiciUpstream(): UndiciUpstream {
+  const pools = new Map<string, Pool>();
+
+  function poolFor(host: string, port: number, connectTimeout: number | undefined): Pool {
+    const key = `${host}|${port}|${connectTimeout ?? ''}`;
+    let pool = pools.get(key);
+    if (!pool) {
+      const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      pool = new Pool(origin, {
+        // undici's default connect timeout is 10 s; HAProxy has none unless configured.
+        connect: { timeout: connectTimeout ?? 0 },
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
+      pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  return {
+    async request(target, head, body, options) {
+      const headers: string[] = [];
+      for (const [name, value] of head.headers) {
+        if (!NOT_FORWARDED.has(name.toLowerCase())) headers.push(name, value);
+      }
+      try {
+        const response = await poolFor(target.host, target.port, options.connectTimeout).request({
+          path: head.target,
+          method: head.method,
+          headers,
+          body: body ? Readable.fromWeb(body as import('node:stream/web').ReadableStream) : null,
+          reset: target.close,
+          headersTimeout: options.serverTimeout ?? 0,
+          bodyTimeout: options.serverTimeout ?? 0,
+          signal: options.signal,
+        });
+        const lines: [string, string][] = [];
+        for (const [name, value] of Object.entries(response.headers)) {
+          if (Array.isArray(value)) for (const v of value) lines.push([name, v]);
+          else if (value !== undefined) lines.push([name, value]);
+        }
+        const stream = Readable.toWeb(response.body) as unknown as ReadableStream<Uint8Array>;
+        const noBody = head.method === 'HEAD' || response.statusCode === 204 || response.statusCode === 304;
+        if (noBody) response.body.resume();
+        return { status: response.statusCode, headers: lines, body: noBody ? null : stream };
+      } catch (error) {
+        throw new UpstreamError(classifyUndiciError(error), describe(error), { cause: error });
+      }
+    },
+    async close() {
+      await Promise.all([...pools.values()].map((pool) => pool.destroy()));
+      pools.clear();
+    },
+  };
+}
+
+function classifyUndiciError(error: unknown): UpstreamFailure {
+  const code = (error as { code?: string }).code ?? '';
+  switch (code) {
+    case 'ECONNREFUSED':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return 'refused';
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'connect-timeout';
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return 'timeout';
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+    case 'UND_ERR_CLOSED':
+      return 'reset';
+    default:
+      return 'bad-response';
+  }
+}
+
+function describe(error: unknown): string {
+  const e = error as { code?: string; message?: string };
+  return [e.code, e.message].filter(Boolean).join(': ') || String(error);
+}

@@ -1,0 +1,71 @@
+/**
+ * `createBalancer(config, deps)`: the whole balancer as a Hono app over the
+ * Fetch API. Adapters serve it; users can also mount it in their own Hono app.
+ */
+import { Hono } from 'hono';
+import type { Config, Frontend } from './config/types.ts';
+import type { BalancerDeps, RequestHead } from './deps.ts';
+import { BackendRuntime } from './balancer/backend-runtime.ts';
+import { chooseBackend } from './routing/choose-backend.ts';
+import { proxyRequest } from './proxy/proxy-request.ts';
+import { builtinErrorResponse } from './proxy/error-pages.ts';
+import { errorResponse } from './proxy/responses.ts';
+
+/** What an adapter tells the app about a request, beyond the Fetch `Request`. */
+export interface BalancerBindings {
+  /** Name of the frontend whose listener accepted the request (default: the first one). */
+  readonly frontend?: string;
+  readonly clientAddress?: string;
+  readonly clientPort?: number;
+  /**
+   * The request's header lines as received (name, value, name, value, …).
+   * Fetch's `Headers` merges repeated lines; HAProxy keeps them, so runtimes
+   * that have the raw lines pass them here.
+   */
+  readonly rawHeaders?: readonly string[];
+}
+
+export type BalancerApp = Hono<{ Bindings: BalancerBindings }>;
+
+export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp {
+  const runtimes = new Map(config.backends.map((b) => [b.name, new BackendRuntime(b, deps.healthStore)]));
+  const frontends = new Map(config.frontends.map((f) => [f.name, f]));
+  const firstFrontend = config.frontends[0];
+
+  const app: BalancerApp = new Hono();
+  app.all('*', async (c) => {
+    const env: BalancerBindings = c.env ?? {};
+    const frontend: Frontend | undefined = env.frontend ? frontends.get(env.frontend) : firstFrontend;
+    if (!frontend) return errorResponse(builtinErrorResponse(503));
+
+    const request = c.req.raw;
+    const url = new URL(request.url);
+    const head: RequestHead = {
+      method: request.method,
+      target: url.pathname + url.search,
+      headers: env.rawHeaders ? pairs(env.rawHeaders) : [...request.headers],
+    };
+    const backendName = chooseBackend(frontend, { path: url.pathname, headers: head.headers });
+    const runtime = backendName === undefined ? undefined : runtimes.get(backendName);
+    if (!runtime) return errorResponse(builtinErrorResponse(503));
+
+    return proxyRequest(
+      {
+        frontend,
+        runtime,
+        head,
+        body: request.body,
+        client: { address: env.clientAddress ?? '', port: env.clientPort },
+        signal: request.signal,
+      },
+      deps,
+    );
+  });
+  return app;
+}
+
+function pairs(raw: readonly string[]): [string, string][] {
+  const lines: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) lines.push([raw[i]!, raw[i + 1]!]);
+  return lines;
+}

@@ -1,0 +1,10 @@
+/** edge-balancer's runtime-agnostic public API. */
+export { createBalancer, type BalancerApp, type BalancerBindings } from './app.ts';
+export { startHealthChecks, type HealthChecks } from './health/scheduler.ts';
+export { MemoryHealthStore } from './health/memory-store.ts';
+export { createFetchUpstream } from './proxy/fetch-upstream.ts';
+export * from './config/index.ts';
+export type * from './config/types.ts';
+export type * from './deps.ts';
+export { UpstreamError } from './deps.ts';
+export type { HealthState, HealthStore, CheckResult, CheckStatus } from './health/types.ts';

@@ -1,0 +1,83 @@
+/**
+ * HAProxy's built-in error responses, byte for byte (observed on haproxy
+ * 2.6.12), and `errorfile` overrides. Upstream failures are mapped to a status
+ * in exactly one place: `statusForFailure`.
+ */
+import type { ErrorFile } from '../config/types.ts';
+import type { ResponseHead, UpstreamFailure } from '../deps.ts';
+
+export interface ErrorResponse extends ResponseHead {
+  readonly body: string;
+}
+
+const BUILTIN_PAGES: Readonly<Record<number, readonly [title: string, message: string]>> = {
+  400: ['400 Bad request', 'Your browser sent an invalid request.'],
+  401: ['401 Unauthorized', 'You need a valid user and password to access this content.'],
+  403: ['403 Forbidden', 'Request forbidden by administrative rules.'],
+  408: ['408 Request Time-out', "Your browser didn't send a complete request in time."],
+  500: ['500 Internal Server Error', 'An internal server error occurred.'],
+  502: ['502 Bad Gateway', 'The server returned an invalid or incomplete response.'],
+  503: ['503 Service Unavailable', 'No server is available to handle this request.'],
+  504: ['504 Gateway Time-out', "The server didn't respond in time."],
+};
+
+/** The HTTP status HAProxy answers with for each way a server can fail. */
+export function statusForFailure(failure: UpstreamFailure): 502 | 503 | 504 {
+  switch (failure) {
+    case 'refused':
+    case 'connect-timeout':
+      return 503; // no connection could be made: "No server is available"
+    case 'timeout':
+      return 504; // `timeout server` expired
+    case 'reset':
+    case 'bad-response':
+      return 502;
+  }
+}
+
+/** HAProxy's fixed page for `status`: `Cache-Control: no-cache`, `Connection: close`, HTML body. */
+export function builtinErrorResponse(status: number): ErrorResponse {
+  const [title, message] = BUILTIN_PAGES[status] ?? [`${status} Error`, 'An error occurred.'];
+  const body = `<html><body><h1>${title}</h1>\n${message}\n</body></html>\n`;
+  return {
+    status,
+    headers: [
+      ['content-length', String(new TextEncoder().encode(body).length)],
+      ['cache-control', 'no-cache'],
+      ['connection', 'close'],
+      ['content-type', 'text/html'],
+    ],
+    body,
+  };
+}
+
+/**
+ * Parses an `errorfile`: a raw HTTP/1.x response (status line, headers, blank
+ * line, body) that HAProxy sends as is. Returns undefined when it is not one,
+ * so the loader can report the file as invalid.
+ */
+export function parseErrorFile(content: string): ErrorResponse | undefined {
+  const headEnd = content.search(/\r?\n\r?\n/);
+  const head = headEnd === -1 ? content : content.slice(0, headEnd);
+  const body = headEnd === -1 ? '' : content.slice(headEnd).replace(/^\r?\n\r?\n/, '');
+  const [statusLine, ...lines] = head.split(/\r?\n/);
+  const match = /^HTTP\/1\.[01] (\d{3})(?: .*)?$/.exec(statusLine ?? '');
+  if (!match) return undefined;
+  const headers: [string, string][] = [];
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) return undefined;
+    headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+  }
+  return { status: Number(match[1]), headers, body };
+}
+
+/** Error responses of one backend: its `errorfile`s, else the built-in pages. */
+export function createErrorResponder(errorFiles: readonly ErrorFile[]): (status: number) => ErrorResponse {
+  const overrides = new Map<number, ErrorResponse>();
+  for (const file of errorFiles) {
+    const parsed = parseErrorFile(file.content);
+    if (parsed) overrides.set(file.status, parsed);
+  }
+  return (status) => overrides.get(status) ?? builtinErrorResponse(status);
+}

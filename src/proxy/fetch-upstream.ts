@@ -1,0 +1,54 @@
+/**
+ * An Upstream over the platform's `fetch`, for runtimes without a lower-level
+ * HTTP client (Deno, Workers). `fetch` merges repeated header lines and hides
+ * connection details, so the Node adapter uses its own pooled client instead.
+ */
+import { UpstreamError, type Upstream, type UpstreamFailure } from '../deps.ts';
+
+export function createFetchUpstream(fetchImpl: typeof fetch = fetch): Upstream {
+  return {
+    async request(target, head, body, options) {
+      const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+      const controller = new AbortController();
+      const abort = () => controller.abort();
+      options.signal?.addEventListener('abort', abort, { once: true });
+      let timedOut = false;
+      const timeout = options.serverTimeout ?? options.connectTimeout;
+      const timer = timeout === undefined ? undefined : setTimeout(() => ((timedOut = true), controller.abort()), timeout);
+      try {
+        const headers = new Headers();
+        for (const [name, value] of head.headers) headers.append(name, value);
+        const init: RequestInit & { duplex?: 'half' } = {
+          method: head.method,
+          headers,
+          body,
+          redirect: 'manual',
+          signal: controller.signal,
+        };
+        if (body) init.duplex = 'half';
+        const response = await fetchImpl(`http://${host}:${target.port}${head.target}`, init);
+        const lines: [string, string][] = [];
+        response.headers.forEach((value, name) => {
+          if (name !== 'set-cookie') lines.push([name, value]);
+        });
+        for (const cookie of response.headers.getSetCookie()) lines.push(['set-cookie', cookie]);
+        return { status: response.status, headers: lines, body: response.body };
+      } catch (error) {
+        if (timedOut) throw new UpstreamError('timeout', 'server timeout', { cause: error });
+        throw new UpstreamError(classifyFetchError(error), String(error), { cause: error });
+      } finally {
+        if (timer !== undefined) clearTimeout(timer);
+        options.signal?.removeEventListener('abort', abort);
+      }
+    },
+  };
+}
+
+function classifyFetchError(error: unknown): UpstreamFailure {
+  const text = `${String(error)} ${String((error as { cause?: unknown })?.cause ?? '')} ${
+    ((error as { cause?: { code?: string } })?.cause?.code ?? '')
+  }`;
+  if (/ECONNREFUSED|refused|ENETUNREACH|EHOSTUNREACH|ENOTFOUND/i.test(text)) return 'refused';
+  if (/ECONNRESET|reset|socket|closed/i.test(text)) return 'reset';
+  return 'bad-response';
+}

@@ -1,0 +1,61 @@
+/**
+ * Connection-level headers: what must not cross the proxy, and what HAProxy's
+ * `option httpclose` / `http-server-close` / `http-keep-alive` add.
+ */
+import type { ConnectionMode } from '../config/types.ts';
+
+type HeaderLines = readonly (readonly [string, string])[];
+
+/** RFC 9110 §7.6.1 connection-specific fields, plus the legacy Proxy-Connection. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** Names listed in Connection headers (`Connection: close, X-Foo` → x-foo), lower-cased. */
+function namesListedInConnection(headers: HeaderLines): Set<string> {
+  const listed = new Set<string>();
+  for (const [name, value] of headers) {
+    if (name.toLowerCase() !== 'connection') continue;
+    for (const token of value.split(',')) {
+      const t = token.trim().toLowerCase();
+      if (t) listed.add(t);
+    }
+  }
+  return listed;
+}
+
+/**
+ * The request headers a server may see: hop-by-hop fields and every field the
+ * client named in `Connection` removed; `Connection: close` added when the
+ * server connection must not be kept (httpclose / http-server-close).
+ * Transfer-Encoding goes too: the upstream client frames the body itself.
+ */
+export function requestHeadersForServer(headers: HeaderLines, mode: ConnectionMode): HeaderLines {
+  const listed = namesListedInConnection(headers);
+  const kept = headers.filter(([name]) => {
+    const n = name.toLowerCase();
+    return !HOP_BY_HOP.has(n) && !listed.has(n);
+  });
+  return mode === 'keep-alive' ? kept : [...kept, ['connection', 'close']];
+}
+
+/**
+ * The response headers a client may see. HAProxy passes a server's Keep-Alive
+ * header through unless `option httpclose` is set (observed), and then answers
+ * with `Connection: close`.
+ */
+export function responseHeadersForClient(headers: HeaderLines, mode: ConnectionMode): HeaderLines {
+  const listed = namesListedInConnection(headers);
+  const kept = headers.filter(([name]) => {
+    const n = name.toLowerCase();
+    if (n === 'keep-alive') return mode !== 'close';
+    return !HOP_BY_HOP.has(n) && !listed.has(n);
+  });
+  return mode === 'close' ? [...kept, ['connection', 'close']] : kept;
+}

@@ -1,0 +1,64 @@
+/** Turning response heads and bodies into Fetch `Response`s. */
+import type { ResponseHead } from '../deps.ts';
+import type { ErrorResponse } from './error-pages.ts';
+
+function toHeaders(lines: ResponseHead['headers']): Headers {
+  const headers = new Headers();
+  for (const [name, value] of lines) headers.append(name, value);
+  return headers;
+}
+
+export function errorResponse(page: ErrorResponse): Response {
+  return new Response(page.body, { status: page.status, headers: toHeaders(page.headers) });
+}
+
+/** Statuses whose responses have no body (Response rejects one). */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * Streams the server's body to the client without buffering it; `onDone` runs
+ * once when the body ends, fails or the client goes away.
+ */
+export function streamResponse(
+  head: ResponseHead,
+  body: ReadableStream<Uint8Array> | null,
+  onDone: () => void,
+): Response {
+  let done = false;
+  const finish = () => {
+    if (!done) {
+      done = true;
+      onDone();
+    }
+  };
+  if (!body || NULL_BODY.has(head.status)) {
+    finish();
+    void body?.cancel().catch(() => {});
+    return new Response(null, { status: head.status, headers: toHeaders(head.headers) });
+  }
+  const reader = body.getReader();
+  const tracked = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const { done: end, value } = await reader.read();
+          if (end) {
+            finish();
+            controller.close();
+          } else {
+            controller.enqueue(value);
+          }
+        } catch (error) {
+          finish();
+          controller.error(error);
+        }
+      },
+      cancel(reason) {
+        finish();
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return new Response(tracked, { status: head.status, headers: toHeaders(head.headers) });
+}

@@ -1,0 +1,71 @@
+/**
+ * A real HTTP backend on 127.0.0.1 that answers with what it received, so a
+ * test can see exactly what the proxy forwarded. The query string can ask it
+ * for response headers: `?set-cookie=a%3D1&cache-control=public`, `?status=500`,
+ * `?delay=3000` (ms before answering).
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface EchoReply {
+  readonly server: string;
+  readonly method: string;
+  readonly url: string;
+  /** Header lines as received, in order, duplicates kept. */
+  readonly headers: [string, string][];
+  readonly bodyBytes: number;
+}
+
+export interface EchoBackend {
+  readonly name: string;
+  readonly port: number;
+  readonly requests: EchoReply[];
+  close(): Promise<void>;
+}
+
+export async function startEchoBackend(name: string, port = 0): Promise<EchoBackend> {
+  const requests: EchoReply[] = [];
+  const server: Server = createServer(async (req, res) => {
+    const bodyBytes = await countBody(req);
+    const url = new URL(req.url ?? '/', 'http://x');
+    const reply: EchoReply = { server: name, method: req.method ?? '', url: req.url ?? '', headers: pairs(req.rawHeaders), bodyBytes };
+    requests.push(reply);
+    const delay = Number(url.searchParams.get('delay') ?? 0);
+    const send = () => {
+      if (res.destroyed) return;
+      const headers: [string, string][] = [['content-type', 'application/json']];
+      for (const value of url.searchParams.getAll('set-cookie')) headers.push(['set-cookie', value]);
+      for (const value of url.searchParams.getAll('cache-control')) headers.push(['cache-control', value]);
+      for (const value of url.searchParams.getAll('keep-alive')) headers.push(['keep-alive', value]);
+      res.writeHead(Number(url.searchParams.get('status') ?? 200), headers.flat());
+      res.end(JSON.stringify(reply));
+    };
+    if (delay > 0) {
+      const timer = setTimeout(send, delay);
+      res.on('close', () => clearTimeout(timer));
+    } else send();
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    name,
+    port: (server.address() as AddressInfo).port,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function countBody(req: IncomingMessage): Promise<number> {
+  let bytes = 0;
+  for await (const chunk of req) bytes += (chunk as Buffer).length;
+  return bytes;
+}
+
+export function pairs(raw: readonly string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
+  return out;
+}

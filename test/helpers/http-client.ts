@@ -1,0 +1,50 @@
+/** A plain HTTP/1.1 client for tests: one connection per request, raw header lines kept. */
+import { request } from 'node:http';
+import { pairs } from './echo-backend.ts';
+
+export interface ClientResponse {
+  readonly status: number;
+  /** Header lines as received, names lower-cased. */
+  readonly headers: [string, string][];
+  readonly body: string;
+  /** All values of a header, in order. */
+  all(name: string): string[];
+  get(name: string): string | undefined;
+}
+
+export function send(
+  port: number,
+  path: string,
+  options: { method?: string; headers?: [string, string][]; body?: string | Buffer; host?: string } = {},
+): Promise<ClientResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: options.host ?? '127.0.0.1',
+        port,
+        path,
+        method: options.method ?? 'GET',
+        agent: false,
+        headers: (options.headers ?? []).flat(),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const headers = pairs(res.rawHeaders).map(([n, v]) => [n.toLowerCase(), v] as [string, string]);
+          const all = (name: string) => headers.filter(([n]) => n === name.toLowerCase()).map(([, v]) => v);
+          resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8'), all, get: (n) => all(n)[0] });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+/** The cookie pair (`NAME=value`) of the first Set-Cookie line for `name`, if any. */
+export function setCookieValue(response: ClientResponse, name: string): string | undefined {
+  const line = response.all('set-cookie').find((l) => l.startsWith(`${name}=`));
+  return line?.split(';')[0];
+}

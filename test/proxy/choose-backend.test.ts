@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import type { Frontend } from '../../src/config/types.ts';
+import { chooseBackend } from '../../src/routing/choose-backend.ts';
+
+const at = { file: 't.cfg', line: 1 };
+const frontend: Frontend = {
+  name: 'web',
+  isListen: false,
+  binds: [],
+  connectionMode: 'keep-alive',
+  timeouts: {},
+  defaultBackend: 'app',
+  source: at,
+  useBackend: [
+    { backend: 'api', source: at, condition: { unless: false, anyOf: [[{ negate: false, test: { kind: 'path_beg', values: ['/api/', '/v2/'] } }]] } },
+    {
+      backend: 'static',
+      source: at,
+      condition: { unless: false, anyOf: [[{ negate: false, test: { kind: 'hdr', header: 'host', values: ['static.example.com'], ignoreCase: true } }]] },
+    },
+    { backend: 'legacy', source: at, condition: { unless: true, anyOf: [[{ negate: false, test: { kind: 'path_beg', values: ['/'] } }]] } },
+  ],
+};
+
+describe('use_backend / default_backend', () => {
+  it('takes the first rule that holds, else the default', () => {
+    expect(chooseBackend(frontend, { path: '/api/users', headers: [['Host', 'static.example.com']] })).toBe('api');
+    expect(chooseBackend(frontend, { path: '/img.png', headers: [['Host', 'STATIC.example.com']] })).toBe('static');
+    expect(chooseBackend(frontend, { path: '/', headers: [['Host', 'www.example.com']] })).toBe('app');
+    expect(chooseBackend(frontend, { path: '*', headers: [] })).toBe('legacy');
+  });
+
+  it('a listen section is its own backend', () => {
+    expect(chooseBackend({ ...frontend, isListen: true, defaultBackend: undefined, useBackend: [] }, { path: '/', headers: [] })).toBe('web');
+  });
+});
