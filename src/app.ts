@@ -3,9 +3,9 @@
  * Fetch API. Adapters serve it; users can also mount it in their own Hono app.
  */
 import { Hono } from 'hono';
-import type { Config, Frontend } from './config/types.ts';
+import type { Config } from './config/types.ts';
 import type { BalancerDeps, RequestHead } from './deps.ts';
-import { BackendRuntime } from './balancer/backend-runtime.ts';
+import { BalancerState, type FrontendRuntime } from './balancer/balancer-state.ts';
 import { chooseBackend } from './routing/choose-backend.ts';
 import { proxyRequest } from './proxy/proxy-request.ts';
 import { builtinErrorResponse } from './proxy/error-pages.ts';
@@ -28,15 +28,14 @@ export interface BalancerBindings {
 export type BalancerApp = Hono<{ Bindings: BalancerBindings }>;
 
 export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp {
-  const runtimes = new Map(config.backends.map((b) => [b.name, new BackendRuntime(b, deps.healthStore)]));
-  const frontends = new Map(config.frontends.map((f) => [f.name, f]));
-  const firstFrontend = config.frontends[0];
+  const state = new BalancerState(config, deps.healthStore, deps.clock.now());
+  const firstFrontend = state.frontends.values().next().value as FrontendRuntime | undefined;
 
   const app: BalancerApp = new Hono();
   app.all('*', async (c) => {
     const env: BalancerBindings = c.env ?? {};
-    const frontend: Frontend | undefined = env.frontend ? frontends.get(env.frontend) : firstFrontend;
-    if (!frontend) return errorResponse(builtinErrorResponse(503));
+    const entry = env.frontend ? state.frontends.get(env.frontend) : firstFrontend;
+    if (!entry) return errorResponse(builtinErrorResponse(503));
 
     const request = c.req.raw;
     const url = new URL(request.url);
@@ -45,13 +44,14 @@ export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp 
       target: url.pathname + url.search,
       headers: env.rawHeaders ? pairs(env.rawHeaders) : [...request.headers],
     };
-    const backendName = chooseBackend(frontend, { path: url.pathname, headers: head.headers });
-    const runtime = backendName === undefined ? undefined : runtimes.get(backendName);
+    const backendName = chooseBackend(entry.frontend, { path: url.pathname, headers: head.headers });
+    const runtime = backendName === undefined ? undefined : state.backends.get(backendName);
     if (!runtime) return errorResponse(builtinErrorResponse(503));
 
     return proxyRequest(
       {
-        frontend,
+        frontend: entry.frontend,
+        frontendCounters: entry.counters,
         runtime,
         head,
         body: request.body,

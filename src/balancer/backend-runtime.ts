@@ -1,32 +1,33 @@
 /**
  * The live side of one backend: its selector's rotation, each server's
- * connection counters, its error pages. Built once per backend at start-up.
+ * counters and administrative state, its error pages. Built once per backend
+ * at start-up; health comes from the shared HealthStore.
  */
 import type { Backend, Server } from '../config/types.ts';
-import type { HealthStore } from '../health/types.ts';
+import type { HealthState, HealthStore } from '../health/types.ts';
 import { createErrorResponder, type ErrorResponse } from '../proxy/error-pages.ts';
 import { createSelector, type ServerSelector } from '../selection/index.ts';
-import { serverIsUsable, serverKey } from './availability.ts';
-
-export interface ServerCounters {
-  /** Requests being served now (leastconn, first, stats' scur). */
-  active: number;
-  /** Requests sent to this server in total (stats' stot). */
-  total: number;
-}
+import type { AdminState } from './admin-state.ts';
+import { initialAdminState, serverIsUsable, serverKey, takesNewClients } from './availability.ts';
+import { newCounters, type TrafficCounters } from './counters.ts';
 
 export class BackendRuntime {
   readonly backend: Backend;
+  /** `backend/server` of each server, the HealthStore key. */
   readonly keys: readonly string[];
-  readonly counters: readonly ServerCounters[];
+  /** Per-server counters, and the backend's own (which include requests that found no server). */
+  readonly serverCounters: readonly TrafficCounters[];
+  readonly counters: TrafficCounters = newCounters();
   readonly errorResponse: (status: number) => ErrorResponse;
+  readonly #admin: AdminState[];
   readonly #selector: ServerSelector;
   readonly #health: HealthStore;
 
   constructor(backend: Backend, health: HealthStore, random?: () => number) {
     this.backend = backend;
     this.keys = backend.servers.map((s) => serverKey(backend.name, s.name));
-    this.counters = backend.servers.map(() => ({ active: 0, total: 0 }));
+    this.serverCounters = backend.servers.map(() => newCounters());
+    this.#admin = backend.servers.map(initialAdminState);
     this.errorResponse = createErrorResponder(backend.errorFiles);
     this.#selector = createSelector(backend, random);
     this.#health = health;
@@ -36,9 +37,22 @@ export class BackendRuntime {
     return this.backend.servers;
   }
 
+  health(index: number): HealthState | undefined {
+    return this.#health.get(this.keys[index]!);
+  }
+
+  admin(index: number): AdminState {
+    return this.#admin[index]!;
+  }
+
+  setAdmin(index: number, state: AdminState): void {
+    this.#admin[index] = state;
+  }
+
+  /** May take requests, including sticky ones (see availability.ts). */
   isUsable(index: number): boolean {
     const server = this.backend.servers[index];
-    return server !== undefined && serverIsUsable(server, this.#health.get(this.keys[index]!));
+    return server !== undefined && serverIsUsable(server, this.health(index), this.#admin[index]);
   }
 
   usableActiveCount(): number {
@@ -54,9 +68,9 @@ export class BackendRuntime {
     const servers = this.backend.servers;
     return this.#selector.select(
       {
-        usable: servers.map((_, i) => this.isUsable(i)),
-        weights: servers.map((s) => s.weight),
-        activeConnections: this.counters.map((c) => c.active),
+        usable: servers.map((s, i) => takesNewClients(s, this.health(i), this.#admin[i])),
+        weights: this.#admin.map((a) => a.weight),
+        activeConnections: this.serverCounters.map((c) => c.current),
       },
       avoid,
     );

@@ -59,10 +59,10 @@ export function applyResponseCookie(
   status: number,
   headers: HeaderLines,
 ): HeaderLines {
-  // HAProxy leaves interim responses alone (101 goes on).
-  if (status < 200 && status !== 101) return headers;
+  // HAProxy leaves interim responses alone (101 goes on); so do we with an
+  // unknown server index. Unsafe lines are dropped all the same.
   const server = ctx.servers[ctx.serverIndex];
-  if (!server) return headers;
+  const untouched = (status < 200 && status !== 101) || server === undefined;
 
   let out: (readonly [string, string])[] | undefined;
   let serverSetOurs = false;
@@ -74,6 +74,7 @@ export function applyResponseCookie(
     }
     let value: string | undefined;
     if (hasLineBreak(line[1])) value = undefined;
+    else if (untouched) value = line[1];
     else {
       const r = rewriteSetCookie(policy, server, ctx.clientCookieValid, line[1]);
       value = r.value;
@@ -87,6 +88,7 @@ export function applyResponseCookie(
     if (value !== undefined) out.push([line[0], value]);
   }
 
+  if (untouched) return out ?? headers;
   const dates = ctx.request?.dates ?? NO_DATES;
   if (policy.mode === 'insert' && !(serverSetOurs && policy.preserve) &&
       needsCookie(policy, ctx.clientCookieValid, dates, Math.floor(ctx.now / 1000)) &&

@@ -9,10 +9,11 @@
 import type { Frontend } from '../config/types.ts';
 import { UpstreamError, type AccessLogEntry, type BalancerDeps, type RequestHead, type UpstreamResponse } from '../deps.ts';
 import type { BackendRuntime } from '../balancer/backend-runtime.ts';
+import { countRequestEnd, countRequestStart, countResponseStatus, type TrafficCounters } from '../balancer/counters.ts';
 import { statusForFailure } from './error-pages.ts';
 import { ReplayableBody } from './replayable-body.ts';
 import { decideRetry } from './retry-policy.ts';
-import { planRequest, planResponseHead, type RequestPlan } from './request-plan.ts';
+import { planRequest, planResponseHead } from './request-plan.ts';
 import { errorResponse, streamResponse } from './responses.ts';
 
 export interface ClientInfo {
@@ -27,13 +28,26 @@ export interface ProxyInput {
   readonly body: ReadableStream<Uint8Array> | null;
   readonly client: ClientInfo;
   readonly signal?: AbortSignal;
+  /** The frontend's counters, bumped alongside the backend's and the server's. */
+  readonly frontendCounters: TrafficCounters;
+}
+
+/** Rough size of a request or response head on the wire, for bin/bout. */
+function headBytes(headers: RequestHead['headers'], firstLine: number): number {
+  let bytes = firstLine + 2;
+  for (const [name, value] of headers) bytes += name.length + value.length + 4;
+  return bytes;
 }
 
 export async function proxyRequest(input: ProxyInput, deps: BalancerDeps): Promise<Response> {
   const { frontend, runtime, head, client } = input;
   const backend = runtime.backend;
   const acceptedAt = deps.clock.now();
+  const scopes = [input.frontendCounters, runtime.counters];
+  const inBytes = headBytes(head.headers, head.method.length + head.target.length + 10);
+  for (const c of scopes) countRequestStart(c, acceptedAt);
   const plan = planRequest(runtime, frontend, head, client.address, acceptedAt);
+  const body = new ReplayableBody(input.body);
 
   const log = (fields: Partial<AccessLogEntry> & Pick<AccessLogEntry, 'status' | 'server' | 'termination'>) =>
     deps.logger.access({
@@ -50,23 +64,29 @@ export async function proxyRequest(input: ProxyInput, deps: BalancerDeps): Promi
       uri: head.target,
       ...fields,
     });
-
-  if (plan.server === undefined) {
-    const body = new ReplayableBody(input.body);
+  /** Answers with an error page and closes the books on this request. */
+  const fail = async (status: number, fields: Partial<AccessLogEntry> & Pick<AccessLogEntry, 'server' | 'termination'>) => {
     await body.discard();
-    log({ status: 503, server: '<NOSRV>', termination: 'SC' });
-    return errorResponse(runtime.errorResponse(503));
-  }
+    const page = runtime.errorResponse(status);
+    for (const c of scopes) {
+      countResponseStatus(c, page.status);
+      c.bytesIn += inBytes + body.bytesRead;
+      c.bytesOut += page.body.length;
+      countRequestEnd(c);
+    }
+    log({ status: page.status, ...fields });
+    return errorResponse(page);
+  };
 
-  const body = new ReplayableBody(input.body);
+  if (plan.server === undefined) return fail(503, { server: '<NOSRV>', termination: 'SC' });
+
   let server = plan.server;
   let direct = plan.direct;
   let retriesMade = 0;
   let redispatched = false;
+  countRequestStart(runtime.serverCounters[server]!, acceptedAt);
   for (;;) {
-    const counters = runtime.counters[server]!;
-    counters.active++;
-    counters.total++;
+    const serverCounters = runtime.serverCounters[server]!;
     let response: UpstreamResponse;
     try {
       response = await deps.upstream.request(plan.target(server), plan.head, body.forAttempt(), {
@@ -75,38 +95,47 @@ export async function proxyRequest(input: ProxyInput, deps: BalancerDeps): Promi
         signal: input.signal,
       });
     } catch (error) {
-      counters.active--;
       const failure = error instanceof UpstreamError ? error.failure : 'bad-response';
-      const retryable = (failure === 'refused' || failure === 'connect-timeout') && body.replayable;
-      const decision = retryable
-        ? decideRetry({
-            retriesMade,
-            retries: backend.retries,
-            redispatch: backend.redispatch,
-            direct,
-            serverStillUsable: runtime.isUsable(server),
-            algorithm: backend.balance,
-            usableActiveServers: runtime.usableActiveCount(),
-            connectTimeout: backend.timeouts.connect,
-          })
-        : ({ action: 'give-up' } as const);
+      const connectionFailed = failure === 'refused' || failure === 'connect-timeout';
+      for (const c of [serverCounters, runtime.counters]) {
+        if (connectionFailed) c.connectionErrors++;
+        else c.responseErrors++;
+      }
+      const decision =
+        connectionFailed && body.replayable
+          ? decideRetry({
+              retriesMade,
+              retries: backend.retries,
+              redispatch: backend.redispatch,
+              direct,
+              serverStillUsable: runtime.isUsable(server),
+              algorithm: backend.balance,
+              usableActiveServers: runtime.usableActiveCount(),
+              connectTimeout: backend.timeouts.connect,
+            })
+          : ({ action: 'give-up' } as const);
       if (decision.action === 'give-up') {
-        await body.discard();
-        const status = statusForFailure(failure);
-        log({
-          status,
+        countRequestEnd(serverCounters);
+        return fail(statusForFailure(failure), {
           server: runtime.servers[server]!.name,
           termination: failure === 'timeout' ? 'sH' : 'SC',
           retries: retriesMade,
           redispatched,
         });
-        return errorResponse(runtime.errorResponse(status));
       }
       retriesMade++;
+      serverCounters.retries++;
+      runtime.counters.retries++;
       if (decision.action === 'redispatch') {
         const next = runtime.selectServer(server);
-        if (next !== undefined && next !== server) redispatched = true;
-        server = next ?? server;
+        if (next !== undefined && next !== server) {
+          redispatched = true;
+          serverCounters.redispatches++;
+          runtime.counters.redispatches++;
+          countRequestEnd(serverCounters);
+          server = next;
+          countRequestStart(runtime.serverCounters[server]!, deps.clock.now());
+        }
         direct = false;
       } else {
         await new Promise<void>((resolve) => deps.timers.setTimeout(resolve, decision.delayMs));
@@ -116,6 +145,8 @@ export async function proxyRequest(input: ProxyInput, deps: BalancerDeps): Promi
 
     body.release();
     const responseHead = planResponseHead(plan, server, direct, response);
+    const all = [...scopes, serverCounters];
+    for (const c of all) countResponseStatus(c, response.status);
     log({
       status: response.status,
       server: runtime.servers[server]!.name,
@@ -124,8 +155,20 @@ export async function proxyRequest(input: ProxyInput, deps: BalancerDeps): Promi
       retries: retriesMade,
       redispatched,
     });
-    return streamResponse(responseHead, response.body, () => counters.active--);
+    const outBytes = headBytes(responseHead.headers, 17);
+    return streamResponse(
+      responseHead,
+      response.body,
+      (bytes) => {
+        for (const c of all) c.bytesOut += bytes;
+      },
+      () => {
+        for (const c of all) {
+          c.bytesIn += inBytes + body.bytesRead;
+          c.bytesOut += outBytes;
+          countRequestEnd(c);
+        }
+      },
+    );
   }
 }
-
-export type { RequestPlan };

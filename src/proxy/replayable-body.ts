@@ -14,6 +14,8 @@ export class ReplayableBody {
   #pulled: Uint8Array[] = [];
   #pulledBytes = 0;
   #overflowed = false;
+  /** Bytes read from the client so far (stats' bin). */
+  bytesRead = 0;
 
   constructor(body: ReadableStream<Uint8Array> | null) {
     this.#reader = body?.getReader();
@@ -38,6 +40,7 @@ export class ReplayableBody {
           if (next) return controller.enqueue(next);
           const { done, value } = await reader.read();
           if (done) return controller.close();
+          this.bytesRead += value.byteLength;
           this.#remember(value);
           controller.enqueue(value);
         },

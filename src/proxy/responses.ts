@@ -16,12 +16,14 @@ export function errorResponse(page: ErrorResponse): Response {
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 /**
- * Streams the server's body to the client without buffering it; `onDone` runs
- * once when the body ends, fails or the client goes away.
+ * Streams the server's body to the client without buffering it. `onChunk`
+ * sees each chunk's size; `onDone` runs once when the body ends, fails or the
+ * client goes away.
  */
 export function streamResponse(
   head: ResponseHead,
   body: ReadableStream<Uint8Array> | null,
+  onChunk: (bytes: number) => void,
   onDone: () => void,
 ): Response {
   let done = false;
@@ -46,6 +48,7 @@ export function streamResponse(
             finish();
             controller.close();
           } else {
+            onChunk(value.byteLength);
             controller.enqueue(value);
           }
         } catch (error) {

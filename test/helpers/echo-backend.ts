@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EventEmitter, once } from 'node:events';
 
 export interface EchoReply {
   readonly server: string;
@@ -20,16 +21,20 @@ export interface EchoBackend {
   readonly name: string;
   readonly port: number;
   readonly requests: EchoReply[];
+  /** Resolves when the next request has arrived (its body read). */
+  nextRequest(): Promise<EchoReply>;
   close(): Promise<void>;
 }
 
 export async function startEchoBackend(name: string, port = 0): Promise<EchoBackend> {
   const requests: EchoReply[] = [];
+  const arrivals = new EventEmitter();
   const server: Server = createServer(async (req, res) => {
     const bodyBytes = await countBody(req);
     const url = new URL(req.url ?? '/', 'http://x');
     const reply: EchoReply = { server: name, method: req.method ?? '', url: req.url ?? '', headers: pairs(req.rawHeaders), bodyBytes };
     requests.push(reply);
+    arrivals.emit('request', reply);
     const delay = Number(url.searchParams.get('delay') ?? 0);
     const send = () => {
       if (res.destroyed) return;
@@ -50,6 +55,7 @@ export async function startEchoBackend(name: string, port = 0): Promise<EchoBack
     name,
     port: (server.address() as AddressInfo).port,
     requests,
+    nextRequest: async () => ((await once(arrivals, 'request')) as [EchoReply])[0],
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,0 +1,29 @@
+/**
+ * Everything live in one balancer: each frontend with its counters, each
+ * backend's runtime. The proxy and the stats page read and update the same
+ * objects.
+ */
+import type { Config, Frontend } from '../config/types.ts';
+import type { HealthStore } from '../health/types.ts';
+import { BackendRuntime } from './backend-runtime.ts';
+import { newCounters, type TrafficCounters } from './counters.ts';
+
+export interface FrontendRuntime {
+  readonly frontend: Frontend;
+  readonly counters: TrafficCounters;
+}
+
+export class BalancerState {
+  readonly config: Config;
+  /** ms since epoch when this balancer started (stats' uptime). */
+  readonly startedAt: number;
+  readonly frontends: ReadonlyMap<string, FrontendRuntime>;
+  readonly backends: ReadonlyMap<string, BackendRuntime>;
+
+  constructor(config: Config, health: HealthStore, startedAt: number) {
+    this.config = config;
+    this.startedAt = startedAt;
+    this.frontends = new Map(config.frontends.map((f) => [f.name, { frontend: f, counters: newCounters() }]));
+    this.backends = new Map(config.backends.map((b) => [b.name, new BackendRuntime(b, health)]));
+  }
+}

@@ -1,0 +1,79 @@
+/** The `edge-balancer` command as a user runs it: config check, errors, signals. */
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startEchoBackend } from '../helpers/echo-backend.ts';
+import { send } from '../helpers/http-client.ts';
+import { freePort, waitForPort } from '../helpers/ports.ts';
+
+const BIN = new URL('../../adapters/node/bin.mjs', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'edge-balancer-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('edge-balancer command', () => {
+  it('prints help and version', () => {
+    expect(run('--help')).toMatchObject({ code: 0, stdout: expect.stringContaining('-f <path>') });
+    expect(run('--version').stdout).toMatch(/^edge-balancer \d+\.\d+\.\d+\n$/);
+  });
+
+  it('-c accepts a valid config and prints notices for ignored directives', () => {
+    const cfg = file('ok.cfg', 'global\n    daemon\nlisten app\n    bind :8080\n    server s1 127.0.0.1:8081\n');
+    const r = run('-c', '-f', cfg);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Configuration file is valid');
+    expect(r.stderr).toContain(`${cfg}:2`);
+  });
+
+  it('-c rejects a broken config naming file, line and directive', () => {
+    const cfg = file('bad.cfg', 'listen app\n    bind :8080\n    balance roundrobn\n    server s1 127.0.0.1:8081\n');
+    const r = run('-c', '-f', cfg);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${cfg}:3`);
+    expect(r.stderr).toContain('balance');
+    expect(r.stderr).toContain('roundrobin');
+  });
+
+  it('reads several -f files in order, like haproxy', () => {
+    const a = file('a.cfg', 'defaults\n    mode http\n    timeout connect 1s\n');
+    const b = file('b.cfg', 'listen app\n    bind :8080\n    server s1 127.0.0.1:8081\n');
+    expect(run('-c', '-f', a, '-f', b).code).toBe(0);
+  });
+
+  it('serves a config and finishes an in-flight request on SIGTERM, then exits 0', async () => {
+    const backend = await startEchoBackend('s1');
+    const port = await freePort();
+    const cfg = file(
+      'serve.cfg',
+      `defaults\n    mode http\n    timeout server 10s\nlisten app\n    bind 127.0.0.1:${port}\n    server s1 127.0.0.1:${backend.port}\n`,
+    );
+    const child = spawn(process.execPath, [BIN, '-f', cfg, '--log-format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      await waitForPort(port, () => child.exitCode !== null);
+      const arrived = backend.nextRequest();
+      const slow = send(port, '/?delay=500');
+      await arrived;
+      child.kill('SIGTERM');
+      const response = await slow;
+      expect(response.status).toBe(200);
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await backend.close();
+    }
+  });
+});
