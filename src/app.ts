@@ -10,6 +10,7 @@ import { chooseBackend } from './routing/choose-backend.ts';
 import { proxyRequest } from './proxy/proxy-request.ts';
 import { builtinErrorResponse } from './proxy/error-pages.ts';
 import { errorResponse } from './proxy/responses.ts';
+import { createStatsService } from './stats/stats-service.ts';
 
 /** What an adapter tells the app about a request, beyond the Fetch `Request`. */
 export interface BalancerBindings {
@@ -30,6 +31,7 @@ export type BalancerApp = Hono<{ Bindings: BalancerBindings }>;
 export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp {
   const state = new BalancerState(config, deps.healthStore, deps.clock.now());
   const firstFrontend = state.frontends.values().next().value as FrontendRuntime | undefined;
+  const stats = createStatsService(state, deps);
 
   const app: BalancerApp = new Hono();
   app.all('*', async (c) => {
@@ -38,6 +40,10 @@ export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp 
     if (!entry) return errorResponse(builtinErrorResponse(503));
 
     const request = c.req.raw;
+    // `stats uri` is intercepted before balancing, on the frontend (a `listen`'s
+    // stats config is on both parts) and then on the backend chosen for it.
+    const statsResponse = stats.serve(entry.frontend.stats, entry, request);
+    if (statsResponse) return statsResponse;
     const url = new URL(request.url);
     const head: RequestHead = {
       method: request.method,
@@ -47,6 +53,8 @@ export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp 
     const backendName = chooseBackend(entry.frontend, { path: url.pathname, headers: head.headers });
     const runtime = backendName === undefined ? undefined : state.backends.get(backendName);
     if (!runtime) return errorResponse(builtinErrorResponse(503));
+    const backendStats = stats.serve(runtime.backend.stats, entry, request);
+    if (backendStats) return backendStats;
 
     return proxyRequest(
       {

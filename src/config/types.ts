@@ -101,6 +101,27 @@ export interface StatsConfig {
   readonly showLegends: boolean;
   /** `stats admin if TRUE` (only the unconditional form is supported). */
   readonly admin: boolean;
+  /**
+   * Not an HAProxy directive (JSON/object config only): also accept a JWT from
+   * `Authorization: Bearer` or `Cf-Access-Jwt-Assertion` (Cloudflare Access),
+   * verified against a JWKS URL. With `users` too, either credential works.
+   */
+  readonly jwt?: StatsJwtConfig;
+  /**
+   * Not an HAProxy directive (JSON/object config only; HAProxy's way is
+   * `http-request use-service prometheus-exporter if { path /metrics }`):
+   * serve the Prometheus metrics at this exact path of the section, behind the
+   * same authentication. `<uri>;prometheus` always works too.
+   */
+  readonly prometheusPath?: string;
+}
+
+export interface StatsJwtConfig {
+  /** e.g. `https://<team>.cloudflareaccess.com/cdn-cgi/access/certs`. */
+  readonly jwksUrl: string;
+  readonly issuer: string;
+  /** The application's audience tag(s); the token must carry one of them. */
+  readonly audience: string | readonly string[];
 }
 
 export interface Frontend {

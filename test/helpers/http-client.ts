@@ -25,7 +25,7 @@ export function send(
         path,
         method: options.method ?? 'GET',
         agent: false,
-        headers: (options.headers ?? []).flat(),
+        headers: withHost(options.headers ?? [], `${options.host ?? '127.0.0.1'}:${port}`).flat(),
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -41,6 +41,11 @@ export function send(
     req.on('error', reject);
     req.end(options.body);
   });
+}
+
+/** Node sends no Host header when headers are given as raw pairs; HTTP/1.1 requires one. */
+function withHost(headers: [string, string][], host: string): [string, string][] {
+  return headers.some(([n]) => n.toLowerCase() === 'host') ? headers : [['Host', host], ...headers];
 }
 
 /** The cookie pair (`NAME=value`) of the first Set-Cookie line for `name`, if any. */

@@ -15,7 +15,7 @@ defaults
     timeout client 30s
     timeout server 30s
 listen appname
-    bind 127.0.0.1:${PORT}
+    bind 127.0.0.1:\${PORT}
     balance roundrobin
     option httpclose
     option forwardfor

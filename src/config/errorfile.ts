@@ -1,0 +1,32 @@
+/**
+ * `errorfile CODE PATH`: a raw HTTP response read once at load time. HAProxy
+ * 2.6 only handles the status codes of its own error pages, and rejects a file
+ * whose head does not parse ("unable to parse headers"), e.g. one without the
+ * empty line that ends the headers.
+ */
+import { fail, noExtraWords, type DirectiveContext } from './directive-context.ts';
+import type { ErrorFile } from './types.ts';
+
+/** `http_err_codes` of HAProxy 2.6. */
+export const ERRORFILE_STATUSES = [200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504];
+
+export function readErrorFile(ctx: DirectiveContext): ErrorFile | undefined {
+  const [, code, path] = ctx.words;
+  if (code === undefined || path === undefined) return fail(ctx, 'errorfile', 'expects <status_code> and <file> as arguments', 'e.g. errorfile 503 /etc/haproxy/errors/503.http');
+  if (!noExtraWords(ctx, 'errorfile', 3)) return undefined;
+  const status = /^\d{3}$/.test(code) ? Number(code) : NaN;
+  if (!ERRORFILE_STATUSES.includes(status)) {
+    return fail(ctx, 'errorfile', `status code '${code}' not handled`, `expected one of ${ERRORFILE_STATUSES.join(', ')}`);
+  }
+  if (!ctx.readFile) return fail(ctx, 'errorfile', `cannot read '${path}': no readFile function was given to the loader`);
+  let content: string;
+  try {
+    content = ctx.readFile(path);
+  } catch (error) {
+    return fail(ctx, 'errorfile', `error opening file '${path}': ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!/^HTTP\/\d\.\d \d{3}(?: [^\r\n]*)?\r?\n/.test(content) || !/\r?\n\r?\n/.test(content)) {
+    return fail(ctx, 'errorfile', `'${path}': unable to parse headers`, 'the file must hold a full HTTP response: status line, headers, an empty line, then the body');
+  }
+  return { status, path, content };
+}

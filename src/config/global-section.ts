@@ -1,0 +1,57 @@
+/**
+ * The `global` section. Nothing in it changes how edge-balancer balances, so
+ * process-level settings are accepted with a notice; unknown keywords are
+ * errors, as in HAProxy. `setenv`, `presetenv`, `unsetenv` and `resetenv` do
+ * act: like HAProxy they change the environment seen by the lines after them.
+ */
+import { fail, notice, type DirectiveContext, type Env } from './directive-context.ts';
+import { closestMatch } from './suggest.ts';
+
+const IGNORED = [
+  'log', 'log-send-hostname', 'log-tag', 'maxconn', 'maxconnrate', 'maxsessrate', 'maxsslconn', 'maxsslrate', 'maxpipes',
+  'daemon', 'master-worker', 'user', 'group', 'uid', 'gid', 'chroot', 'pidfile', 'nbthread', 'cpu-map', 'ulimit-n',
+  'stats', 'ca-base', 'crt-base', 'ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites', 'ssl-default-bind-options',
+  'ssl-default-server-ciphers', 'ssl-default-server-ciphersuites', 'ssl-default-server-options', 'ssl-dh-param-file',
+  'ssl-server-verify', 'tune', 'spread-checks', 'hard-stop-after', 'node', 'description', 'localpeer', 'quiet',
+  'server-state-file', 'server-state-base', 'lua-load', 'insecure-fork-wanted', 'expose-experimental-directives',
+  'h1-case-adjust', 'busy-polling', 'noepoll', 'nopoll', 'noreuseport', 'zero-warning', 'strict-limits', 'default-path',
+  'grace', 'unix-bind', 'set-dumpable', 'max-spread-checks', 'external-check', 'pp2-never-send-local', 'httpclient.resolvers.disabled',
+];
+const ENV_KEYWORDS = ['setenv', 'presetenv', 'unsetenv', 'resetenv'];
+
+/** Applies one `global` line; returns the environment for the following lines. */
+export function applyGlobalDirective(ctx: DirectiveContext): Env {
+  const [keyword, ...args] = ctx.words as [string, ...string[]];
+  switch (keyword) {
+    case 'setenv':
+    case 'presetenv': {
+      const [name, value] = args;
+      if (name === undefined || value === undefined || args.length > 2) {
+        fail(ctx, keyword, 'expects exactly 2 arguments', `e.g. ${keyword} BACKEND_PORT 8081`);
+        return ctx.env;
+      }
+      if (keyword === 'presetenv' && ctx.env[name] !== undefined) return ctx.env;
+      return { ...ctx.env, [name]: value };
+    }
+    case 'unsetenv': {
+      const env = { ...ctx.env };
+      for (const name of args) delete env[name];
+      return env;
+    }
+    case 'resetenv': {
+      const env: Record<string, string | undefined> = {};
+      for (const name of args) if (ctx.env[name] !== undefined) env[name] = ctx.env[name];
+      return env;
+    }
+  }
+  // `tune.bufsize`, `tune.ssl.default-dh-param`, … are one family.
+  const family = keyword.startsWith('tune.') ? 'tune' : keyword;
+  if (IGNORED.includes(family)) {
+    const shown = keyword === 'stats' && args[0] ? `stats ${args[0]}` : keyword;
+    notice(ctx, `'${shown}' is ignored (not needed by edge-balancer)`);
+  } else {
+    const suggestion = closestMatch(keyword, [...IGNORED.filter((k) => k !== 'tune'), ...ENV_KEYWORDS]);
+    fail(ctx, keyword, "unknown keyword in 'global' section", suggestion ? `did you mean '${suggestion}'?` : undefined);
+  }
+  return ctx.env;
+}

@@ -1,0 +1,107 @@
+/**
+ * The keywords after `server NAME ADDR` and `default-server`: each line
+ * modifies a copy of the settings it starts from, so a later `default-server`
+ * adds to earlier ones and a `server` keyword overrides `default-server`.
+ * Limits are HAProxy 2.6's: weight 0-256, rise and fall > 0, inter > 0.
+ */
+import { expandAddressVariables } from './address.ts';
+import { fail, readDuration, readInteger, type DirectiveContext } from './directive-context.ts';
+import type { ServerSettings } from './proxy-draft.ts';
+import { expectedOneOf } from './suggest.ts';
+
+const SUPPORTED = [
+  'weight', 'cookie', 'check', 'no-check', 'inter', 'fastinter', 'downinter', 'rise', 'fall', 'port', 'addr',
+  'backup', 'no-backup', 'disabled', 'enabled', 'maxconn',
+];
+
+/** Returns the modified copy, or undefined after recording the line's errors. */
+export function applyServerOptions(start: ServerSettings, options: readonly string[], ctx: DirectiveContext, directive: string): ServerSettings | undefined {
+  const settings: ServerSettings = { ...start };
+  let ok = true;
+  for (let i = 0; i < options.length; i++) {
+    const keyword = options[i]!;
+    const value = options[i + 1];
+    const where = `${directive} ${keyword}`;
+    const argument = <T>(read: () => T | undefined): T | undefined => {
+      i += 1;
+      const result = read();
+      if (result === undefined) ok = false;
+      return result;
+    };
+    switch (keyword) {
+      case 'check':
+        settings.check = true;
+        break;
+      case 'no-check':
+        settings.check = false;
+        break;
+      case 'backup':
+        settings.backup = true;
+        break;
+      case 'no-backup':
+        settings.backup = false;
+        break;
+      case 'disabled':
+        settings.disabled = true;
+        break;
+      case 'enabled':
+        settings.disabled = false;
+        break;
+      case 'weight': {
+        const weight = argument(() => readInteger(ctx, where, value, 0, 256));
+        if (weight !== undefined) settings.weight = weight;
+        break;
+      }
+      case 'cookie': {
+        const cookie = argument(() => (value === undefined ? fail(ctx, where, "'cookie' expects a value", 'e.g. cookie s1') : value));
+        if (cookie !== undefined) settings.cookie = cookie;
+        break;
+      }
+      case 'inter':
+      case 'fastinter':
+      case 'downinter': {
+        const ms = argument(() => {
+          const parsed = readDuration(ctx, where, value);
+          if (parsed === 0) return fail(ctx, where, `invalid value 0 for '${keyword}'`, 'a check interval must be greater than 0');
+          return parsed;
+        });
+        if (ms !== undefined) settings[keyword] = ms;
+        break;
+      }
+      case 'rise':
+      case 'fall': {
+        const count = argument(() => readInteger(ctx, where, value, 1, 2_147_483_647));
+        if (count !== undefined) settings[keyword] = count;
+        break;
+      }
+      case 'port': {
+        const port = argument(() => readInteger(ctx, where, value, 1, 65535));
+        if (port !== undefined) settings.port = port;
+        break;
+      }
+      case 'addr': {
+        const addr = argument(() => {
+          if (value === undefined) return fail(ctx, where, "'addr' expects an address", 'e.g. addr 127.0.0.1');
+          const host = expandAddressVariables(value, ctx.env).replace(/^\[(.*)\]$/, '$1');
+          return host === '' ? fail(ctx, where, `empty address '${value}'`) : host;
+        });
+        if (addr !== undefined) settings.addr = addr;
+        break;
+      }
+      case 'maxconn': {
+        // HAProxy: maxconn 0 means no limit.
+        const maxconn = argument(() => readInteger(ctx, where, value, 0, 2_147_483_647));
+        if (maxconn !== undefined) {
+          if (maxconn === 0) delete settings.maxconn;
+          else settings.maxconn = maxconn;
+        }
+        break;
+      }
+      default:
+        fail(ctx, directive, `unknown or unsupported keyword '${keyword}'`, expectedOneOf(keyword, SUPPORTED));
+        ok = false;
+        break;
+    }
+  }
+  return ok ? settings : undefined;
+}

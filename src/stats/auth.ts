@@ -1,0 +1,97 @@
+/**
+ * Who may see a stats section: `stats auth user:password` lines (HTTP Basic,
+ * via Hono's basic-auth middleware: constant-time comparison, malformed
+ * headers treated as missing) and, optionally, a JWT verified with jose
+ * against a JWKS URL (how Cloudflare Access protects an app). Refusals are
+ * HAProxy's own 401 page, byte for byte (observed on haproxy 2.6.12).
+ */
+import type { MiddlewareHandler } from 'hono';
+import { basicAuth } from 'hono/basic-auth';
+import { HTTPException } from 'hono/http-exception';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import type { StatsConfig } from '../config/types.ts';
+
+export interface StatsAuthVariables {
+  /** The authenticated user: a `stats auth` name, the JWT's email or subject, or '' when the section has no auth. */
+  statsUser: string;
+}
+
+/** HAProxy's 401 body (http_err_msgs[HTTP_ERR_401]). */
+export const UNAUTHORIZED_BODY =
+  '<html><body><h1>401 Unauthorized</h1>\nYou need a valid user and password to access this content.\n</body></html>\n';
+
+/**
+ * HAProxy answers `401` with `Cache-Control: no-cache`, `Content-Type:
+ * text/html` and `WWW-Authenticate: Basic realm="<realm>"` (the realm's
+ * escaped spaces already resolved, nothing re-escaped). `Connection: close` is
+ * only added for HTTP/1.0 clients, which the adapter's server does by itself.
+ */
+export function unauthorizedResponse(stats: StatsConfig): Response {
+  const scheme = stats.users.length > 0 || !stats.jwt ? 'Basic' : 'Bearer';
+  return new Response(UNAUTHORIZED_BODY, {
+    status: 401,
+    headers: {
+      'cache-control': 'no-cache',
+      'content-type': 'text/html',
+      'www-authenticate': `${scheme} realm="${stats.realm}"`,
+    },
+  });
+}
+
+/** The JWT a request carries: Cloudflare Access's header first, then a bearer token. */
+export function requestJwt(request: Request): string | undefined {
+  const assertion = request.headers.get('cf-access-jwt-assertion')?.trim();
+  if (assertion) return assertion;
+  const match = /^\s*Bearer\s+([A-Za-z0-9_.~+/=-]+)\s*$/i.exec(request.headers.get('authorization') ?? '');
+  return match?.[1];
+}
+
+export function statsAuth(stats: StatsConfig): MiddlewareHandler<{ Variables: StatsAuthVariables }> {
+  const [first, ...others] = stats.users.map((u) => ({ username: u.user, password: u.password }));
+  const basic = first
+    ? basicAuth(
+        {
+          ...first,
+          realm: stats.realm,
+          onAuthSuccess: (c, username) => c.set('statsUser', username),
+        },
+        ...others,
+      )
+    : undefined;
+  const jwt = stats.jwt;
+  // jose caches the key set and refetches it when a token names an unknown key (with a cooldown).
+  const keys = jwt ? createRemoteJWKSet(new URL(jwt.jwksUrl)) : undefined;
+
+  return async (c, next) => {
+    if (!basic && !keys) {
+      c.set('statsUser', '');
+      return next();
+    }
+    const token = keys ? requestJwt(c.req.raw) : undefined;
+    if (token && keys && jwt) {
+      try {
+        const { payload } = await jwtVerify(token, keys, { issuer: jwt.issuer, audience: [...toArray(jwt.audience)] });
+        c.set('statsUser', String(payload.email ?? payload.sub ?? 'jwt'));
+      } catch {
+        return unauthorizedResponse(stats);
+      }
+      return next();
+    }
+    if (!basic) return unauthorizedResponse(stats);
+    let authenticated = false;
+    try {
+      await basic(c, async () => {
+        authenticated = true;
+        await next();
+      });
+    } catch (error) {
+      // basic-auth refuses by throwing a 401 HTTPException with its own page; ours is HAProxy's.
+      if (!authenticated && error instanceof HTTPException && error.status === 401) return unauthorizedResponse(stats);
+      throw error;
+    }
+  };
+}
+
+function toArray(value: string | readonly string[]): readonly string[] {
+  return typeof value === 'string' ? [value] : value;
+}
