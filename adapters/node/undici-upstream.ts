@@ -57,7 +57,7 @@ export function createUndiciUpstream(): UndiciUpstream {
           if (Array.isArray(value)) for (const v of value) lines.push([name, v]);
           else if (value !== undefined) lines.push([name, value]);
         }
-        const stream = Readable.toWeb(response.body) as unknown as ReadableStream<Uint8Array>;
+        const stream = toWebStream(response.body);
         const noBody = head.method === 'HEAD' || response.statusCode === 204 || response.statusCode === 304;
         if (noBody) response.body.resume();
         return { status: response.statusCode, headers: lines, body: noBody ? null : stream };
@@ -70,6 +70,30 @@ export function createUndiciUpstream(): UndiciUpstream {
       pools.clear();
     },
   };
+}
+
+/**
+ * A pull-based web stream over undici's body. Node 20's Readable.toWeb can
+ * enqueue into an already-cancelled controller (an uncaught
+ * ERR_INVALID_STATE) when a consumer cancels while data is still arriving.
+ */
+function toWebStream(body: Readable): ReadableStream<Uint8Array> {
+  const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { value, done } = await chunks.next();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      // Ending the iterator destroys the body and swallows undici's
+      // "Request aborted" that destroying it directly would emit.
+      async cancel() {
+        await chunks.return?.();
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 function classifyUndiciError(error: unknown): UpstreamFailure {

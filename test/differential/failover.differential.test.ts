@@ -41,16 +41,20 @@ describe('failover of a sticky client: haproxy vs edge-balancer', () => {
   });
 
   it('without redispatch: 503 while the server is still UP, then the cookie is ignored once it is DOWN', async () => {
-    const { haproxy, edge } = await runOnBoth(config('', '300ms'), ['s1', 's2'], async (proxy) => {
+    // Both proxies spread the first checks over one interval by position: s1
+    // at start-up, s2 after 2 s. A server that starts UP falls at its first
+    // failed check, so s2 is the one to kill: the refused request and its
+    // retries (3 × 200 ms) are over well before s2's first check.
+    const { haproxy, edge } = await runOnBoth(config('', '4s'), ['s1', 's2'], async (proxy) => {
       const { port, backends } = proxy;
-      await backends[0]!.close();
-      const refused = await send(port, '/', { headers: [['Cookie', 'SERVERNAME=s1']] });
-      await waitFor(() => /app\/s1 is DOWN/.test(proxy.output()), 's1 DOWN');
-      const afterDown = observe(await send(port, '/', { headers: [['Cookie', 'SERVERNAME=s1']] }));
+      await backends[1]!.close();
+      const refused = await send(port, '/', { headers: [['Cookie', 'SERVERNAME=s2']] });
+      await waitFor(() => /app\/s2 is DOWN/.test(proxy.output()), 's2 DOWN');
+      const afterDown = observe(await send(port, '/', { headers: [['Cookie', 'SERVERNAME=s2']] }));
       return { refused: { status: refused.status, body: refused.body, cacheControl: refused.get('cache-control') }, afterDown };
     });
     expect(haproxy.refused.status).toBe(503);
-    expect(haproxy.afterDown).toMatchObject({ status: 200, servedBy: 's2', setCookie: ['SERVERNAME=s2; path=/'] });
+    expect(haproxy.afterDown).toMatchObject({ status: 200, servedBy: 's1', setCookie: ['SERVERNAME=s1; path=/'] });
     expect(edge).toEqual(haproxy);
   });
 });

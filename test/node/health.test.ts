@@ -82,8 +82,10 @@ describe('health checks', () => {
       S2: String(s2.port),
     });
     await waitFor(() => e.messages.some((m) => m.includes('app/s1 is DOWN')), 's1 DOWN');
+    await waitFor(() => e.messages.some((m) => m.includes('app/s2 is DOWN')), 's2 DOWN');
     expect(e.deps.healthStore.get('app/s1')?.lastCheck).toMatchObject({ ok: false, status: 'L7STS', code: 500 });
     expect(s1.requests.some((r) => r.method === 'GET' && r.url === '/health?status=500')).toBe(true);
+    // Both servers fail the check, so nothing is left to serve the request.
     const r = await send(e.listeners[0]!.port, '/');
     expect(r.status).toBe(503);
   });
