@@ -26,14 +26,18 @@ export interface BalancerBindings {
   readonly rawHeaders?: readonly string[];
 }
 
-export type BalancerApp = Hono<{ Bindings: BalancerBindings }>;
+/**
+ * The Hono app, plus its live state: adapters hand `state` to the health
+ * checks, which need each server's admin state as well as its health.
+ */
+export type BalancerApp = Hono<{ Bindings: BalancerBindings }> & { readonly state: BalancerState };
 
 export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp {
   const state = new BalancerState(config, deps.healthStore, deps.clock.now());
   const firstFrontend = state.frontends.values().next().value as FrontendRuntime | undefined;
   const stats = createStatsService(state, deps);
 
-  const app: BalancerApp = new Hono();
+  const app = Object.assign(new Hono<{ Bindings: BalancerBindings }>(), { state });
   app.all('*', async (c) => {
     const env: BalancerBindings = c.env ?? {};
     const entry = env.frontend ? state.frontends.get(env.frontend) : firstFrontend;

@@ -1,6 +1,7 @@
 /** edge-balancer's runtime-agnostic public API. */
 export { createBalancer, type BalancerApp, type BalancerBindings } from './app.ts';
-export { startHealthChecks, type HealthChecks } from './health/scheduler.ts';
+export { startHealthChecks, checkServer, type HealthChecks } from './health/scheduler.ts';
+export { BalancerState } from './balancer/balancer-state.ts';
 export { MemoryHealthStore } from './health/memory-store.ts';
 export { createFetchUpstream } from './proxy/fetch-upstream.ts';
 export * from './config/index.ts';

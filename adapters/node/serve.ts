@@ -31,7 +31,7 @@ export interface StartOptions {
 export async function startBalancer(config: Config, options: StartOptions = {}): Promise<RunningBalancer> {
   const deps = options.deps ?? createNodeDeps(createConsoleLogger(options.logFormat ?? 'httplog'));
   const app = createBalancer(config, deps);
-  const checks = startHealthChecks(config, deps);
+  const checks = startHealthChecks(app.state, deps);
   const servers: Server[] = [];
   const listeners: ListenerAddress[] = [];
   try {

@@ -55,6 +55,15 @@ export class BackendRuntime {
     return server !== undefined && serverIsUsable(server, this.health(index), this.#admin[index]);
   }
 
+  /**
+   * Offered to the balancing algorithm: usable, not draining, weight above 0
+   * (what HAProxy counts as an active or backup server in its logs).
+   */
+  takesNewClients(index: number): boolean {
+    const server = this.backend.servers[index];
+    return server !== undefined && takesNewClients(server, this.health(index), this.#admin[index]) && this.#admin[index]!.weight > 0;
+  }
+
   usableActiveCount(): number {
     let count = 0;
     this.backend.servers.forEach((s, i) => {

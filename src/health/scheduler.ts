@@ -1,46 +1,38 @@
 /**
  * Runs the active health checks of every checked server on its own timer and
  * records the outcome in the HealthStore through the pure transition
- * function. Like HAProxy, the first checks are spread over one interval
- * instead of all firing at start-up.
+ * function. Like HAProxy, the first checks are spread over one interval by
+ * the server's position, instead of all firing at start-up.
  */
-import type { Backend, Config, Server } from '../config/types.ts';
+import type { Backend, Server } from '../config/types.ts';
 import type { BalancerDeps } from '../deps.ts';
-import { serverIsUsable, serverKey } from '../balancer/availability.ts';
+import type { BackendRuntime } from '../balancer/backend-runtime.ts';
+import type { BalancerState } from '../balancer/balancer-state.ts';
 import { probeHttp } from './http-probe.ts';
 import { applyCheckResult, formatTransitionLog, initialHealthState, nextCheckDelay } from './index.ts';
-import type { CheckResult } from './types.ts';
+import type { CheckResult, HealthState } from './types.ts';
 
 export interface HealthChecks {
   stop(): void;
 }
 
-export function startHealthChecks(config: Config, deps: BalancerDeps): HealthChecks {
+export function startHealthChecks(state: BalancerState, deps: BalancerDeps): HealthChecks {
   const cancels = new Set<() => void>();
   let stopped = false;
 
-  for (const backend of config.backends) {
-    const checked = backend.servers.filter((s) => s.check && !s.disabled);
-    checked.forEach((server, position) => {
-      const check = server.check!;
-      const key = serverKey(backend.name, server.name);
-      if (!deps.healthStore.get(key)) deps.healthStore.set(key, initialHealthState(check, deps.clock.now()));
-
+  for (const runtime of state.backends.values()) {
+    // Servers in maintenance are still checked, so their state is known when they come back.
+    const checked = runtime.servers.flatMap((server, index) => (server.check ? [index] : []));
+    checked.forEach((index, position) => {
+      const check = runtime.servers[index]!.check!;
       const schedule = (delayMs: number) => {
         const cancel = deps.timers.setTimeout(() => {
           cancels.delete(cancel);
-          void runOnce();
+          void checkServer(runtime, index, deps, () => stopped).then((after) => {
+            if (after && !stopped) schedule(nextCheckDelay(after, check));
+          });
         }, delayMs);
         cancels.add(cancel);
-      };
-      const runOnce = async () => {
-        const result = await probe(backend, server, deps);
-        if (stopped) return;
-        const before = deps.healthStore.get(key) ?? initialHealthState(check, deps.clock.now());
-        const { state, transition } = applyCheckResult(before, result, check, deps.clock.now());
-        deps.healthStore.set(key, state);
-        if (transition) deps.logger.warn(transitionMessage(backend, server, transition, result, deps));
-        schedule(nextCheckDelay(state, check));
       };
       schedule(Math.floor((check.inter * position) / checked.length));
     });
@@ -53,6 +45,30 @@ export function startHealthChecks(config: Config, deps: BalancerDeps): HealthChe
       cancels.clear();
     },
   };
+}
+
+/**
+ * One check of one server: probe, apply the result, store it, log a
+ * transition the way HAProxy does. Returns the new state, or nothing when
+ * `cancelled()` turned true while the probe ran. Exported for runtimes that
+ * drive checks themselves (a Durable Object's alarm).
+ */
+export async function checkServer(
+  runtime: BackendRuntime,
+  index: number,
+  deps: BalancerDeps,
+  cancelled: () => boolean = () => false,
+): Promise<HealthState | undefined> {
+  const server = runtime.servers[index]!;
+  const check = server.check!;
+  const key = runtime.keys[index]!;
+  const result = await probe(runtime.backend, server, deps);
+  if (cancelled()) return undefined;
+  const before = deps.healthStore.get(key) ?? initialHealthState(check, deps.clock.now());
+  const { state, transition } = applyCheckResult(before, result, check, deps.clock.now());
+  deps.healthStore.set(key, state);
+  if (transition) deps.logger.warn(transitionMessage(runtime, index, transition, result));
+  return state;
 }
 
 function probe(backend: Backend, server: Server, deps: BalancerDeps): Promise<CheckResult> {
@@ -68,26 +84,23 @@ function probe(backend: Backend, server: Server, deps: BalancerDeps): Promise<Ch
   return deps.tcpProbe.connect(host, port, backend.timeouts.check ? connect : check.inter);
 }
 
-function transitionMessage(
-  backend: Backend,
-  server: Server,
-  transition: 'UP' | 'DOWN',
-  result: CheckResult,
-  deps: BalancerDeps,
-): string {
-  let activeLeft = 0;
-  let backupLeft = 0;
-  for (const s of backend.servers) {
-    if (!serverIsUsable(s, deps.healthStore.get(serverKey(backend.name, s.name)))) continue;
-    if (s.backup) backupLeft++;
-    else activeLeft++;
-  }
+function transitionMessage(runtime: BackendRuntime, index: number, transition: 'UP' | 'DOWN', result: CheckResult): string {
+  let activeServers = 0;
+  let backupServers = 0;
+  runtime.servers.forEach((s, i) => {
+    if (!runtime.takesNewClients(i)) return;
+    if (s.backup) backupServers++;
+    else activeServers++;
+  });
+  const server = runtime.servers[index]!;
   return formatTransitionLog({
-    backend: backend.name,
+    backend: runtime.backend.name,
     server: server.name,
+    backup: server.backup,
     transition,
     result,
-    activeServers: activeLeft,
-    backupServers: backupLeft,
+    activeServers,
+    backupServers,
+    sessionsActive: transition === 'DOWN' ? runtime.serverCounters[index]!.current : undefined,
   });
 }
