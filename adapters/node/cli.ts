@@ -61,7 +61,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const graceMs = Number(args.grace ?? 10_000);
 
   if (args.demo) {
-    const stop = await runDemo(Number(process.env.PORT ?? 8080));
+    const port = Number(process.env.PORT ?? 8080);
+    const stop = await runDemo(port, Number(process.env.STATS_PORT ?? port + 1));
     await waitForStopSignal();
     await stop();
     return 0;

@@ -15,7 +15,8 @@ export interface DemoBackend {
 
 const OUTAGE_MS = 20_000;
 
-export async function startDemoBackend(name: string, color: string): Promise<DemoBackend> {
+/** `statsUrl`: the balancer's stats page, linked from every page. */
+export async function startDemoBackend(name: string, color: string, statsUrl: string): Promise<DemoBackend> {
   const visits = new Map<string, number>();
   let nextSession = 1;
   let stopped = false;
@@ -34,7 +35,7 @@ export async function startDemoBackend(name: string, color: string): Promise<Dem
     visits.set(session, count);
     const headers: Record<string, string> = { 'content-type': 'text/html; charset=utf-8' };
     if (!req.headers.cookie?.includes(`demo_session=${session}`)) headers['set-cookie'] = `demo_session=${session}; Path=/`;
-    res.writeHead(200, headers).end(page(name, color, count, req.headers));
+    res.writeHead(200, headers).end(page(name, color, count, req.headers, statsUrl));
   };
 
   async function listen(): Promise<void> {
@@ -76,7 +77,13 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function page(name: string, color: string, count: number, headers: Record<string, string | string[] | undefined>): string {
+function page(
+  name: string,
+  color: string,
+  count: number,
+  headers: Record<string, string | string[] | undefined>,
+  statsUrl: string,
+): string {
   const seen = ['cookie', 'x-forwarded-for', 'connection']
     .map((h) => `<tr><th>${h}</th><td>${escapeHtml(String(headers[h] ?? '(none)'))}</td></tr>`)
     .join('');
@@ -90,6 +97,7 @@ table{border-collapse:collapse}th,td{text-align:left;padding:.2em 1em .2em 0;fon
 Delete that cookie: round-robin sends you to the other server.</p>
 <form method="post" action="/stop"><button>Stop ${name} for ${OUTAGE_MS / 1000} s</button></form>
 <p>After stopping it, reload: with <code>option redispatch</code> you are moved to the other server with a fresh cookie, and the health checks mark ${name} DOWN.</p>
+<p>The balancer's <a href="${escapeHtml(statsUrl)}">stats page</a> (credentials in the terminal) shows each server's state, and lets you drain one or put it in maintenance.</p>
 <h2>What ${name} received</h2><table>${seen}</table></body></html>
 `;
 }

@@ -1,3 +1,6 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
+// The pragma, not a tsconfig, selects hono/jsx: every runtime and bundler that
+// loads this file (tsx, Deno, wrangler's esbuild) reads it the same way.
 /**
  * The stats page: server-rendered with hono/jsx, plain HTML forms, no script.
  * One card per proxy (frontend, servers, backend) with HAProxy's columns

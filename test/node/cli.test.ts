@@ -76,4 +76,36 @@ describe('edge-balancer command', () => {
       await backend.close();
     }
   });
+
+  it('--demo (npm start) serves the seed behind two demo backends and a stats page with the printed credentials', async () => {
+    const [port, statsPort] = [await freePort(), await freePort()];
+    const child = spawn(process.execPath, [BIN, '--demo'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PORT: String(port), STATS_PORT: String(statsPort) },
+    });
+    let banner = '';
+    child.stderr!.on('data', (d: Buffer) => (banner += d.toString()));
+    try {
+      await waitForPort(statsPort, () => child.exitCode !== null);
+      const first = await send(port, '/');
+      expect(first.body).toMatch(/Served by apache-[12]/);
+      expect(first.all('set-cookie')).toEqual(expect.arrayContaining([expect.stringMatching(/^SERVERNAME=s[12]; path=\/$/)]));
+
+      const password = /user admin, password (\S+)/.exec(banner)?.[1];
+      expect(banner).toContain(`http://127.0.0.1:${statsPort}/`);
+      expect(password).toBeDefined();
+      expect((await send(statsPort, '/')).status).toBe(401);
+      const authorization = `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`;
+      const dashboard = await send(statsPort, '/', { headers: [['Authorization', authorization]] });
+      expect(dashboard.status).toBe(200);
+      expect(dashboard.body).toContain('apache-1');
+      expect(dashboard.body).toContain('apache-2');
+
+      child.kill('SIGINT');
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
 });
