@@ -4,16 +4,16 @@
  * produced — the Cookie lines the backend received and the Set-Cookie /
  * Cache-Control lines the client received.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CookiePolicy, Server } from '../../src/config/types.ts';
 import { applyResponseCookie, decodeS30, encodeS30, readPersistenceCookie } from '../../src/persistence/index.ts';
 import type { HeaderLines } from '../../src/persistence/index.ts';
+import { pairs } from '../helpers/echo-backend.ts';
+import { startHaproxy, type RunningHaproxy } from '../helpers/haproxy.ts';
+import { send } from '../helpers/http-client.ts';
+import { freePort } from '../helpers/ports.ts';
 
 type Lines = [string, string][];
 
@@ -92,51 +92,19 @@ function backendResponse(url: string): { status: number; headers: Lines } {
   return { status: Number(q.get('status') ?? 200), headers };
 }
 
-function pairs(raw: readonly string[]): Lines {
-  const out: Lines = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
-  return out;
-}
-
 function only(lines: HeaderLines, ...names: string[]): Lines {
   return lines.filter(([n]) => names.includes(n.toLowerCase())).map(([n, v]) => [n.toLowerCase(), v]);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => { s.destroy(); resolve(true); });
-    s.once('error', () => resolve(false));
-  });
-}
-
 const backends: http.Server[] = [];
 const servers: Server[] = [];
-let haproxy: ChildProcess | undefined;
-let haproxyOutput = '';
-let dir = '';
+let haproxy: RunningHaproxy | undefined;
 
 function serversFor(listen: Listen): Server[] {
   return listen.s2WithoutCookie ? [servers[0]!, { ...servers[1]!, cookie: undefined }] : servers;
 }
 
 beforeAll(async () => {
-  const probe = spawnSync('haproxy', ['-v'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) {
-    throw new Error(`real haproxy is needed for this test but \`haproxy -v\` failed (${probe.error?.message ?? probe.stderr}); install it with \`apt-get install -y haproxy\``);
-  }
-
   for (const name of ['s1', 's2']) {
     const srv = http.createServer((req, res) => {
       const { status, headers } = backendResponse(req.url ?? '/');
@@ -161,32 +129,12 @@ beforeAll(async () => {
       cfg += `  server ${s.name} ${s.host}:${s.port}${s.cookie ? ` cookie ${s.cookie}` : ''}\n`;
     }
   }
-  dir = mkdtempSync(join(tmpdir(), 'eb-haproxy-'));
-  writeFileSync(join(dir, 'haproxy.cfg'), cfg);
-  const child = spawn('haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  haproxy = child;
-  child.stdout.on('data', (d: Buffer) => { haproxyOutput += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { haproxyOutput += d.toString(); });
-
-  // Bounded readiness loop: every bind must accept connections.
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`haproxy exited with ${child.exitCode}:\n${haproxyOutput}\n${cfg}`);
-    const ready = await Promise.all(Object.values(LISTENS).map((l) => canConnect(l.port)));
-    if (ready.every(Boolean)) break;
-    if (Date.now() > deadline) throw new Error(`haproxy did not listen within 5 s:\n${haproxyOutput}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  haproxy = await startHaproxy(cfg, Object.values(LISTENS).map((l) => l.port));
 }, 10_000);
 
 afterAll(async () => {
-  if (haproxy && haproxy.exitCode === null) {
-    const exited = new Promise((r) => haproxy!.once('exit', r));
-    haproxy.kill('SIGTERM');
-    await exited;
-  }
+  await haproxy?.close();
   await Promise.all(backends.map((b) => new Promise((r) => { b.closeAllConnections(); b.close(r); })));
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 interface Exchange {
@@ -196,22 +144,6 @@ interface Exchange {
   client: Lines;
   /** Cookie lines the backend received through haproxy. */
   backendCookies: Lines;
-}
-
-function send(port: number, method: string, path: string, headers: Lines): Promise<{ raw: string[]; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, method, path, headers: headers.flat(), agent: false },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => { body += d; });
-        res.on('end', () => resolve({ raw: res.rawHeaders, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 /**
@@ -227,12 +159,12 @@ async function exchange(
   const path = `/?${opts.query ?? ''}`;
   const request: Lines = [['Host', 'lb.test'], ...(opts.cookies ?? []).map((c): [string, string] => ['Cookie', c])];
   const t0 = Date.now();
-  const res = await send(listen.port, method, path, request);
+  const res = await send(listen.port, path, { method, headers: request });
   const t1 = Date.now();
   const body = JSON.parse(res.body) as { server: string; raw: string[] };
   const got: Exchange = {
     server: body.server,
-    client: only(pairs(res.raw), 'set-cookie', 'cache-control'),
+    client: only(res.headers, 'set-cookie', 'cache-control'),
     backendCookies: only(pairs(body.raw), 'cookie'),
   };
 
