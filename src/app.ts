@@ -24,6 +24,11 @@ export interface BalancerBindings {
    * that have the raw lines pass them here.
    */
   readonly rawHeaders?: readonly string[];
+  /**
+   * The request-target as received (`/a/../b?x`). A Fetch `Request`'s URL is
+   * normalised (`/b?x`); HAProxy forwards and matches the target unchanged.
+   */
+  readonly rawTarget?: string;
 }
 
 /**
@@ -49,12 +54,15 @@ export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp 
     const statsResponse = stats.serve(entry.frontend.stats, entry, request);
     if (statsResponse) return statsResponse;
     const url = new URL(request.url);
+    // An absolute-form target (`GET http://host/x`) is forwarded in origin form.
+    const target = env.rawTarget?.startsWith('/') ? env.rawTarget : url.pathname + url.search;
     const head: RequestHead = {
       method: request.method,
-      target: url.pathname + url.search,
+      target,
       headers: env.rawHeaders ? pairs(env.rawHeaders) : [...request.headers],
     };
-    const backendName = chooseBackend(entry.frontend, { path: url.pathname, headers: head.headers });
+    const path = target.split('?', 1)[0]!;
+    const backendName = chooseBackend(entry.frontend, { path, headers: head.headers });
     const runtime = backendName === undefined ? undefined : state.backends.get(backendName);
     if (!runtime) return errorResponse(builtinErrorResponse(503));
     const backendStats = stats.serve(runtime.backend.stats, entry, request);

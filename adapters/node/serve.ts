@@ -38,6 +38,8 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
     for (const frontend of config.frontends) {
       for (const bind of frontend.binds) {
         const server = createAdaptorServer({
+          // HTTP/1.0 requests may lack Host; Node already answers 400 to an HTTP/1.1 one that does.
+          hostname: bind.host || 'localhost',
           fetch: (request, env) => {
             const incoming = (env as { incoming: import('node:http').IncomingMessage }).incoming;
             const address = incoming.socket.remoteAddress ?? '';
@@ -47,10 +49,12 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
               clientAddress: address.startsWith('::ffff:') ? address.slice(7) : address,
               clientPort: incoming.socket.remotePort,
               rawHeaders: incoming.rawHeaders,
+              rawTarget: incoming.url,
             });
           },
         }) as Server;
         applyClientTimeouts(server, frontend.timeouts);
+        keepServingHalfClosedClients(server);
         const port = await listen(server, bind.host || '0.0.0.0', bind.port);
         servers.push(server);
         listeners.push({ frontend: frontend.name, host: bind.host || '0.0.0.0', port });
@@ -72,6 +76,16 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
       await deps.upstream.close();
     },
   };
+}
+
+/**
+ * A client that shuts down its sending side after the request (`nc -N`, some
+ * scripts and health probes) still reads the answer: HAProxy only aborts on
+ * that with `option abortonclose`, which is off by default. Node's server
+ * aborts such requests unless this (undocumented but long-standing) flag is set.
+ */
+function keepServingHalfClosedClients(server: Server): void {
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
 }
 
 /** `timeout http-request` bounds the request head; `timeout client` the client's inactivity. */
