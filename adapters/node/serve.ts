@@ -8,6 +8,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import { createBalancer } from '../../src/app.ts';
 import type { Config } from '../../src/config/types.ts';
 import { startHealthChecks } from '../../src/health/scheduler.ts';
+import { answerClientErrors } from './client-errors.ts';
 import { createConsoleLogger, createNodeDeps, type LogFormat, type NodeDeps } from './node-deps.ts';
 
 export interface ListenerAddress {
@@ -38,8 +39,10 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
     for (const frontend of config.frontends) {
       for (const bind of frontend.binds) {
         const server = createAdaptorServer({
-          // HTTP/1.0 requests may lack Host; Node already answers 400 to an HTTP/1.1 one that does.
+          // A request without Host is forwarded, as haproxy does (the
+          // server decides); Node would answer an HTTP/1.1 one with 400.
           hostname: bind.host || 'localhost',
+          serverOptions: { requireHostHeader: false },
           fetch: (request, env) => {
             const incoming = (env as { incoming: import('node:http').IncomingMessage }).incoming;
             const address = incoming.socket.remoteAddress ?? '';
@@ -55,6 +58,7 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
         }) as Server;
         applyClientTimeouts(server, frontend.timeouts);
         keepServingHalfClosedClients(server);
+        answerClientErrors(server, frontend.timeouts.httpRequest);
         const port = await listen(server, bind.host || '0.0.0.0', bind.port);
         servers.push(server);
         listeners.push({ frontend: frontend.name, host: bind.host || '0.0.0.0', port });

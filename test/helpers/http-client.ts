@@ -1,5 +1,7 @@
 /** A plain HTTP/1.1 client for tests: one connection per request, raw header lines kept. */
+import { once } from 'node:events';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { pairs } from './echo-backend.ts';
 
 export interface ClientResponse {
@@ -52,4 +54,19 @@ function withHost(headers: [string, string][], host: string): [string, string][]
 export function setCookieValue(response: ClientResponse, name: string): string | undefined {
   const line = response.all('set-cookie').find((l) => l.startsWith(`${name}=`));
   return line?.split(';')[0];
+}
+
+/**
+ * Writes `bytes` on a fresh connection and resolves with everything received
+ * once the server closes it. `halfClose` also shuts down the sending side
+ * (as `nc -N` does) while the answer is awaited.
+ */
+export async function sendRaw(port: number, bytes: string, options: { halfClose?: boolean } = {}): Promise<string> {
+  const socket = connect(port, '127.0.0.1');
+  let answer = '';
+  socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+  if (options.halfClose) socket.end(bytes, 'latin1');
+  else socket.write(bytes, 'latin1');
+  await once(socket, 'close');
+  return answer;
 }

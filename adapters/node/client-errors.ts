@@ -1,0 +1,43 @@
+/**
+ * What a client gets when its request never becomes one, as HAProxy answers
+ * it: a malformed request gets HAProxy's 400 page, a request head not complete
+ * within `timeout http-request` its 408 page, then the connection is closed.
+ * Node would send bare responses of its own (and checks its header timeout
+ * only every 30 s), so both are handled here on the raw socket.
+ */
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { builtinErrorResponse } from '../../src/proxy/error-pages.ts';
+
+/** The page as raw HTTP/1.1 bytes; the reason phrase is the page's title, as in HAProxy's. */
+function rawErrorPage(status: 400 | 408): string {
+  const page = builtinErrorResponse(status);
+  const reason = /<h1>\d{3} ([^<]*)<\/h1>/.exec(page.body)?.[1] ?? '';
+  const head = page.headers.map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  return `HTTP/1.1 ${status} ${reason}\r\n${head}\r\n${page.body}`;
+}
+
+function answerAndClose(socket: Socket, status: 400 | 408): void {
+  // Only a connection on which nothing was sent yet can still take a response;
+  // end() closes it once the page is flushed.
+  if (socket.writable && socket.bytesWritten === 0) socket.end(rawErrorPage(status));
+  else socket.destroy();
+}
+
+export function answerClientErrors(server: Server, httpRequestTimeoutMs: number | undefined): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    answerAndClose(socket, error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400);
+  });
+  if (!httpRequestTimeoutMs) return;
+  // Armed when the connection opens, disarmed when its first request head is complete.
+  const pending = new WeakMap<Socket, NodeJS.Timeout>();
+  server.on('connection', (socket: Socket) => {
+    const timer = setTimeout(() => answerAndClose(socket, 408), httpRequestTimeoutMs);
+    pending.set(socket, timer);
+    socket.once('close', () => clearTimeout(timer));
+  });
+  server.on('request', (request: import('node:http').IncomingMessage) => {
+    const timer = pending.get(request.socket);
+    if (timer) clearTimeout(timer);
+  });
+}
