@@ -57,8 +57,12 @@ export interface ResponseHead {
   readonly headers: readonly (readonly [string, string])[];
 }
 
-export interface UpstreamResponse extends ResponseHead {
-  readonly body: ReadableStream<Uint8Array> | null;
+/**
+ * A server's answer. The body is a web stream by default; an adapter with a
+ * faster native stream (Node's Readable) can use its own type end to end.
+ */
+export interface UpstreamResponse<Body = ReadableStream<Uint8Array>> extends ResponseHead {
+  readonly body: Body | null;
 }
 
 export interface UpstreamTarget {
@@ -92,13 +96,13 @@ export class UpstreamError extends Error {
 }
 
 /** Sends one request to one server. Adapters supply pooled implementations. */
-export interface Upstream {
+export interface Upstream<Body = ReadableStream<Uint8Array>> {
   request(
     target: UpstreamTarget,
     head: RequestHead,
     body: ReadableStream<Uint8Array> | null,
     options: UpstreamOptions,
-  ): Promise<UpstreamResponse>;
+  ): Promise<UpstreamResponse<Body>>;
 }
 
 /** A layer-4 probe (TCP connect), which the Fetch API cannot express. */

@@ -2,13 +2,14 @@
  * Runs a Config on Node: one HTTP listener per `bind`, health checks, and a
  * graceful stop (stop accepting, let in-flight requests finish, then close).
  */
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { createBalancer } from '../../src/app.ts';
 import type { Config } from '../../src/config/types.ts';
 import { startHealthChecks } from '../../src/health/scheduler.ts';
 import { answerClientErrors } from './client-errors.ts';
+import { clientAddressOf, createFastPathListener } from './fast-path.ts';
 import { createConsoleLogger, createNodeDeps, type LogFormat, type NodeDeps } from './node-deps.ts';
 
 export interface ListenerAddress {
@@ -38,24 +39,27 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
   try {
     for (const frontend of config.frontends) {
       for (const bind of frontend.binds) {
-        const server = createAdaptorServer({
-          // A request without Host is forwarded, as haproxy does (the
-          // server decides); Node would answer an HTTP/1.1 one with 400.
-          hostname: bind.host || 'localhost',
-          serverOptions: { requireHostHeader: false },
-          fetch: (request, env) => {
-            const incoming = (env as { incoming: import('node:http').IncomingMessage }).incoming;
-            const address = incoming.socket.remoteAddress ?? '';
+        // The Hono app answers what the fast path leaves to it (stats pages).
+        const honoListener = getRequestListener(
+          (request, env) => {
+            const incoming = (env as { incoming: IncomingMessage }).incoming;
             return app.fetch(request, {
               frontend: frontend.name,
-              // A v4 client on a dual-stack socket shows as ::ffff:a.b.c.d; HAProxy logs and forwards a.b.c.d.
-              clientAddress: address.startsWith('::ffff:') ? address.slice(7) : address,
+              clientAddress: clientAddressOf(incoming),
               clientPort: incoming.socket.remotePort,
               rawHeaders: incoming.rawHeaders,
               rawTarget: incoming.url,
             });
           },
-        }) as Server;
+          { hostname: bind.host || 'localhost' },
+        );
+        const entry = app.state.frontends.get(frontend.name)!;
+        // A request without Host is forwarded, as haproxy does (the server
+        // decides); Node would answer an HTTP/1.1 one with 400.
+        const server = createServer(
+          { requireHostHeader: false },
+          createFastPathListener(app, entry, deps.upstream.native, deps, honoListener),
+        );
         applyClientTimeouts(server, frontend.timeouts);
         keepServingHalfClosedClients(server);
         answerClientErrors(server, frontend.timeouts.httpRequest);

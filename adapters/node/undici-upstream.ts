@@ -8,11 +8,14 @@
 import { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import { UpstreamError, type Upstream, type UpstreamFailure } from '../../src/deps.ts';
+import { toWebStream } from './web-stream.ts';
 
 /** Request headers undici refuses to forward; Node's server already answered Expect. */
 const NOT_FORWARDED = new Set(['expect']);
 
 export interface UndiciUpstream extends Upstream {
+  /** The same pools, handing back the body as undici's Node stream (the fast path's). */
+  readonly native: Upstream<Readable>;
   close(): Promise<void>;
 }
 
@@ -35,7 +38,7 @@ export function createUndiciUpstream(): UndiciUpstream {
     return pool;
   }
 
-  return {
+  const native: Upstream<Readable> = {
     async request(target, head, body, options) {
       const headers: string[] = [];
       for (const [name, value] of head.headers) {
@@ -57,43 +60,26 @@ export function createUndiciUpstream(): UndiciUpstream {
           if (Array.isArray(value)) for (const v of value) lines.push([name, v]);
           else if (value !== undefined) lines.push([name, value]);
         }
-        const stream = toWebStream(response.body);
         const noBody = head.method === 'HEAD' || response.statusCode === 204 || response.statusCode === 304;
         if (noBody) response.body.resume();
-        return { status: response.statusCode, headers: lines, body: noBody ? null : stream };
+        return { status: response.statusCode, headers: lines, body: noBody ? null : response.body };
       } catch (error) {
         throw new UpstreamError(classifyUndiciError(error), describe(error), { cause: error });
       }
+    },
+  };
+
+  return {
+    native,
+    async request(target, head, body, options) {
+      const response = await native.request(target, head, body, options);
+      return { ...response, body: response.body && toWebStream(response.body) };
     },
     async close() {
       await Promise.all([...pools.values()].map((pool) => pool.destroy()));
       pools.clear();
     },
   };
-}
-
-/**
- * A pull-based web stream over undici's body. Node 20's Readable.toWeb can
- * enqueue into an already-cancelled controller (an uncaught
- * ERR_INVALID_STATE) when a consumer cancels while data is still arriving.
- */
-function toWebStream(body: Readable): ReadableStream<Uint8Array> {
-  const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        const { value, done } = await chunks.next();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      },
-      // Ending the iterator destroys the body and swallows undici's
-      // "Request aborted" that destroying it directly would emit.
-      async cancel() {
-        await chunks.return?.();
-      },
-    },
-    { highWaterMark: 0 },
-  );
 }
 
 function classifyUndiciError(error: unknown): UpstreamFailure {

@@ -7,10 +7,18 @@
  * so another front end (a Node fast path) can reuse them.
  */
 import type { Frontend } from '../config/types.ts';
-import { UpstreamError, type AccessLogEntry, type BalancerDeps, type RequestHead, type UpstreamResponse } from '../deps.ts';
+import {
+  UpstreamError,
+  type AccessLogEntry,
+  type BalancerDeps,
+  type RequestHead,
+  type ResponseHead,
+  type Upstream,
+  type UpstreamResponse,
+} from '../deps.ts';
 import type { BackendRuntime } from '../balancer/backend-runtime.ts';
 import { countRequestEnd, countRequestStart, countResponseStatus, type TrafficCounters } from '../balancer/counters.ts';
-import { statusForFailure } from './error-pages.ts';
+import { statusForFailure, type ErrorResponse } from './error-pages.ts';
 import { ReplayableBody } from './replayable-body.ts';
 import { decideRetry } from './retry-policy.ts';
 import { planRequest, planResponseHead } from './request-plan.ts';
@@ -32,6 +40,22 @@ export interface ProxyInput {
   readonly frontendCounters: TrafficCounters;
 }
 
+/**
+ * How a request ended, for the front end to send: one of HAProxy's pages, or
+ * the server's response head and body. `onChunk` must see every body chunk's
+ * size and `onDone` must run once when the body ends, fails or the client
+ * goes away (counters and stats depend on it).
+ */
+export type ProxyOutcome<Body> =
+  | { readonly kind: 'page'; readonly page: ErrorResponse }
+  | {
+      readonly kind: 'stream';
+      readonly head: ResponseHead;
+      readonly body: Body | null;
+      readonly onChunk: (bytes: number) => void;
+      readonly onDone: () => void;
+    };
+
 /** Rough size of a request or response head on the wire, for bin/bout. */
 function headBytes(headers: RequestHead['headers'], firstLine: number): number {
   let bytes = firstLine + 2;
@@ -39,7 +63,23 @@ function headBytes(headers: RequestHead['headers'], firstLine: number): number {
   return bytes;
 }
 
+/** `forwardRequest` over the Fetch API: the outcome as a `Response`. */
 export async function proxyRequest(input: ProxyInput, deps: BalancerDeps): Promise<Response> {
+  const outcome = await forwardRequest(input, deps.upstream, deps);
+  if (outcome.kind === 'page') return errorResponse(outcome.page);
+  return streamResponse(outcome.head, outcome.body, outcome.onChunk, outcome.onDone);
+}
+
+/**
+ * The whole forwarding decision and bookkeeping, independent of how bytes
+ * reach the client: `upstream` may hand back any body type, which is passed
+ * through untouched.
+ */
+export async function forwardRequest<Body>(
+  input: ProxyInput,
+  upstream: Upstream<Body>,
+  deps: BalancerDeps,
+): Promise<ProxyOutcome<Body>> {
   const { frontend, runtime, head, client } = input;
   const backend = runtime.backend;
   const acceptedAt = deps.clock.now();
@@ -65,7 +105,10 @@ export async function proxyRequest(input: ProxyInput, deps: BalancerDeps): Promi
       ...fields,
     });
   /** Answers with an error page and closes the books on this request. */
-  const fail = async (status: number, fields: Partial<AccessLogEntry> & Pick<AccessLogEntry, 'server' | 'termination'>) => {
+  const fail = async (
+    status: number,
+    fields: Partial<AccessLogEntry> & Pick<AccessLogEntry, 'server' | 'termination'>,
+  ): Promise<ProxyOutcome<Body>> => {
     await body.discard();
     const page = runtime.errorResponse(status);
     for (const c of scopes) {
@@ -75,7 +118,7 @@ export async function proxyRequest(input: ProxyInput, deps: BalancerDeps): Promi
       countRequestEnd(c);
     }
     log({ status: page.status, ...fields });
-    return errorResponse(page);
+    return { kind: 'page', page };
   };
 
   if (plan.server === undefined) return fail(503, { server: '<NOSRV>', termination: 'SC' });
@@ -87,9 +130,9 @@ export async function proxyRequest(input: ProxyInput, deps: BalancerDeps): Promi
   countRequestStart(runtime.serverCounters[server]!, acceptedAt);
   for (;;) {
     const serverCounters = runtime.serverCounters[server]!;
-    let response: UpstreamResponse;
+    let response: UpstreamResponse<Body>;
     try {
-      response = await deps.upstream.request(plan.target(server), plan.head, body.forAttempt(), {
+      response = await upstream.request(plan.target(server), plan.head, body.forAttempt(), {
         connectTimeout: backend.timeouts.connect,
         serverTimeout: backend.timeouts.server,
         signal: input.signal,
@@ -156,19 +199,20 @@ export async function proxyRequest(input: ProxyInput, deps: BalancerDeps): Promi
       redispatched,
     });
     const outBytes = headBytes(responseHead.headers, 17);
-    return streamResponse(
-      responseHead,
-      response.body,
-      (bytes) => {
+    return {
+      kind: 'stream',
+      head: responseHead,
+      body: response.body,
+      onChunk: (bytes) => {
         for (const c of all) c.bytesOut += bytes;
       },
-      () => {
+      onDone: () => {
         for (const c of all) {
           c.bytesIn += inBytes + body.bytesRead;
           c.bytesOut += outBytes;
           countRequestEnd(c);
         }
       },
-    );
+    };
   }
 }

@@ -14,7 +14,7 @@ let garbage: Server;
 let garbagePort: number;
 
 beforeAll(async () => {
-  garbage = createServer((socket) => socket.end('this is not http\r\n\r\n'));
+  garbage = createServer((socket) => socket.write('this is not http\r\n\r\n', () => socket.destroy()));
   await new Promise<void>((resolve) => garbage.listen(0, '127.0.0.1', resolve));
   garbagePort = (garbage.address() as AddressInfo).port;
 });

@@ -1,0 +1,48 @@
+/** Node stream → web stream, for the parts of src/ that speak the Fetch API. */
+import type { Readable } from 'node:stream';
+
+/**
+ * A pull-based web stream over a Node stream. Node 20's Readable.toWeb can
+ * enqueue into an already-cancelled controller (an uncaught
+ * ERR_INVALID_STATE) when a consumer cancels while data is still arriving.
+ */
+export function toWebStream(body: Readable): ReadableStream<Uint8Array> {
+  const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { value, done } = await chunks.next();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      // Ending the iterator destroys the body and swallows undici's
+      // "Request aborted" that destroying it directly would emit.
+      async cancel() {
+        await chunks.return?.();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
+ * A client's request body as a web stream. Cancelling it (the request failed
+ * before the body was needed) drains the rest instead of destroying the
+ * socket, which still has to carry the error page.
+ */
+export function requestBodyStream(request: Readable): ReadableStream<Uint8Array> {
+  const chunks = request[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { value, done } = await chunks.next();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel() {
+        request.on('data', () => {});
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
