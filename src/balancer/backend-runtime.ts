@@ -6,7 +6,7 @@
 import type { Backend, Server } from '../config/types.ts';
 import type { HealthState, HealthStore } from '../health/types.ts';
 import { createErrorResponder, type ErrorResponse } from '../proxy/error-pages.ts';
-import { createSelector, type ServerSelector } from '../selection/index.ts';
+import { createSelector, type SelectionView, type ServerSelector } from '../selection/index.ts';
 import type { AdminState } from './admin-state.ts';
 import { initialAdminState, serverIsUsable, serverKey, takesNewClients } from './availability.ts';
 import { newCounters, type TrafficCounters } from './counters.ts';
@@ -22,6 +22,10 @@ export class BackendRuntime {
   readonly #admin: AdminState[];
   readonly #selector: ServerSelector;
   readonly #health: HealthStore;
+  /** Algorithms that read live connection counts need a fresh view per request. */
+  readonly #viewIsLive: boolean;
+  #adminVersion = 0;
+  #view: { readonly unchanged: SelectionView; readonly health: number; readonly admin: number } | undefined;
 
   constructor(backend: Backend, health: HealthStore, random?: () => number) {
     this.backend = backend;
@@ -31,6 +35,7 @@ export class BackendRuntime {
     this.errorResponse = createErrorResponder(backend.errorFiles);
     this.#selector = createSelector(backend, random);
     this.#health = health;
+    this.#viewIsLive = !['roundrobin', 'static-rr'].includes(backend.balance) || backend.servers.some((s) => s.maxconn);
   }
 
   get servers(): readonly Server[] {
@@ -47,6 +52,7 @@ export class BackendRuntime {
 
   setAdmin(index: number, state: AdminState): void {
     this.#admin[index] = state;
+    this.#adminVersion++;
   }
 
   /** May take requests, including sticky ones (see availability.ts). */
@@ -74,14 +80,23 @@ export class BackendRuntime {
 
   /** Next server by the backend's `balance` algorithm, skipping `avoid` when another is usable. */
   selectServer(avoid?: number): number | undefined {
+    return this.#selector.select(this.#selectionView(), avoid);
+  }
+
+  /** The selector's view, rebuilt only when health, admin state or (for live algorithms) anything may have changed. */
+  #selectionView(): SelectionView {
+    const health = this.#health.version;
+    const cached = this.#view;
+    if (!this.#viewIsLive && health !== undefined && cached?.health === health && cached.admin === this.#adminVersion) {
+      return cached.unchanged;
+    }
     const servers = this.backend.servers;
-    return this.#selector.select(
-      {
-        usable: servers.map((s, i) => takesNewClients(s, this.health(i), this.#admin[i])),
-        weights: this.#admin.map((a) => a.weight),
-        activeConnections: this.serverCounters.map((c) => c.current),
-      },
-      avoid,
-    );
+    const view: SelectionView = {
+      usable: servers.map((s, i) => takesNewClients(s, this.health(i), this.#admin[i])),
+      weights: this.#admin.map((a) => a.weight),
+      activeConnections: this.serverCounters.map((c) => c.current),
+    };
+    this.#view = health === undefined ? undefined : { unchanged: { ...view, unchanged: true }, health, admin: this.#adminVersion };
+    return view;
   }
 }

@@ -6,6 +6,11 @@ import type { HealthState, HealthStore } from './types.ts';
 
 export class MemoryHealthStore implements HealthStore {
   readonly #states = new Map<string, HealthState>();
+  #version = 0;
+
+  get version(): number {
+    return this.#version;
+  }
 
   get(key: string): HealthState | undefined {
     return this.#states.get(key);
@@ -13,6 +18,7 @@ export class MemoryHealthStore implements HealthStore {
 
   set(key: string, state: HealthState): void {
     this.#states.set(key, state);
+    this.#version++;
   }
 
   /** Every server's state, keyed "backend/server". */

@@ -50,4 +50,10 @@ export interface HealthState {
 export interface HealthStore {
   get(key: string): HealthState | undefined;
   set(key: string, state: HealthState): void;
+  /**
+   * Changes whenever any state changes, so readers can keep what they derived
+   * from the states until then (the balancing view). A store that cannot tell
+   * leaves it undefined and readers derive afresh on every request.
+   */
+  readonly version?: number;
 }

@@ -23,6 +23,12 @@ export interface SelectionView {
   readonly weights: readonly number[];
   /** Connections currently served (HAProxy's `srv->served`); for leastconn, random and maxconn. */
   readonly activeConnections: readonly number[];
+  /**
+   * The caller vouches that nothing above changed since the previous call
+   * (neither state, weight, nor — where the algorithm reads them —
+   * connection counts), so the selector can skip looking at every server.
+   */
+  readonly unchanged?: boolean;
 }
 
 export interface ServerSelector {

@@ -17,6 +17,8 @@ export function stageView<S extends LbServer>(
   configuredWeights: readonly number[],
   toEweight: (userWeight: number, index: number) => number,
 ): S[] {
+  // Nothing to stage: keeps a request O(1) in the pool size (see BackendRuntime).
+  if (view.unchanged) return [];
   const changed: S[] = [];
   for (const server of servers) {
     const i = server.index;
