@@ -9,6 +9,7 @@ import { createBalancer } from '../../src/app.ts';
 import type { Config } from '../../src/config/types.ts';
 import { startHealthChecks } from '../../src/health/scheduler.ts';
 import { answerClientErrors } from './client-errors.ts';
+import { enforceClientTimeout } from './client-timeout.ts';
 import { clientAddressOf, createFastPathListener } from './fast-path.ts';
 import { createConsoleLogger, createNodeDeps, type LogFormat, type NodeDeps } from './node-deps.ts';
 
@@ -35,6 +36,7 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
   const app = createBalancer(config, deps);
   const checks = startHealthChecks(app.state, deps);
   const servers: Server[] = [];
+  const stopSweeps: (() => void)[] = [];
   const listeners: ListenerAddress[] = [];
   try {
     for (const frontend of config.frontends) {
@@ -61,6 +63,7 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
           createFastPathListener(app, entry, deps.upstream.native, deps, honoListener),
         );
         applyClientTimeouts(server, frontend.timeouts);
+        if (frontend.timeouts.client) stopSweeps.push(enforceClientTimeout(server, frontend.timeouts.client));
         keepServingHalfClosedClients(server);
         answerClientErrors(server, frontend.timeouts.httpRequest);
         const port = await listen(server, bind.host || '0.0.0.0', bind.port);
@@ -70,6 +73,7 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
     }
   } catch (error) {
     checks.stop();
+    for (const stopSweep of stopSweeps) stopSweep();
     await Promise.all(servers.map((s) => closeServer(s, 0)));
     await deps.upstream.close();
     throw error;
@@ -80,6 +84,7 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
     deps,
     async close(graceMs = 10_000) {
       checks.stop();
+      for (const stopSweep of stopSweeps) stopSweep();
       await Promise.all(servers.map((s) => closeServer(s, graceMs)));
       await deps.upstream.close();
     },
@@ -100,7 +105,8 @@ function keepServingHalfClosedClients(server: Server): void {
 function applyClientTimeouts(server: Server, timeouts: { client?: number; httpRequest?: number }): void {
   server.requestTimeout = 0;
   server.headersTimeout = timeouts.httpRequest ?? 60_000;
-  server.timeout = timeouts.client ?? 0;
+  // `timeout client` is enforced by enforceClientTimeout (client-timeout.ts).
+  server.timeout = 0;
   server.keepAliveTimeout = Math.min(timeouts.client ?? 5_000, 5_000);
 }
 
