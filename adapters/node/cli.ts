@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfigFiles } from './load-config.ts';
 import { runDemo } from './demo.ts';
-import { startBalancer } from './serve.ts';
+import { startBalancer, type RunningBalancer } from './serve.ts';
 import type { LogFormat } from './node-deps.ts';
 
 const USAGE = `Usage: edge-balancer -f <config> [-f <config>…] [options]
@@ -23,6 +23,10 @@ Options:
                          (port from $PORT, default 8080)
   -v, --version          print the version
   -h, --help             print this help
+
+Signals: SIGHUP reloads the configuration files (a broken configuration is
+reported and the running one stays; open connections are kept); SIGTERM and
+SIGINT stop gracefully.
 `;
 
 function version(): string {
@@ -87,10 +91,41 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   const balancer = await startBalancer(loaded.config, { logFormat });
   for (const l of balancer.listeners) process.stderr.write(`[NOTICE] ${l.frontend} listening on ${l.host}:${l.port}\n`);
+  const stopReloading = reloadOnHangup(args.f, balancer, graceMs);
   await waitForStopSignal();
+  stopReloading();
   process.stderr.write('[NOTICE] stopping: finishing in-flight requests\n');
   await balancer.close(graceMs);
   return 0;
+}
+
+/**
+ * SIGHUP re-reads the configuration files. A configuration with errors is
+ * reported and the running one stays; a valid one replaces it without
+ * dropping connections (see RunningBalancer.reload).
+ */
+function reloadOnHangup(files: readonly string[], balancer: RunningBalancer, graceMs: number): () => void {
+  let reloading = Promise.resolve();
+  const reload = () => {
+    reloading = reloading.then(async () => {
+      let next;
+      try {
+        next = loadConfigFiles(files);
+      } catch (error) {
+        process.stderr.write(`[ALERT] reload refused, the running configuration stays:\n${(error as Error).message}\n`);
+        return;
+      }
+      for (const notice of next.notices) process.stderr.write(`[NOTICE] ${notice}\n`);
+      try {
+        await balancer.reload(next.config, graceMs);
+        process.stderr.write('[NOTICE] configuration reloaded\n');
+      } catch (error) {
+        process.stderr.write(`[ALERT] reload failed: ${(error as Error).message}\n`);
+      }
+    });
+  };
+  process.on('SIGHUP', reload);
+  return () => process.off('SIGHUP', reload);
 }
 
 function waitForStopSignal(): Promise<void> {

@@ -24,15 +24,17 @@ function answerAndClose(socket: Socket, status: 400 | 408): void {
   else socket.destroy();
 }
 
-export function answerClientErrors(server: Server, httpRequestTimeoutMs: number | undefined): void {
+/** `httpRequestTimeoutMs()` is read per connection, so a reloaded configuration applies to new ones. */
+export function answerClientErrors(server: Server, httpRequestTimeoutMs: () => number | undefined): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     answerAndClose(socket, error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400);
   });
-  if (!httpRequestTimeoutMs) return;
   // Armed when the connection opens, disarmed when its first request head is complete.
   const pending = new WeakMap<Socket, NodeJS.Timeout>();
   server.on('connection', (socket: Socket) => {
-    const timer = setTimeout(() => answerAndClose(socket, 408), httpRequestTimeoutMs);
+    const timeoutMs = httpRequestTimeoutMs();
+    if (!timeoutMs) return;
+    const timer = setTimeout(() => answerAndClose(socket, 408), timeoutMs);
     pending.set(socket, timer);
     socket.once('close', () => clearTimeout(timer));
   });

@@ -10,6 +10,8 @@
 import type { Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
+const SWEEP_MS = 10;
+
 interface Watched {
   progress: number;
   since: number;
@@ -17,8 +19,11 @@ interface Watched {
   response?: ServerResponse;
 }
 
-/** Starts the sweep; returns a function that stops it. */
-export function enforceClientTimeout(server: Server, timeoutMs: number): () => void {
+/**
+ * Starts the sweep; returns a function that stops it. `timeoutMs()` is read
+ * at each sweep (a reload may change it; 0 or undefined: no limit).
+ */
+export function enforceClientTimeout(server: Server, timeoutMs: () => number | undefined): () => void {
   const watched = new Map<Socket, Watched>();
   server.on('connection', (socket: Socket) => {
     watched.set(socket, { progress: 0, since: Date.now() });
@@ -32,8 +37,14 @@ export function enforceClientTimeout(server: Server, timeoutMs: number): () => v
       if (entry.response === response) entry.response = undefined;
     });
   });
+  // Four sweeps per timeout at the shortest (bounded to 10 ms – 1 s).
+  let every = 0;
   const sweep = setInterval(
     () => {
+      const limit = timeoutMs();
+      if (!limit) return;
+      if (++every * SWEEP_MS < Math.min(1000, limit / 4)) return;
+      every = 0;
       const now = Date.now();
       for (const [socket, entry] of watched) {
         const progress = socket.bytesRead + socket.bytesWritten;
@@ -41,12 +52,12 @@ export function enforceClientTimeout(server: Server, timeoutMs: number): () => v
         if (progress !== entry.progress || waitingForServer) {
           entry.progress = progress;
           entry.since = now;
-        } else if (now - entry.since >= timeoutMs) {
+        } else if (now - entry.since >= limit) {
           socket.destroy();
         }
       }
     },
-    Math.max(10, Math.min(1000, Math.floor(timeoutMs / 4))),
+    SWEEP_MS,
   );
   sweep.unref();
   return () => clearInterval(sweep);

@@ -1,16 +1,15 @@
 /**
- * Runs a Config on Node: one HTTP listener per `bind`, health checks, and a
- * graceful stop (stop accepting, let in-flight requests finish, then close).
+ * Runs a Config on Node: one HTTP listener per `bind`, health checks, a
+ * configuration reload that keeps connections, and a graceful stop (stop
+ * accepting, let in-flight requests finish, then close).
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, RequestListener } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
-import { createBalancer } from '../../src/app.ts';
-import type { Config } from '../../src/config/types.ts';
-import { startHealthChecks } from '../../src/health/scheduler.ts';
-import { answerClientErrors } from './client-errors.ts';
-import { enforceClientTimeout } from './client-timeout.ts';
+import { createBalancer, type BalancerApp } from '../../src/app.ts';
+import type { Bind, Config, Frontend } from '../../src/config/types.ts';
+import { startHealthChecks, type HealthChecks } from '../../src/health/scheduler.ts';
 import { clientAddressOf, createFastPathListener } from './fast-path.ts';
+import { Listener } from './listener.ts';
 import { createConsoleLogger, createNodeDeps, type LogFormat, type NodeDeps } from './node-deps.ts';
 
 export interface ListenerAddress {
@@ -22,6 +21,13 @@ export interface ListenerAddress {
 export interface RunningBalancer {
   readonly listeners: readonly ListenerAddress[];
   readonly deps: NodeDeps;
+  /**
+   * Switches to `config`: listeners on the same address keep their open
+   * connections and take the new rules for the next requests, new addresses
+   * are opened, dropped ones closed gracefully; health states carry over for
+   * servers of the same backend/name; counters start again.
+   */
+  reload(config: Config, graceMs?: number): Promise<void>;
   /** Stops accepting, waits up to `graceMs` for in-flight requests, then closes everything. */
   close(graceMs?: number): Promise<void>;
 }
@@ -33,100 +39,83 @@ export interface StartOptions {
 
 export async function startBalancer(config: Config, options: StartOptions = {}): Promise<RunningBalancer> {
   const deps = options.deps ?? createNodeDeps(createConsoleLogger(options.logFormat ?? 'httplog'));
-  const app = createBalancer(config, deps);
-  const checks = startHealthChecks(app.state, deps);
-  const servers: Server[] = [];
-  const stopSweeps: (() => void)[] = [];
-  const listeners: ListenerAddress[] = [];
-  try {
-    for (const frontend of config.frontends) {
+  let app = createBalancer(config, deps);
+  let checks: HealthChecks = startHealthChecks(app.state, deps);
+  const open = new Map<string, { listener: Listener; address: ListenerAddress }>();
+
+  /** Opens or updates a listener for every bind of `config`; returns the keys in use. */
+  async function bindAll(next: Config): Promise<Set<string>> {
+    const used = new Set<string>();
+    for (const frontend of next.frontends) {
       for (const bind of frontend.binds) {
-        // The Hono app answers what the fast path leaves to it (stats pages).
-        const honoListener = getRequestListener(
-          (request, env) => {
-            const incoming = (env as { incoming: IncomingMessage }).incoming;
-            return app.fetch(request, {
-              frontend: frontend.name,
-              clientAddress: clientAddressOf(incoming),
-              clientPort: incoming.socket.remotePort,
-              rawHeaders: incoming.rawHeaders,
-              rawTarget: incoming.url,
-            });
-          },
-          { hostname: bind.host || 'localhost' },
-        );
-        const entry = app.state.frontends.get(frontend.name)!;
-        // A request without Host is forwarded, as haproxy does (the server
-        // decides); Node would answer an HTTP/1.1 one with 400.
-        const server = createServer(
-          { requireHostHeader: false },
-          createFastPathListener(app, entry, deps.upstream.native, deps, honoListener),
-        );
-        applyClientTimeouts(server, frontend.timeouts);
-        if (frontend.timeouts.client) stopSweeps.push(enforceClientTimeout(server, frontend.timeouts.client));
-        keepServingHalfClosedClients(server);
-        answerClientErrors(server, frontend.timeouts.httpRequest);
-        const port = await listen(server, bind.host || '0.0.0.0', bind.port);
-        servers.push(server);
-        listeners.push({ frontend: frontend.name, host: bind.host || '0.0.0.0', port });
+        const key = `${bind.host}|${bind.port}`;
+        used.add(key);
+        const handler = requestHandler(app, frontend, bind, deps);
+        const existing = bind.port === 0 ? undefined : open.get(key);
+        if (existing) {
+          existing.listener.update(handler, frontend.timeouts);
+          open.set(key, { ...existing, address: { ...existing.address, frontend: frontend.name } });
+          continue;
+        }
+        const listener = new Listener(handler, frontend.timeouts);
+        const host = bind.host || '0.0.0.0';
+        const port = await listener.listen(host, bind.port);
+        open.set(bind.port === 0 ? `${key}|${port}` : key, { listener, address: { frontend: frontend.name, host, port } });
+        if (bind.port === 0) used.add(`${key}|${port}`);
       }
     }
+    return used;
+  }
+
+  try {
+    await bindAll(config);
   } catch (error) {
     checks.stop();
-    for (const stopSweep of stopSweeps) stopSweep();
-    await Promise.all(servers.map((s) => closeServer(s, 0)));
+    await Promise.all([...open.values()].map(({ listener }) => listener.close(0)));
     await deps.upstream.close();
     throw error;
   }
 
   return {
-    listeners,
+    get listeners() {
+      return [...open.values()].map(({ address }) => address);
+    },
     deps,
+    async reload(next, graceMs = 10_000) {
+      const previousChecks = checks;
+      app = createBalancer(next, deps);
+      const used = await bindAll(next);
+      previousChecks.stop();
+      checks = startHealthChecks(app.state, deps);
+      for (const [key, { listener }] of open) {
+        if (used.has(key)) continue;
+        open.delete(key);
+        void listener.close(graceMs);
+      }
+    },
     async close(graceMs = 10_000) {
       checks.stop();
-      for (const stopSweep of stopSweeps) stopSweep();
-      await Promise.all(servers.map((s) => closeServer(s, graceMs)));
+      await Promise.all([...open.values()].map(({ listener }) => listener.close(graceMs)));
       await deps.upstream.close();
     },
   };
 }
 
-/**
- * A client that shuts down its sending side after the request (`nc -N`, some
- * scripts and health probes) still reads the answer: HAProxy only aborts on
- * that with `option abortonclose`, which is off by default. Node's server
- * aborts such requests unless this (undocumented but long-standing) flag is set.
- */
-function keepServingHalfClosedClients(server: Server): void {
-  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
-}
-
-/** `timeout http-request` bounds the request head; `timeout client` the client's inactivity. */
-function applyClientTimeouts(server: Server, timeouts: { client?: number; httpRequest?: number }): void {
-  server.requestTimeout = 0;
-  server.headersTimeout = timeouts.httpRequest ?? 60_000;
-  // `timeout client` is enforced by enforceClientTimeout (client-timeout.ts).
-  server.timeout = 0;
-  server.keepAliveTimeout = Math.min(timeouts.client ?? 5_000, 5_000);
-}
-
-function listen(server: Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function closeServer(server: Server, graceMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const force = setTimeout(() => server.closeAllConnections(), graceMs);
-    server.close(() => {
-      clearTimeout(force);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
+/** The fast path for proxied requests, the Hono app for what it leaves (stats pages). */
+function requestHandler(app: BalancerApp, frontend: Frontend, bind: Bind, deps: NodeDeps): RequestListener {
+  const honoListener = getRequestListener(
+    (request, env) => {
+      const incoming = (env as { incoming: IncomingMessage }).incoming;
+      return app.fetch(request, {
+        frontend: frontend.name,
+        clientAddress: clientAddressOf(incoming),
+        clientPort: incoming.socket.remotePort,
+        rawHeaders: incoming.rawHeaders,
+        rawTarget: incoming.url,
+      });
+    },
+    { hostname: bind.host || 'localhost' },
+  );
+  const entry = app.state.frontends.get(frontend.name)!;
+  return createFastPathListener(app, entry, deps.upstream.native, deps, honoListener);
 }

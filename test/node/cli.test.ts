@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startEchoBackend } from '../helpers/echo-backend.ts';
 import { send } from '../helpers/http-client.ts';
 import { freePort, waitForPort } from '../helpers/ports.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const BIN = new URL('../../adapters/node/bin.mjs', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'edge-balancer-cli-'));
@@ -106,6 +107,41 @@ describe('edge-balancer command', () => {
       expect(code).toBe(0);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('SIGHUP reloads the configuration without dropping an in-flight request, and refuses a broken one', async () => {
+    const [s1, s2] = [await startEchoBackend('s1'), await startEchoBackend('s2')];
+    const port = await freePort();
+    const configFor = (server: { port: number }) =>
+      `defaults\n    mode http\n    timeout server 10s\nlisten app\n    bind 127.0.0.1:${port}\n    server s 127.0.0.1:${server.port}\n`;
+    const cfg = file('reload.cfg', configFor(s1));
+    const child = spawn(process.execPath, [BIN, '-f', cfg, '--log-format', 'none'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+    const servedBy = async () => (JSON.parse((await send(port, '/')).body) as { server: string }).server;
+    try {
+      await waitForPort(port, () => child.exitCode !== null);
+      expect(await servedBy()).toBe('s1');
+
+      const arrived = s1.nextRequest();
+      const inFlight = send(port, '/?delay=500');
+      await arrived;
+      writeFileSync(cfg, configFor(s2));
+      child.kill('SIGHUP');
+      await waitFor(() => log.includes('configuration reloaded'), 'the reload');
+      expect(await servedBy()).toBe('s2');
+      expect((await inFlight).status).toBe(200);
+
+      writeFileSync(cfg, configFor(s2).replace('server s ', 'server s 127.0.0.1:1 bogus '));
+      child.kill('SIGHUP');
+      await waitFor(() => log.includes('reload refused'), 'the refusal');
+      expect(log).toContain(`${cfg}:6`);
+      expect(await servedBy()).toBe('s2');
+      expect(child.exitCode).toBeNull();
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await Promise.all([s1.close(), s2.close()]);
     }
   });
 });

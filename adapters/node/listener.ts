@@ -1,0 +1,75 @@
+/**
+ * One listening socket (`bind ADDR:PORT`) whose behaviour can be swapped: a
+ * configuration reload hands it a new request handler and new timeouts, and
+ * connections already open carry on. Node's http server settings that cannot
+ * change per request are set once here.
+ */
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Timeouts } from '../../src/config/types.ts';
+import { answerClientErrors } from './client-errors.ts';
+import { enforceClientTimeout } from './client-timeout.ts';
+
+export class Listener {
+  readonly #server: Server;
+  #handler: RequestListener;
+  #timeouts: Timeouts;
+  readonly #stopSweep: () => void;
+
+  constructor(handler: RequestListener, timeouts: Timeouts) {
+    this.#handler = handler;
+    this.#timeouts = timeouts;
+    // A request without Host is forwarded, as haproxy does (the server
+    // decides); Node would answer an HTTP/1.1 one with 400.
+    this.#server = createServer({ requireHostHeader: false }, (request, response) => this.#handler(request, response));
+    // `timeout http-request` and `timeout client` are enforced by
+    // client-errors.ts and client-timeout.ts, promptly and with HAProxy's pages.
+    this.#server.requestTimeout = 0;
+    this.#server.timeout = 0;
+    // A client that shuts down its sending side after the request still reads
+    // the answer: HAProxy aborts on that only with `option abortonclose`.
+    // Node aborts such requests unless this long-standing flag is set.
+    (this.#server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+    answerClientErrors(this.#server, () => this.#timeouts.httpRequest);
+    this.#stopSweep = enforceClientTimeout(this.#server, () => this.#timeouts.client);
+    this.#applyServerLimits();
+  }
+
+  /** New handler and timeouts for the requests and connections to come. */
+  update(handler: RequestListener, timeouts: Timeouts): void {
+    this.#handler = handler;
+    this.#timeouts = timeouts;
+    this.#applyServerLimits();
+  }
+
+  #applyServerLimits(): void {
+    // Node's coarse (30 s sweep) backstop against request heads that trickle in forever.
+    this.#server.headersTimeout = this.#timeouts.httpRequest ?? 60_000;
+    // An idle keep-alive connection is closed like HAProxy's `timeout http-keep-alive` default.
+    this.#server.keepAliveTimeout = Math.min(this.#timeouts.client ?? 5_000, 5_000);
+  }
+
+  /** Listens; resolves with the port (the chosen one when `port` is 0). */
+  listen(host: string, port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(port, host, () => {
+        this.#server.off('error', reject);
+        resolve((this.#server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  /** Stops accepting, lets in-flight requests finish within `graceMs`, then cuts the rest. */
+  close(graceMs: number): Promise<void> {
+    this.#stopSweep();
+    return new Promise((resolve) => {
+      const force = setTimeout(() => this.#server.closeAllConnections(), graceMs);
+      this.#server.close(() => {
+        clearTimeout(force);
+        resolve();
+      });
+      this.#server.closeIdleConnections();
+    });
+  }
+}
