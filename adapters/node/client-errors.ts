@@ -3,21 +3,24 @@
  * it: a malformed request gets HAProxy's 400 page, a request head not complete
  * within `timeout http-request` its 408 page, then the connection is closed.
  * Node would send bare responses of its own (and checks its header timeout
- * only every 30 s), so both are handled here on the raw socket.
+ * only every 30 s), so both are handled here on the raw socket. Two requests
+ * Node would accept are refused the same way: HTTP/0.9 (`GET /` without a
+ * version, which haproxy rejects with 400) and CONNECT, which is not
+ * tunnelled here (405; haproxy passes it to the server).
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, RequestListener, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { builtinErrorResponse } from '../../src/proxy/error-pages.ts';
 
 /** The page as raw HTTP/1.1 bytes; the reason phrase is the page's title, as in HAProxy's. */
-function rawErrorPage(status: 400 | 408): string {
+function rawErrorPage(status: 400 | 405 | 408): string {
   const page = builtinErrorResponse(status);
   const reason = /<h1>\d{3} ([^<]*)<\/h1>/.exec(page.body)?.[1] ?? '';
   const head = page.headers.map(([name, value]) => `${name}: ${value}\r\n`).join('');
   return `HTTP/1.1 ${status} ${reason}\r\n${head}\r\n${page.body}`;
 }
 
-function answerAndClose(socket: Socket, status: 400 | 408): void {
+function answerAndClose(socket: Socket, status: 400 | 405 | 408): void {
   // Only a connection on which nothing was sent yet can still take a response;
   // end() closes it once the page is flushed.
   if (socket.writable && socket.bytesWritten === 0) socket.end(rawErrorPage(status));
@@ -42,4 +45,13 @@ export function answerClientErrors(server: Server, httpRequestTimeoutMs: () => n
     const timer = pending.get(request.socket);
     if (timer) clearTimeout(timer);
   });
+}
+
+/** Wraps the request handler: HTTP/0.9 never reaches it. Also answers CONNECT. */
+export function refuseUnsupportedRequests(server: Server, handler: RequestListener): RequestListener {
+  server.on('connect', (request: IncomingMessage, socket: Socket) => answerAndClose(socket, 405));
+  return (request, response) => {
+    if (request.httpVersionMajor === 0) answerAndClose(request.socket, 400);
+    else handler(request, response);
+  };
 }

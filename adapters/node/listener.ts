@@ -7,7 +7,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Timeouts } from '../../src/config/types.ts';
-import { answerClientErrors } from './client-errors.ts';
+import { answerClientErrors, refuseUnsupportedRequests } from './client-errors.ts';
 import { enforceClientTimeout } from './client-timeout.ts';
 
 export class Listener {
@@ -21,7 +21,8 @@ export class Listener {
     this.#timeouts = timeouts;
     // A request without Host is forwarded, as haproxy does (the server
     // decides); Node would answer an HTTP/1.1 one with 400.
-    this.#server = createServer({ requireHostHeader: false }, (request, response) => this.#handler(request, response));
+    this.#server = createServer({ requireHostHeader: false });
+    this.#server.on('request', refuseUnsupportedRequests(this.#server, (request, response) => this.#handler(request, response)));
     // `timeout http-request` and `timeout client` are enforced by
     // client-errors.ts and client-timeout.ts, promptly and with HAProxy's pages.
     this.#server.requestTimeout = 0;

@@ -51,7 +51,7 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
         const key = `${bind.host}|${bind.port}`;
         used.add(key);
         const handler = requestHandler(app, frontend, bind, deps);
-        const existing = bind.port === 0 ? undefined : open.get(key);
+        const existing = open.get(key);
         if (existing) {
           existing.listener.update(handler, frontend.timeouts);
           open.set(key, { ...existing, address: { ...existing.address, frontend: frontend.name } });
@@ -60,8 +60,7 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
         const listener = new Listener(handler, frontend.timeouts);
         const host = bind.host || '0.0.0.0';
         const port = await listener.listen(host, bind.port);
-        open.set(bind.port === 0 ? `${key}|${port}` : key, { listener, address: { frontend: frontend.name, host, port } });
-        if (bind.port === 0) used.add(`${key}|${port}`);
+        open.set(key, { listener, address: { frontend: frontend.name, host, port } });
       }
     }
     return used;

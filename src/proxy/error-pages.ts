@@ -14,6 +14,7 @@ const BUILTIN_PAGES: Readonly<Record<number, readonly [title: string, message: s
   400: ['400 Bad request', 'Your browser sent an invalid request.'],
   401: ['401 Unauthorized', 'You need a valid user and password to access this content.'],
   403: ['403 Forbidden', 'Request forbidden by administrative rules.'],
+  405: ['405 Method Not Allowed', 'A request was made of a resource using a request method not supported by that resource'],
   408: ['408 Request Time-out', "Your browser didn't send a complete request in time."],
   500: ['500 Internal Server Error', 'An internal server error occurred.'],
   502: ['502 Bad Gateway', 'The server returned an invalid or incomplete response.'],

@@ -1,6 +1,8 @@
 /**
  * Requests that never become requests get HAProxy's pages, then the
- * connection is closed: a malformed request line → 400, a request head still incomplete after `timeout
+ * connection is closed: a malformed request line, HTTP/0.9, an oversized
+ * target, invalid or conflicting Content-Length, an unknown transfer coding,
+ * a space in a header name → 400, a request head still incomplete after `timeout
  * http-request` → 408. Same bytes on haproxy and on edge-balancer.
  */
 import { describe, expect, it } from 'vitest';
@@ -26,9 +28,15 @@ function page(answer: string) {
 }
 
 describe('client errors: haproxy vs edge-balancer', () => {
-  it('400 for garbage, 408 for a request head that stalls', async () => {
+  it('400 for garbage, HTTP/0.9, oversized or ambiguous framing; 408 for a request head that stalls', async () => {
     const { haproxy, edge } = await runOnBoth(config, ['s1'], async ({ port }) => ({
       garbage: page(await sendRaw(port, 'GARBAGE\r\n\r\n')),
+      http09: page(await sendRaw(port, 'GET /\r\n\r\n')),
+      longTarget: page(await sendRaw(port, `GET /${'a'.repeat(70_000)} HTTP/1.1\r\nHost: a\r\n\r\n`)),
+      invalidContentLength: page(await sendRaw(port, 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4x\r\n\r\nabcd')),
+      conflictingContentLengths: page(await sendRaw(port, 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd')),
+      unknownTransferCoding: page(await sendRaw(port, 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\nabcd')),
+      spaceInHeaderName: page(await sendRaw(port, 'GET / HTTP/1.1\r\nHost: a\r\nX A: b\r\n\r\n')),
       stalled: page(await sendRaw(port, 'GET / HTTP/1.1\r\nHost: a\r\n')),
     }));
     expect(haproxy.garbage).toMatchObject({ status: 400, connectionClose: true });
