@@ -1,0 +1,28 @@
+/**
+ * The reliability properties behind docs/reliability.md, on a shortened run
+ * (`npm run reliability` runs the full one, on haproxy too): real backend
+ * processes killed or frozen under load, the Node adapter in its own process.
+ */
+import { describe, expect, it } from 'vitest';
+import { hangUnderLoad, killUnderLoad } from '../../reliability/scenarios.ts';
+
+describe('faults under load (edge-balancer on Node)', () => {
+  it('a backend killed under load: nothing hangs, only in-flight requests may fail, DOWN then UP again', async () => {
+    const clients = 8;
+    const r = await killUnderLoad('edge-balancer', { clients, durationMs: 3000, killAtMs: 800, restartAtMs: 1800 });
+    expect(r.load.sent).toBeGreaterThan(100);
+    expect(r.load.hung).toBe(0);
+    // At most the requests already on the dead server's connections when it died.
+    expect(r.load.sent - r.load.ok).toBeLessThanOrEqual(clients);
+    expect(r.detectedAfterMs).toBeDefined();
+    expect(r.backUpAfterMs).toBeDefined();
+  });
+
+  it('a backend that stops answering: its requests get 504 after timeout server, the others are served', async () => {
+    const load = await hangUnderLoad('edge-balancer', { clients: 8, durationMs: 3000, hangAtMs: 800 });
+    expect(load.hung).toBe(0);
+    expect(load.errors).toBe(0);
+    expect(Object.keys(load.statuses)).toEqual(['504']);
+    expect(load.ok).toBeGreaterThan(load.statuses[504]! * 10);
+  });
+});
