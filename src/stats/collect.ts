@@ -8,7 +8,7 @@ import type { Backend, Frontend, Server } from '../config/types.ts';
 import type { BalancerState } from '../balancer/balancer-state.ts';
 import type { BackendRuntime } from '../balancer/backend-runtime.ts';
 import type { TrafficCounters } from '../balancer/counters.ts';
-import type { CheckStatus } from '../health/types.ts';
+import { checkStatusDescription } from '../health/check-status-text.ts';
 import type { ObjType, StatsFieldName } from './fields.ts';
 import { backendStatusText, backendWeights, serverStatusText } from './server-status.ts';
 
@@ -44,17 +44,6 @@ export interface CollectOptions {
   readonly intercepted?: (frontend: string) => number;
 }
 
-/** HAProxy's `check_desc` for each check status. */
-const CHECK_DESCRIPTIONS: Record<CheckStatus, string> = {
-  INI: 'Initializing',
-  L4OK: 'Layer4 check passed',
-  L4TOUT: 'Layer4 timeout',
-  L4CON: 'Layer4 connection problem',
-  L7OK: 'Layer7 check passed',
-  L7STS: 'Layer7 wrong status',
-  L7TOUT: 'Layer7 timeout',
-  L7RSP: 'Layer7 invalid response',
-};
 
 export function collectStats(state: BalancerState, options: CollectOptions): ProxyStats[] {
   return proxiesInOrder(state.config.frontends, state.config.backends).map(({ name, frontend, backend }, index) => {
@@ -195,7 +184,7 @@ function serverRow(runtime: BackendRuntime, server: Server, i: number, proxyId: 
       ...(last?.code !== undefined ? { check_code: last.code } : {}),
       ...(last ? { check_duration: Math.round(last.durationMs) } : {}),
       last_chk: last?.info ?? '',
-      check_desc: CHECK_DESCRIPTIONS[last?.status ?? 'INI'],
+      check_desc: checkStatusDescription(last?.status ?? 'INI'),
       check_rise: server.check.rise,
       check_fall: server.check.fall,
       check_health: health?.health ?? server.check.rise,
