@@ -4,6 +4,7 @@
  * framing differently is how requests get smuggled (see README, "Stricter
  * than HAProxy"). None of them reaches the server.
  */
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEchoBackend, type EchoBackend } from '../helpers/echo-backend.ts';
 import { startEdge, type RunningEdge } from '../helpers/edge-balancer.ts';
@@ -17,7 +18,7 @@ let port: number;
 beforeAll(async () => {
   backend = await startEchoBackend('s1');
   edge = await startEdge(
-    'defaults\n    mode http\n    timeout client 5s\n    timeout server 5s\nlisten app\n    bind 127.0.0.1:${PORT}\n    option httpclose\n    server s1 127.0.0.1:${S1}\n',
+    'defaults\n    mode http\n    timeout client 5s\n    timeout server 5s\nlisten app\n    bind 127.0.0.1:${PORT}\n    option httpclose\n    cookie SERVERNAME insert indirect nocache\n    server s1 127.0.0.1:${S1} cookie s1\n',
     { S1: String(backend.port), PORT: String(await freePort()) },
   );
   port = edge.listeners[0]!.port;
@@ -55,5 +56,19 @@ describe('hostile requests through the Node adapter', () => {
     const names = (await arrived).headers.map(([name]) => name.toLowerCase());
     expect(names).toContain('x-kept');
     for (const hop of ['x-secret', 'keep-alive', 'te', 'upgrade']) expect(names).not.toContain(hop);
+  });
+
+  it('arbitrary header lines and cookies always get an HTTP answer, and the balancer keeps serving', async () => {
+    const token = fc.string({ unit: fc.constantFrom(...'abcXYZ-_=;,~ !#$%&*+.^`|\'"'.split('')), minLength: 1, maxLength: 12 });
+    const value = fc.string({ unit: fc.integer({ min: 0x09, max: 0xff }).map((c) => String.fromCharCode(c)), maxLength: 40 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(token, value), { maxLength: 6 }), value, async (headers, cookie) => {
+        const lines = headers.map(([name, v]) => `${name}: ${v}\r\n`).join('');
+        const answer = await sendRaw(port, `GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\nCookie: SERVERNAME=${cookie}\r\n${lines}\r\n`);
+        expect([200, 400]).toContain(statusOf(answer));
+      }),
+      { numRuns: 150 },
+    );
+    expect(statusOf(await sendRaw(port, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'))).toBe(200);
   });
 });
