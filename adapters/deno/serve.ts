@@ -1,0 +1,59 @@
+/**
+ * Runs a Config on Deno: one `Deno.serve` listener per `bind`, health checks,
+ * and a graceful stop (stop accepting, let in-flight requests finish).
+ */
+import { createBalancer } from '../../src/app.ts';
+import type { Config } from '../../src/config/types.ts';
+import type { BalancerDeps } from '../../src/deps.ts';
+import { startHealthChecks } from '../../src/health/scheduler.ts';
+
+export interface ListenerAddress {
+  readonly frontend: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface RunningBalancer {
+  readonly listeners: readonly ListenerAddress[];
+  /** Stops accepting, waits up to `graceMs` for in-flight requests, then returns. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function startBalancer(config: Config, deps: BalancerDeps): Promise<RunningBalancer> {
+  const app = createBalancer(config, deps);
+  const checks = startHealthChecks(app.state, deps);
+  const servers: Deno.HttpServer<Deno.NetAddr>[] = [];
+  const listeners: ListenerAddress[] = [];
+  try {
+    for (const frontend of config.frontends) {
+      for (const bind of frontend.binds) {
+        const host = bind.host || '0.0.0.0';
+        const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
+        const server = Deno.serve({ hostname: host, port: bind.port, onListen: resolve }, (request, info) =>
+          app.fetch(request, {
+            frontend: frontend.name,
+            clientAddress: info.remoteAddr.hostname,
+            clientPort: info.remoteAddr.port,
+          }),
+        );
+        servers.push(server);
+        listeners.push({ frontend: frontend.name, host, port: (await listening).port });
+      }
+    }
+  } catch (error) {
+    checks.stop();
+    await Promise.all(servers.map((s) => s.shutdown()));
+    throw error;
+  }
+  return {
+    listeners,
+    async close(graceMs = 10_000) {
+      checks.stop();
+      const graceful = Promise.all(servers.map((s) => s.shutdown()));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([graceful, deadline]);
+      clearTimeout(timer);
+    },
+  };
+}
