@@ -5,7 +5,14 @@
  */
 import { UpstreamError, type Upstream, type UpstreamFailure } from '../deps.ts';
 
-export function createFetchUpstream(fetchImpl: typeof fetch = fetch): Upstream {
+/**
+ * `schemeFor` picks http or https per server port (HAProxy's `ssl` server
+ * option is not supported; on Workers, port 443 means https).
+ */
+export function createFetchUpstream(
+  fetchImpl: typeof fetch = fetch,
+  schemeFor: (port: number) => 'http' | 'https' = () => 'http',
+): Upstream {
   return {
     async request(target, head, body, options) {
       const host = target.host.includes(':') ? `[${target.host}]` : target.host;
@@ -26,12 +33,15 @@ export function createFetchUpstream(fetchImpl: typeof fetch = fetch): Upstream {
           signal: controller.signal,
         };
         if (body) init.duplex = 'half';
-        const response = await fetchImpl(`http://${host}:${target.port}${head.target}`, init);
+        const response = await fetchImpl(`${schemeFor(target.port)}://${host}:${target.port}${head.target}`, init);
         const lines: [string, string][] = [];
         response.headers.forEach((value, name) => {
           if (name !== 'set-cookie') lines.push([name, value]);
         });
-        for (const cookie of response.headers.getSetCookie()) lines.push(['set-cookie', cookie]);
+        // getSetCookie keeps Set-Cookie lines apart (Workers' own types do not declare it yet).
+        for (const cookie of (response.headers as Headers & { getSetCookie(): string[] }).getSetCookie()) {
+          lines.push(['set-cookie', cookie]);
+        }
         return { status: response.status, headers: lines, body: response.body };
       } catch (error) {
         if (timedOut) throw new UpstreamError('timeout', 'server timeout', { cause: error });
@@ -49,6 +59,10 @@ function classifyFetchError(error: unknown): UpstreamFailure {
     ((error as { cause?: { code?: string } })?.cause?.code ?? '')
   }`;
   if (/ECONNREFUSED|refused|ENETUNREACH|EHOSTUNREACH|ENOTFOUND/i.test(text)) return 'refused';
+  // workerd says only this when a connection cannot be made. fetch() rejected
+  // before any response head, so it is treated as a failure to connect
+  // (retried, redispatched) — see the Workers notes in docs/workers.md.
+  if (/Network connection lost/i.test(text)) return 'refused';
   if (/ECONNRESET|reset|socket|closed/i.test(text)) return 'reset';
   return 'bad-response';
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { startEdge } from '../helpers/edge-balancer.ts';
 import { startHaproxy } from '../helpers/haproxy.ts';
 import { waitForPort } from '../helpers/ports.ts';
+import { startWorker } from '../workers/start-worker.ts';
 
 export interface Running {
   close(): Promise<void>;
@@ -100,4 +101,25 @@ export const haproxy: RuntimeUnderTest = {
   },
 };
 
-export const RUNTIMES: readonly RuntimeUnderTest[] = [node, deno, haproxy];
+/** The Worker in workerd (miniflare), with the health Durable Object; it serves the first frontend. */
+export const workers: RuntimeUnderTest = {
+  name: 'Workers',
+  async start(config, env, ports) {
+    const worker = await startWorker(config, env, { port: ports[0] });
+    return { close: () => worker.close() };
+  },
+  async rejects(config) {
+    try {
+      const worker = await startWorker(config, {});
+      // The configuration is parsed at the first request: a broken one answers 500.
+      const { send } = await import('../helpers/http-client.ts');
+      const status = (await send(worker.port, '/')).status;
+      await worker.close();
+      return status === 500;
+    } catch {
+      return true;
+    }
+  },
+};
+
+export const RUNTIMES: readonly RuntimeUnderTest[] = [node, deno, workers, haproxy];

@@ -145,6 +145,7 @@ listen app
   {
     name: 'stats: basic auth and CSV',
     backends: ['s1'],
+    differs: { Workers: 'a Worker has one address, so it serves the first frontend only: put the stats lines there' },
     config: `${DEFAULTS}listen app
     bind 127.0.0.1:\${PORT}
     server s1 127.0.0.1:\${S1}

@@ -1,0 +1,41 @@
+/** The runtime pieces src/ needs, on Workers: fetch to the servers, sockets for checks, the console for logs. */
+import { createFetchUpstream, UpstreamError, type BalancerDeps, type HealthStore, type Logger } from '../../src/index.ts';
+import { workersTcpProbe } from './tcp-probe.ts';
+
+const consoleLogger: Logger = {
+  info: (message) => console.log(`[NOTICE] ${message}`),
+  warn: (message) => console.warn(`[WARNING] ${message}`),
+  access: (entry) => console.log(JSON.stringify(entry)),
+};
+
+/**
+ * `onConnectFailure` hears of servers that refused or timed out while
+ * proxying (passive health), so the fleet's checker can look at them at once.
+ */
+export function createWorkersDeps(healthStore: HealthStore, onConnectFailure: (host: string, port: number) => void = () => {}): BalancerDeps {
+  const upstream = createFetchUpstream(fetch, (port) => (port === 443 ? 'https' : 'http'));
+  return {
+    upstream: {
+      async request(target, head, body, options) {
+        try {
+          return await upstream.request(target, head, body, options);
+        } catch (error) {
+          if (error instanceof UpstreamError && (error.failure === 'refused' || error.failure === 'connect-timeout')) {
+            onConnectFailure(target.host, target.port);
+          }
+          throw error;
+        }
+      },
+    },
+    tcpProbe: workersTcpProbe,
+    healthStore,
+    clock: { now: () => Date.now() },
+    timers: {
+      setTimeout(fn, ms) {
+        const timer = setTimeout(fn, ms);
+        return () => clearTimeout(timer);
+      },
+    },
+    logger: consoleLogger,
+  };
+}
