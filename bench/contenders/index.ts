@@ -7,6 +7,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitForPort } from '../../test/helpers/ports.ts';
 import { stop } from '../backends.ts';
+import { denoExecutable } from '../../test/helpers/deno.ts';
 import { pinned } from '../cpu.ts';
 
 export interface Scenario {
@@ -95,13 +96,13 @@ export const CONTENDERS: readonly Contender[] = [
     name: 'edge-balancer (Deno)',
     sticky: true,
     unavailable: () =>
-      existsSync(join(ROOT, 'adapters/deno/cli.ts')) && existsSync(join(ROOT, 'node_modules/.bin/deno'))
+      existsSync(join(ROOT, 'adapters/deno/cli.ts')) && existsSync(join(ROOT, 'node_modules/deno/package.json'))
         ? undefined
-        : 'the Deno adapter or the deno binary is missing',
+        : 'the Deno adapter or the deno package is missing',
     start(port, scenario, dir) {
       const file = join(dir, `deno-${port}.cfg`);
       writeFileSync(file, balancerConfig(port, scenario));
-      return launch(['node_modules/.bin/deno', 'run', '--allow-net', '--allow-read', 'adapters/deno/cli.ts', '-f', file, '--log-format', 'none'], port);
+      return launch([denoExecutable(), 'run', '--allow-net', '--allow-read', 'adapters/deno/cli.ts', '-f', file, '--log-format', 'none'], port);
     },
   },
   {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEdge } from '../helpers/edge-balancer.ts';
 import { startHaproxy } from '../helpers/haproxy.ts';
+import { denoExecutable } from '../helpers/deno.ts';
 import { waitForPort } from '../helpers/ports.ts';
 import { startWorker } from '../workers/start-worker.ts';
 
@@ -26,7 +27,7 @@ export interface RuntimeUnderTest {
 }
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const DENO = join(ROOT, 'node_modules/.bin/deno');
+const DENO = denoExecutable();
 const DENO_CLI = ['run', '--allow-net', '--allow-read', '--allow-env', join(ROOT, 'adapters/deno/cli.ts')];
 
 function withConfigFile<T>(config: string, use: (file: string, cleanup: () => void) => T): T {

@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEchoBackend, type EchoBackend } from '../helpers/echo-backend.ts';
 import { send, setCookieValue } from '../helpers/http-client.ts';
+import { denoExecutable } from '../helpers/deno.ts';
 import { freePort, waitForPort } from '../helpers/ports.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const DENO = join(ROOT, 'node_modules/.bin/deno');
+const DENO = denoExecutable();
 const CLI = ['run', '--allow-net', '--allow-read', '--allow-env', join(ROOT, 'adapters/deno/cli.ts')];
 const dir = mkdtempSync(join(tmpdir(), 'edge-balancer-deno-'));
 
