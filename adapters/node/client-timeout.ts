@@ -7,7 +7,7 @@
  * instead a sweep looks at each connection's byte counters a few times per
  * timeout.
  */
-import type { Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 const SWEEP_MS = 10;
@@ -15,7 +15,8 @@ const SWEEP_MS = 10;
 interface Watched {
   progress: number;
   since: number;
-  /** The response in progress on this connection, if any. */
+  /** The exchange in progress on this connection, if any. */
+  request?: IncomingMessage;
   response?: ServerResponse;
 }
 
@@ -29,9 +30,10 @@ export function enforceClientTimeout(server: Server, timeoutMs: () => number | u
     watched.set(socket, { progress: 0, since: Date.now() });
     socket.once('close', () => watched.delete(socket));
   });
-  server.on('request', (request: import('node:http').IncomingMessage, response: ServerResponse) => {
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const entry = watched.get(request.socket);
     if (!entry) return;
+    entry.request = request;
     entry.response = response;
     response.once('finish', () => {
       if (entry.response === response) entry.response = undefined;
@@ -48,7 +50,8 @@ export function enforceClientTimeout(server: Server, timeoutMs: () => number | u
       const now = Date.now();
       for (const [socket, entry] of watched) {
         const progress = socket.bytesRead + socket.bytesWritten;
-        const waitingForServer = entry.response !== undefined && !entry.response.headersSent;
+        // The whole request is in and no answer has started: the server's turn, not the client's.
+        const waitingForServer = entry.response !== undefined && !entry.response.headersSent && entry.request!.complete;
         if (progress !== entry.progress || waitingForServer) {
           entry.progress = progress;
           entry.since = now;

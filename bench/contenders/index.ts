@@ -102,7 +102,7 @@ export const CONTENDERS: readonly Contender[] = [
     start(port, scenario, dir) {
       const file = join(dir, `deno-${port}.cfg`);
       writeFileSync(file, balancerConfig(port, scenario));
-      return launch([denoExecutable(), 'run', '--allow-net', '--allow-read', 'adapters/deno/cli.ts', '-f', file, '--log-format', 'none'], port);
+      return launch([denoExecutable(), 'run', '--allow-net', '--allow-read', '--allow-env', 'adapters/deno/cli.ts', '-f', file, '--log-format', 'none'], port);
     },
   },
   {

@@ -21,7 +21,7 @@ listen app
 `;
 
 describe('timeout client: haproxy vs edge-balancer', () => {
-  it('a slow server is not the client timing out; an idle connection is closed', async () => {
+  it('a slow server is not the client timing out; an idle connection or a stalled request body is closed', async () => {
     const { haproxy, edge } = await runOnBoth(config, ['s1'], async ({ port }) => {
       const slow = await send(port, '/?delay=900');
       // Connected, sends nothing: closed by the proxy once timeout client has passed.
@@ -29,9 +29,16 @@ describe('timeout client: haproxy vs edge-balancer', () => {
       idle.resume();
       await once(idle, 'connect');
       await once(idle, 'close');
-      return { slowStatus: slow.status, idleClosed: idle.destroyed };
+      // Sends 2 of the 10 body bytes it announced, then goes quiet mid-request.
+      const stalled = connect(port, '127.0.0.1');
+      stalled.resume();
+      stalled.write('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nab');
+      await once(stalled, 'close');
+      // Meanwhile and afterwards, others are served.
+      const other = await send(port, '/');
+      return { slowStatus: slow.status, idleClosed: idle.destroyed, stalledClosed: stalled.destroyed, otherStatus: other.status };
     });
-    expect(haproxy).toEqual({ slowStatus: 200, idleClosed: true });
+    expect(haproxy).toEqual({ slowStatus: 200, idleClosed: true, stalledClosed: true, otherStatus: 200 });
     expect(edge).toEqual(haproxy);
   });
 });

@@ -16,6 +16,15 @@ export interface RunningHaproxy {
   close(): Promise<void>;
 }
 
+/**
+ * haproxy processes still running. A test that times out never reaches its
+ * `close()`, so they are also killed when the test process exits.
+ */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export function requireHaproxy(): void {
   const probe = spawnSync('haproxy', ['-v']);
   if (probe.error || probe.status !== 0) {
@@ -40,7 +49,9 @@ export async function startHaproxy(
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  running.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => running.delete(child));
   const close = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
