@@ -18,7 +18,7 @@ export interface LoadOutcome {
 
 export async function runLoad(
   port: number,
-  options: { clients: number; durationMs: number; deadlineMs: number; cookie?: string },
+  options: { clients: number; durationMs: number; deadlineMs: number; cookie?: string; path?: string; authorization?: string },
 ): Promise<LoadOutcome> {
   const outcome: LoadOutcome = { sent: 0, ok: 0, statuses: {}, errors: 0, hung: 0 };
   const end = Date.now() + options.durationMs;
@@ -26,7 +26,10 @@ export async function runLoad(
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     while (Date.now() < end) {
       outcome.sent++;
-      const result = await once(port, agent, options.deadlineMs, options.cookie);
+      const headers: Record<string, string> = {};
+      if (options.cookie) headers.cookie = options.cookie;
+      if (options.authorization) headers.authorization = options.authorization;
+      const result = await once(port, agent, options.deadlineMs, options.path ?? '/', headers);
       if (result === 200) outcome.ok++;
       else if (result === 'error') outcome.errors++;
       else if (result === 'hung') outcome.hung++;
@@ -38,9 +41,9 @@ export async function runLoad(
   return outcome;
 }
 
-function once(port: number, agent: Agent, deadlineMs: number, cookie?: string): Promise<number | 'error' | 'hung'> {
+function once(port: number, agent: Agent, deadlineMs: number, path: string, headers: Record<string, string>): Promise<number | 'error' | 'hung'> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', agent, headers: cookie ? { cookie } : {} }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, agent, headers }, (res) => {
       res.resume();
       res.on('end', () => {
         clearTimeout(timer);

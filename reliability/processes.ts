@@ -10,7 +10,7 @@ const ROOT = new URL('../', import.meta.url).pathname;
 
 export interface Process {
   readonly child: ChildProcess;
-  /** Everything it wrote to stderr, with the ms timestamp each chunk arrived at. */
+  /** Everything it wrote (stderr and stdout: logs, access log), with the ms timestamp each chunk arrived at. */
   readonly log: { at: number; text: string }[];
   stop(): Promise<void>;
 }
@@ -18,6 +18,7 @@ export interface Process {
 function track(child: ChildProcess): Process {
   const log: { at: number; text: string }[] = [];
   child.stderr?.on('data', (d: Buffer) => log.push({ at: Date.now(), text: d.toString() }));
+  child.stdout?.on('data', (d: Buffer) => log.push({ at: Date.now(), text: d.toString() }));
   return {
     child,
     log,
@@ -50,8 +51,9 @@ export async function startProxy(kind: ProxyKind, configText: string, port: numb
   const argv =
     kind === 'haproxy'
       ? ['haproxy', '-db', '-f', file]
-      : [process.execPath, join(ROOT, 'adapters/node/bin.mjs'), '-f', file, '--log-format', 'none', '--grace', '1000'];
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+      : [process.execPath, join(ROOT, 'adapters/node/bin.mjs'), '-f', file, '--grace', '1000'];
+  // The access log is kept too, so a run can show what was (not) logged.
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   const proxy = track(child);
   try {
     await waitForPort(port, () => child.exitCode !== null);

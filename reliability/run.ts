@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type { LoadOutcome } from './load.ts';
 import type { ProxyKind } from './processes.ts';
-import { hangUnderLoad, killUnderLoad, soak } from './scenarios.ts';
+import { bruteForceStats, hangUnderLoad, killUnderLoad, soak } from './scenarios.ts';
 
 const SOAK_MS = Number(process.env.SOAK_SECONDS ?? 60) * 1000;
 const KINDS: readonly ProxyKind[] = ['edge-balancer', 'haproxy'];
@@ -40,6 +40,16 @@ for (const kind of KINDS) {
   const l = await hangUnderLoad(kind);
   process.stderr.write(`hang under load, ${kind}: ${JSON.stringify(l)}\n`);
   lines.push(`| 16 clients for 6 s, s2 stops answering (SIGSTOP) at 2 s | ${kind} | ${l.sent} | ${failed(l)} | ${statuses(l)} | ${l.errors} | ${l.hung} | – | – |`);
+}
+
+lines.push('', '## Stats brute force: 8 clients guessing the stats password while 8 clients use the application', '');
+lines.push('| Proxy | App req/s alone | App req/s under attack | App failures | Guesses (all 401) | Password in logs |', '|---|---:|---:|---:|---:|---|');
+for (const kind of KINDS) {
+  const b = await bruteForceStats(kind, 3000);
+  process.stderr.write(`brute force, ${kind}: ${JSON.stringify(b)}\n`);
+  lines.push(
+    `| ${kind} | ${Math.round(b.alone.ok / 3)} | ${Math.round(b.underAttack.ok / 3)} | ${failed(b.underAttack)} | ${b.attack.sent} (${b.attack.statuses[401] ?? 0}) | ${b.passwordLogged ? 'yes' : 'no'} |`,
+  );
 }
 
 lines.push('', `## Soak: ${SOAK_MS / 1000} s, 8 sticky and 8 non-sticky clients, two servers`, '');

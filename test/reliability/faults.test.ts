@@ -4,7 +4,7 @@
  * processes killed or frozen under load, the Node adapter in its own process.
  */
 import { describe, expect, it } from 'vitest';
-import { hangUnderLoad, killUnderLoad } from '../../reliability/scenarios.ts';
+import { bruteForceStats, hangUnderLoad, killUnderLoad } from '../../reliability/scenarios.ts';
 
 describe('faults under load (edge-balancer on Node)', () => {
   it('a backend killed under load: nothing hangs, only in-flight requests may fail, DOWN then UP again', async () => {
@@ -24,5 +24,14 @@ describe('faults under load (edge-balancer on Node)', () => {
     expect(load.errors).toBe(0);
     expect(Object.keys(load.statuses)).toEqual(['504']);
     expect(load.ok).toBeGreaterThan(load.statuses[504]! * 10);
+  });
+
+  it('stats password guessing: every guess is a 401, the application keeps being served, no password is logged', async () => {
+    const r = await bruteForceStats('edge-balancer', 1000);
+    expect(r.attack.sent).toBeGreaterThan(50);
+    expect(r.attack.statuses).toEqual({ 401: r.attack.sent });
+    expect(r.underAttack.sent).toBeGreaterThan(50);
+    expect(r.underAttack.ok).toBe(r.underAttack.sent);
+    expect(r.passwordLogged).toBe(false);
   });
 });
