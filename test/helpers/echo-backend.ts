@@ -30,7 +30,12 @@ export async function startEchoBackend(name: string, port = 0): Promise<EchoBack
   const requests: EchoReply[] = [];
   const arrivals = new EventEmitter();
   const server: Server = createServer(async (req, res) => {
-    const bodyBytes = await countBody(req);
+    let bodyBytes: number;
+    try {
+      bodyBytes = await countBody(req);
+    } catch {
+      return; // the proxy gave up on this request mid-body (its client went away)
+    }
     const url = new URL(req.url ?? '/', 'http://x');
     const reply: EchoReply = { server: name, method: req.method ?? '', url: req.url ?? '', headers: pairs(req.rawHeaders), bodyBytes };
     requests.push(reply);
