@@ -1,6 +1,7 @@
 /** The Worker's bindings (wrangler.toml) and how the configuration is read from them. */
 import { parseHaproxyConfig, type Config, type StatsConfig } from '../../src/index.ts';
 import bundledConfig from './edge-balancer.cfg';
+import type { HealthObject } from './health-object.ts';
 
 export interface Env {
   /** The configuration text; when unset, the file bundled at build time. */
@@ -10,7 +11,7 @@ export interface Env {
   /** How old an isolate's health snapshot may get before it is refreshed, ms (default 1000). */
   readonly HEALTH_SNAPSHOT_MS?: string;
   /** The Durable Object that owns health state; without it each isolate keeps its own. */
-  readonly HEALTH?: DurableObjectNamespace;
+  readonly HEALTH?: DurableObjectNamespace<HealthObject>;
 }
 
 /** Adds the secret's users; a stats section left without any credential is switched off rather than served open. */

@@ -1,20 +1,13 @@
 /**
- * An isolate's view of the fleet's health: a local copy of the Durable
- * Object's states, refreshed at most every `maxAgeMs`, so a proxied request
- * costs no round trip except once per interval. Reads are synchronous, as
- * HealthStore requires; `set` is local (the object is the one that checks).
+ * An isolate's copy of the fleet's health, as the HealthObject last sent it.
+ * Reads are synchronous, as HealthStore requires (they sit on the request
+ * path); FleetSync replaces the copy at most once per interval.
  */
 import type { HealthState, HealthStore } from '../../src/index.ts';
 
 export class SnapshotHealthStore implements HealthStore {
-  readonly #states = new Map<string, HealthState>();
-  readonly #maxAgeMs: number;
-  #fetchedAt = -Infinity;
+  #states = new Map<string, HealthState>();
   #version = 0;
-
-  constructor(maxAgeMs: number) {
-    this.#maxAgeMs = maxAgeMs;
-  }
 
   get version(): number {
     return this.#version;
@@ -29,21 +22,9 @@ export class SnapshotHealthStore implements HealthStore {
     this.#version++;
   }
 
-  /**
-   * Brings the copy up to date when it is older than allowed. The stub is the
-   * current request's: Workers do not let one request use another's I/O objects.
-   */
-  async refreshIfStale(now: number, object: DurableObjectStub): Promise<void> {
-    if (now - this.#fetchedAt < this.#maxAgeMs) return;
-    this.#fetchedAt = now;
-    const response = await object.fetch('https://health/snapshot');
-    const states = (await response.json()) as Record<string, HealthState>;
-    for (const [key, state] of Object.entries(states)) this.#states.set(key, state);
+  /** Takes the object's states as the new copy. */
+  replace(states: Record<string, HealthState>): void {
+    this.#states = new Map(Object.entries(states));
     this.#version++;
-  }
-
-  /** A connection to `key` failed while proxying: have the object check it now. */
-  reportFailure(key: string, object: DurableObjectStub): Promise<unknown> {
-    return object.fetch(`https://health/check-now?server=${encodeURIComponent(key)}`, { method: 'POST' });
   }
 }

@@ -1,56 +1,75 @@
 /**
  * The Worker: the same Hono app as on Node and Deno, serving every request.
- * Health comes from the HealthObject Durable Object (one per configuration),
- * read through a snapshot refreshed at most every HEALTH_SNAPSHOT_MS; without
- * that binding each isolate keeps its own state, unchecked.
+ * With the HEALTH binding, health comes from the HealthObject Durable Object
+ * through a copy synced at most every HEALTH_SNAPSHOT_MS (FleetSync), and the
+ * stats show the fleet's traffic. Without it each isolate checks its servers
+ * itself, when requests arrive and checks are due, and counts alone.
  */
-import { createBalancer, MemoryHealthStore, type BalancerApp } from '../../src/index.ts';
+import { createBalancer, MemoryHealthStore, type BalancerApp, type HealthStore } from '../../src/index.ts';
+import { DueChecks } from './due-checks.ts';
 import { loadConfig, type Env } from './env.ts';
+import { FleetCounters } from './fleet-counters.ts';
+import { FleetSync } from './fleet-sync.ts';
 import { SnapshotHealthStore } from './snapshot-store.ts';
 import { createWorkersDeps } from './workers-deps.ts';
 
 export { HealthObject } from './health-object.ts';
 
+/** One object holds the health of the whole configuration. */
+const HEALTH_OBJECT = 'health';
+const DEFAULT_SNAPSHOT_MS = 1000;
+
 interface Isolate {
   readonly app: BalancerApp;
-  readonly snapshot?: SnapshotHealthStore;
-  /** Servers that refused a connection since the last request ended. */
+  /** With the object: the link to it. */
+  readonly sync?: FleetSync;
+  /** Without it: this isolate's own checks. */
+  readonly checks?: DueChecks;
+  /** Servers (`backend/server`) that refused a connection or timed out since the last report. */
   readonly failed: Set<string>;
 }
 
 let isolate: Isolate | undefined;
 
-/** One object holds the health of the whole configuration. */
-const HEALTH_OBJECT = 'health';
-
 function startIsolate(env: Env): Isolate {
   const config = loadConfig(env);
   const failed = new Set<string>();
-  let snapshot: SnapshotHealthStore | undefined;
+  const build = (store: HealthStore) => {
+    const deps = createWorkersDeps(store, (host, port) => {
+      for (const backend of config.backends) {
+        for (const server of backend.servers) if (server.host === host && server.port === port) failed.add(`${backend.name}/${server.name}`);
+      }
+    });
+    return { deps, app: createBalancer(config, deps) };
+  };
   if (env.HEALTH) {
-    snapshot = new SnapshotHealthStore(Number(env.HEALTH_SNAPSHOT_MS ?? 1000));
-  } else {
-    console.warn('[WARNING] no HEALTH Durable Object binding: health state is per isolate and servers are not checked');
+    const snapshot = new SnapshotHealthStore();
+    const { deps, app } = build(snapshot);
+    const maxAgeMs = env.HEALTH_SNAPSHOT_MS === undefined ? DEFAULT_SNAPSHOT_MS : Number(env.HEALTH_SNAPSHOT_MS);
+    return { app, failed, sync: new FleetSync(snapshot, new FleetCounters(app.state), maxAgeMs, deps.logger) };
   }
-  const deps = createWorkersDeps(snapshot ?? new MemoryHealthStore(), (host, port) => {
-    for (const backend of config.backends) {
-      for (const server of backend.servers) if (server.host === host && server.port === port) failed.add(`${backend.name}/${server.name}`);
-    }
-  });
-  return { app: createBalancer(config, deps), snapshot, failed };
+  const { deps, app } = build(new MemoryHealthStore());
+  deps.logger.warn('no HEALTH Durable Object binding: this isolate checks its servers and counts its traffic alone');
+  return { app, failed, checks: new DueChecks(app.state, deps) };
 }
 
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     isolate ??= startIsolate(env);
-    const { app, snapshot, failed } = isolate;
+    const { app, sync, checks, failed } = isolate;
     const object = env.HEALTH?.get(env.HEALTH.idFromName(HEALTH_OBJECT));
-    if (snapshot && object) await snapshot.refreshIfStale(Date.now(), object);
+    if (sync && object) await sync.syncIfStale(Date.now(), object);
+
     const response = await app.fetch(request, { clientAddress: request.headers.get('cf-connecting-ip') ?? '' });
-    if (object && failed.size > 0) {
-      for (const key of failed) ctx.waitUntil(snapshot!.reportFailure(key, object));
-      failed.clear();
+
+    // Passive health: a server that refused us is checked now, not at its next interval,
+    // so the fleet learns of it within a sync interval (HAProxy would wait for `fall` checks).
+    for (const key of failed) {
+      if (object) ctx.waitUntil(object.checkNow(key).catch((error: unknown) => console.warn(`[WARNING] check of ${key}: ${String(error)}`)));
+      else checks?.markDue(key);
     }
+    failed.clear();
+    if (checks && !checks.running && (checks.nextDue() ?? Infinity) <= Date.now()) ctx.waitUntil(checks.runDue());
     return response;
   },
 } satisfies ExportedHandler<Env>;

@@ -1,11 +1,13 @@
 /** The runtime pieces src/ needs, on Workers: fetch to the servers, sockets for checks, the console for logs. */
 import { createFetchUpstream, UpstreamError, type BalancerDeps, type HealthStore, type Logger } from '../../src/index.ts';
+import { formatJsonLog } from '../../src/proxy/access-log.ts';
 import { workersTcpProbe } from './tcp-probe.ts';
 
+/** Workers Logs keeps console lines; access lines as JSON, which its query language reads. */
 const consoleLogger: Logger = {
   info: (message) => console.log(`[NOTICE] ${message}`),
   warn: (message) => console.warn(`[WARNING] ${message}`),
-  access: (entry) => console.log(JSON.stringify(entry)),
+  access: (entry) => console.log(formatJsonLog(entry)),
 };
 
 /**
