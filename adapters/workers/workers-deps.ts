@@ -1,5 +1,5 @@
 /** The runtime pieces src/ needs, on Workers: fetch to the servers, sockets for checks, the console for logs. */
-import { createFetchUpstream, UpstreamError, type BalancerDeps, type HealthStore, type Logger } from '../../src/index.ts';
+import { createFetchUpstream, UpstreamError, type BalancerDeps, type HealthStore, type Logger, type RequestHead } from '../../src/index.ts';
 import { formatJsonLog } from '../../src/proxy/access-log.ts';
 import { workersTcpProbe } from './tcp-probe.ts';
 
@@ -11,6 +11,20 @@ const consoleLogger: Logger = {
 };
 
 /**
+ * workerd sends a stream body chunked unless the stream says its length: a
+ * request that came with Content-Length leaves with it (as from HAProxy),
+ * for servers that refuse chunked request bodies.
+ */
+function withKnownLength(head: RequestHead, body: ReadableStream<Uint8Array> | null): ReadableStream<Uint8Array> | null {
+  const declared = head.headers.find(([name]) => name.toLowerCase() === 'content-length')?.[1];
+  if (!body || declared === undefined || !/^\d+$/.test(declared)) return body;
+  const fixed = new FixedLengthStream(Number(declared));
+  // A body shorter or longer than declared errors the stream, and with it the request to the server.
+  body.pipeTo(fixed.writable).catch(() => {});
+  return fixed.readable;
+}
+
+/**
  * `onConnectFailure` hears of servers that refused or timed out while
  * proxying (passive health), so the fleet's checker can look at them at once.
  */
@@ -20,7 +34,7 @@ export function createWorkersDeps(healthStore: HealthStore, onConnectFailure: (h
     upstream: {
       async request(target, head, body, options) {
         try {
-          return await upstream.request(target, head, body, options);
+          return await upstream.request(target, head, withKnownLength(head, body), options);
         } catch (error) {
           if (error instanceof UpstreamError && (error.failure === 'refused' || error.failure === 'connect-timeout')) {
             onConnectFailure(target.host, target.port);

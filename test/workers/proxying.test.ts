@@ -15,6 +15,7 @@ const CONFIG = `defaults
     timeout server 5s
 frontend web
     bind :8080
+    option forwardfor
     stats uri /stats
     stats realm Strictly\\ Private
     use_backend pfx if { path_beg /p }
@@ -61,6 +62,21 @@ describe('Workers adapter in workerd', () => {
     const back = await send(worker.port, '/p', { headers: [['Cookie', 'JSESSIONID=s2~xyz']] });
     expect(servedBy(back)).toBe('s2');
     expect(backendCookies(back)).toEqual(['JSESSIONID=xyz']);
+  });
+
+  it('forwards the client address from CF-Connecting-IP and a request body with its Content-Length', async () => {
+    const r = await send(worker.port, '/upload', {
+      method: 'POST',
+      headers: [['CF-Connecting-IP', '203.0.113.9'], ['Content-Length', '11']],
+      body: 'hello world',
+    });
+    const received = JSON.parse(r.body) as { headers: [string, string][]; bodyBytes: number };
+    const header = (name: string) => received.headers.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
+    expect(header('x-forwarded-for')).toEqual(['203.0.113.9']);
+    // workerd would send a stream chunked; servers that refuse chunked bodies get the length as sent.
+    expect(header('content-length')).toEqual(['11']);
+    expect(header('transfer-encoding')).toEqual([]);
+    expect(received.bodyBytes).toBe(11);
   });
 
   it('protects stats with the credentials of the STATS_AUTH secret', async () => {
