@@ -30,7 +30,9 @@ function withSecretUsers(stats: StatsConfig | undefined, secret: string | undefi
 export function loadConfig(env: Env): Config {
   const text = env.EDGE_BALANCER_CONFIG ?? bundledConfig;
   const file = env.EDGE_BALANCER_CONFIG ? 'EDGE_BALANCER_CONFIG' : 'edge-balancer.cfg';
-  const { config } = parseHaproxyConfig([{ file, text }], { env: {} });
+  // `${NAME}` in addresses is expanded from the Worker's variables, as haproxy expands its environment's.
+  const vars = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  const { config } = parseHaproxyConfig([{ file, text }], { env: vars });
   return {
     ...config,
     frontends: config.frontends.map((f) => ({ ...f, stats: withSecretUsers(f.stats, env.STATS_AUTH) })),

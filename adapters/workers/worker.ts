@@ -55,7 +55,13 @@ function startIsolate(env: Env): Isolate {
 
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-    isolate ??= startIsolate(env);
+    try {
+      isolate ??= startIsolate(env);
+    } catch (error) {
+      // A broken configuration: every request says so, and the log names the lines (ConfigErrors' message).
+      console.error(`[ALERT] ${error instanceof Error ? error.message : String(error)}`);
+      return new Response('edge-balancer: invalid configuration, see the Worker log\n', { status: 500 });
+    }
     const { app, sync, checks, failed } = isolate;
     const object = env.HEALTH?.get(env.HEALTH.idFromName(HEALTH_OBJECT));
     if (sync && object) await sync.syncIfStale(Date.now(), object);

@@ -82,7 +82,8 @@ export async function bundleWorker(outdir: string): Promise<string> {
 /** Starts the Worker serving `configText`, whose `${NAME}` are replaced from `env` (as the Node CLI expands them). */
 export async function startWorker(configText: string, env: Record<string, string>, options: WorkerOptions = {}): Promise<RunningWorker> {
   const dir = mkdtempSync(join(tmpdir(), 'edge-worker-'));
-  const config = configText.replace(/\$\{(\w+)\}/g, (_, name: string) => env[name] ?? '');
+  // Names not in `env` are left to the Worker, which expands them from its variables (`bindings`).
+  const config = configText.replace(/\$\{(\w+)\}/g, (whole, name: string) => env[name] ?? whole);
   const logs: string[] = [];
   let mf: Miniflare | undefined;
   try {

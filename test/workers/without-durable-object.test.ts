@@ -22,7 +22,8 @@ describe('Worker without the Durable Object', () => {
   it('serves with per-isolate state, logs that once, and checks its servers on requests', async () => {
     const s1 = await startEchoBackend('s1');
     const s2 = await startEchoBackend('s2');
-    const worker = await startWorker(CONFIG, { S1: String(s1.port), S2: String(s2.port) }, { withoutDurableObject: true });
+    // The addresses' ${S1} and ${S2} come from the Worker's own variables here.
+    const worker = await startWorker(CONFIG, {}, { withoutDurableObject: true, bindings: { S1: String(s1.port), S2: String(s2.port) } });
     try {
       expect([servedBy(await send(worker.port, '/')), servedBy(await send(worker.port, '/'))].sort()).toEqual(['s1', 's2']);
       await s2.close();

@@ -1,0 +1,31 @@
+/** How the Worker takes its configuration: a broken one is reported, stats never open without credentials. */
+import { describe, expect, it } from 'vitest';
+import { startEchoBackend } from '../helpers/echo-backend.ts';
+import { send } from '../helpers/http-client.ts';
+import { startWorker } from './start-worker.ts';
+import { servedBy } from './responses.ts';
+
+describe('Worker configuration', () => {
+  it('answers 500 to a broken configuration and logs the line at fault', async () => {
+    const worker = await startWorker('listen a\n    bind :80\n    balance nosuch\n    server s1 127.0.0.1:1\n', {});
+    try {
+      expect((await send(worker.port, '/')).status).toBe(500);
+      expect(worker.logs().join('\n')).toMatch(/EDGE_BALANCER_CONFIG:3: 'balance': unknown algorithm 'nosuch'/);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('switches off a stats section that has no credential, rather than serving it open', async () => {
+    const s1 = await startEchoBackend('s1');
+    const worker = await startWorker(`listen a\n    bind :80\n    stats uri /stats\n    server s1 127.0.0.1:\${S1}\n`, { S1: String(s1.port) });
+    try {
+      const r = await send(worker.port, '/stats');
+      expect(r.status).toBe(200);
+      expect(servedBy(r)).toBe('s1'); // balanced like any request
+    } finally {
+      await worker.close();
+      await s1.close();
+    }
+  });
+});
