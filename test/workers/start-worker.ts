@@ -79,11 +79,14 @@ export async function bundleWorker(outdir: string): Promise<string> {
   return outfile;
 }
 
-/** Starts the Worker serving `configText`, whose `${NAME}` are replaced from `env` (as the Node CLI expands them). */
+/**
+ * Starts the Worker serving `configText`, whose `${NAME}` are replaced from
+ * `env` (unset: empty) before the Worker sees the text. The Worker itself
+ * expands `$NAME` and `${NAME}` in addresses from its variables (`bindings`).
+ */
 export async function startWorker(configText: string, env: Record<string, string>, options: WorkerOptions = {}): Promise<RunningWorker> {
   const dir = mkdtempSync(join(tmpdir(), 'edge-worker-'));
-  // Names not in `env` are left to the Worker, which expands them from its variables (`bindings`).
-  const config = configText.replace(/\$\{(\w+)\}/g, (whole, name: string) => env[name] ?? whole);
+  const config = configText.replace(/\$\{(\w+)\}/g, (_, name: string) => env[name] ?? '');
   const logs: string[] = [];
   let mf: Miniflare | undefined;
   try {

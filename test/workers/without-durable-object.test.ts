@@ -14,15 +14,15 @@ const CONFIG = `listen ins
     timeout connect 1s
     stats uri /stats
     stats auth admin:secret
-    server s1 127.0.0.1:\${S1} check inter 100ms fall 1 rise 1
-    server s2 127.0.0.1:\${S2} check inter 100ms fall 1 rise 1
+    server s1 127.0.0.1:$S1 check inter 100ms fall 1 rise 1
+    server s2 127.0.0.1:$S2 check inter 100ms fall 1 rise 1
 `;
 
 describe('Worker without the Durable Object', () => {
   it('serves with per-isolate state, logs that once, and checks its servers on requests', async () => {
     const s1 = await startEchoBackend('s1');
     const s2 = await startEchoBackend('s2');
-    // The addresses' ${S1} and ${S2} come from the Worker's own variables here.
+    // The addresses' $S1 and $S2 are expanded by the Worker, from its own variables.
     const worker = await startWorker(CONFIG, {}, { withoutDurableObject: true, bindings: { S1: String(s1.port), S2: String(s2.port) } });
     try {
       expect([servedBy(await send(worker.port, '/')), servedBy(await send(worker.port, '/'))].sort()).toEqual(['s1', 's2']);
