@@ -24,6 +24,8 @@ export class DueChecks {
   readonly #deps: BalancerDeps;
   /** ms since epoch when each server is due; a server not in it is due now. */
   readonly #due = new Map<string, number>();
+  /** ms since epoch when each server's last check ended. */
+  readonly #checkedAt = new Map<string, number>();
   #round: Promise<Map<string, HealthState>> | undefined;
 
   constructor(state: BalancerState, deps: BalancerDeps) {
@@ -38,9 +40,22 @@ export class DueChecks {
     return this.#servers.map((s) => s.key);
   }
 
-  /** Makes one server (or every one) due now: a connection it refused while proxying, or an operator. */
+  /** Makes one server (or every one) due now: an operator, or a test driving the checks. */
   markDue(key?: string): void {
     for (const server of this.#servers) if (key === undefined || key === server.key) this.#due.delete(server.key);
+  }
+
+  /**
+   * A connection to the server failed while proxying: check it sooner, but no
+   * sooner than `fastinter` after its last check, as HAProxy's `observe
+   * layer4` with `on-error fastinter` does, so a burst of failed requests
+   * is not a burst of checks.
+   */
+  reportFailure(key: string): void {
+    const server = this.#servers.find((s) => s.key === key);
+    if (!server) return;
+    const soonest = (this.#checkedAt.get(key) ?? -Infinity) + (server.check.fastinter || server.check.inter);
+    this.#due.set(key, Math.min(this.#due.get(key) ?? soonest, soonest));
   }
 
   /** A round is under way (an isolate goes on rather than wait on another request's round). */
@@ -75,6 +90,7 @@ export class DueChecks {
         const after = await checkServer(runtime, index, this.#deps);
         if (!after) return;
         states.set(key, after);
+        this.#checkedAt.set(key, this.#deps.clock.now());
         this.#due.set(key, this.#deps.clock.now() + nextCheckDelay(after, check));
       }),
     );

@@ -55,15 +55,17 @@ export class HealthObject extends DurableObject<Env> {
     return { states: this.states(), counters: this.#counters };
   }
 
-  /**
-   * Checks one server (or all) now rather than at its next interval, and
-   * answers once done: an isolate had a connection to it refused, or an
-   * operator (or a test) wants the checks run.
-   */
+  /** Checks one server (or all) now, and answers once done: for an operator, or a test driving the checks. */
   async checkNow(key?: string): Promise<Record<string, HealthState>> {
     this.#checks.markDue(key);
     await this.#runDueChecks();
     return this.states();
+  }
+
+  /** An isolate had a connection to `key` refused or timed out: its next check comes sooner (DueChecks.reportFailure). */
+  async reportFailure(key: string): Promise<void> {
+    this.#checks.reportFailure(key);
+    await this.#runDueChecks();
   }
 
   /** The health of every checked server, without checking. */

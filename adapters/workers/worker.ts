@@ -68,11 +68,11 @@ export default {
 
     const response = await app.fetch(request, { clientAddress: request.headers.get('cf-connecting-ip') ?? '' });
 
-    // Passive health: a server that refused us is checked now, not at its next interval,
-    // so the fleet learns of it within a sync interval (HAProxy would wait for `fall` checks).
+    // Passive health: a server that refused us is checked sooner (at `fastinter`), so the
+    // fleet learns of a dead server without waiting for its `inter`.
     for (const key of failed) {
-      if (object) ctx.waitUntil(object.checkNow(key).catch((error: unknown) => console.warn(`[WARNING] check of ${key}: ${String(error)}`)));
-      else checks?.markDue(key);
+      if (object) ctx.waitUntil(object.reportFailure(key).catch((error: unknown) => console.warn(`[WARNING] failure report for ${key}: ${String(error)}`)));
+      else checks?.reportFailure(key);
     }
     failed.clear();
     if (checks && !checks.running && (checks.nextDue() ?? Infinity) <= Date.now()) ctx.waitUntil(checks.runDue());

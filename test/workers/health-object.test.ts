@@ -93,10 +93,10 @@ describe('HealthObject', () => {
     }
   });
 
-  it('redispatches a sticky client of a stopped server with a new cookie, and has the object check that server at once', async () => {
+  it('redispatches a sticky client of a stopped server with a new cookie, and has the object check that server at fastinter', async () => {
     const s1 = await startEchoBackend('s1');
     const s2 = await startEchoBackend('s2');
-    const worker = await startWorker(config('inter 60s fall 3 rise 2'), { S1: String(s1.port), S2: String(s2.port) });
+    const worker = await startWorker(config('inter 60s fastinter 200ms fall 3 rise 2'), { S1: String(s1.port), S2: String(s2.port) });
     try {
       for (let i = 0; i < 3; i++) await worker.checkNow();
       await s2.close();
@@ -105,7 +105,8 @@ describe('HealthObject', () => {
       expect(moved.status).toBe(200);
       expect(servedBy(moved)).toBe('s1');
       expect(moved.all('set-cookie')).toEqual(['SERVERNAME=s1; path=/']);
-      // The refusal was reported in the background (ctx.waitUntil): the object checked s2 once.
+      // The refusal was reported in the background (ctx.waitUntil): the object checked s2
+      // at fastinter after its last check instead of at inter (60 s).
       await waitForState(worker, 'the reported check', (s) => s?.chkfail === 1);
       const falls: boolean[] = [];
       for (let i = 0; i < 2; i++) falls.push((await worker.checkNow())['ins/s2']!.up);
