@@ -27,6 +27,9 @@ interface Isolate {
   readonly checks?: DueChecks;
   /** Servers (`backend/server`) that refused a connection or timed out since the last report. */
   readonly failed: Set<string>;
+  /** When this isolate last reported each server to the object: once per sync interval is enough. */
+  readonly reportedAt: Map<string, number>;
+  readonly syncIntervalMs: number;
 }
 
 let isolate: Isolate | undefined;
@@ -42,15 +45,17 @@ function startIsolate(env: Env): Isolate {
     });
     return { deps, app: createBalancer(config, deps) };
   };
+  const syncIntervalMs = env.HEALTH_SNAPSHOT_MS === undefined ? DEFAULT_SNAPSHOT_MS : Number(env.HEALTH_SNAPSHOT_MS);
+  const reportedAt = new Map<string, number>();
   if (env.HEALTH) {
     const snapshot = new SnapshotHealthStore();
     const { deps, app } = build(snapshot);
-    const maxAgeMs = env.HEALTH_SNAPSHOT_MS === undefined ? DEFAULT_SNAPSHOT_MS : Number(env.HEALTH_SNAPSHOT_MS);
-    return { app, failed, sync: new FleetSync(snapshot, new FleetCounters(app.state), maxAgeMs, deps.logger) };
+    const sync = new FleetSync(snapshot, new FleetCounters(app.state), syncIntervalMs, deps.logger);
+    return { app, failed, reportedAt, syncIntervalMs, sync };
   }
   const { deps, app } = build(new MemoryHealthStore());
   deps.logger.warn('no HEALTH Durable Object binding: this isolate checks its servers and counts its traffic alone');
-  return { app, failed, checks: new DueChecks(app.state, deps) };
+  return { app, failed, reportedAt, syncIntervalMs, checks: new DueChecks(app.state, deps) };
 }
 
 export default {
@@ -62,7 +67,7 @@ export default {
       console.error(`[ALERT] ${error instanceof Error ? error.message : String(error)}`);
       return new Response('edge-balancer: invalid configuration, see the Worker log\n', { status: 500 });
     }
-    const { app, sync, checks, failed } = isolate;
+    const { app, sync, checks, failed, reportedAt, syncIntervalMs } = isolate;
     const object = env.HEALTH?.get(env.HEALTH.idFromName(HEALTH_OBJECT));
     if (sync && object) await sync.syncIfStale(Date.now(), object);
 
@@ -71,8 +76,11 @@ export default {
     // Passive health: a server that refused us is checked sooner (at `fastinter`), so the
     // fleet learns of a dead server without waiting for its `inter`.
     for (const key of failed) {
-      if (object) ctx.waitUntil(object.reportFailure(key).catch((error: unknown) => console.warn(`[WARNING] failure report for ${key}: ${String(error)}`)));
-      else checks?.reportFailure(key);
+      if (checks) checks.reportFailure(key);
+      else if (object && (reportedAt.get(key) ?? -Infinity) + syncIntervalMs <= Date.now()) {
+        reportedAt.set(key, Date.now());
+        ctx.waitUntil(object.reportFailure(key).catch((error: unknown) => console.warn(`[WARNING] failure report for ${key}: ${String(error)}`)));
+      }
     }
     failed.clear();
     if (checks && !checks.running && (checks.nextDue() ?? Infinity) <= Date.now()) ctx.waitUntil(checks.runDue());
