@@ -14,6 +14,15 @@ export interface Timers {
   setTimeout(fn: () => void, ms: number): () => void;
 }
 
+/** The platform's own clock and timers (every runtime has these globals). */
+export const systemClock: Clock = { now: () => Date.now() };
+export const globalTimers: Timers = {
+  setTimeout(fn, ms) {
+    const timer = setTimeout(fn, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
 export interface Logger {
   /** Operational messages: health transitions, notices. */
   info(message: string): void;

@@ -7,5 +7,5 @@ export { createFetchUpstream } from './proxy/fetch-upstream.ts';
 export * from './config/index.ts';
 export type * from './config/types.ts';
 export type * from './deps.ts';
-export { UpstreamError } from './deps.ts';
+export { UpstreamError, globalTimers, systemClock } from './deps.ts';
 export type { HealthState, HealthStore, CheckResult, CheckStatus } from './health/types.ts';

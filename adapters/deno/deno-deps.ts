@@ -1,5 +1,5 @@
 /** The runtime pieces src/ needs, built from Deno's APIs. */
-import type { AccessLogEntry, BalancerDeps, Logger, TcpProbe } from '../../src/deps.ts';
+import { globalTimers, systemClock, type AccessLogEntry, type BalancerDeps, type Logger, type TcpProbe } from '../../src/deps.ts';
 import { MemoryHealthStore } from '../../src/health/memory-store.ts';
 import { formatHttpLog, formatJsonLog } from '../../src/proxy/access-log.ts';
 import { createFetchUpstream } from '../../src/proxy/fetch-upstream.ts';
@@ -49,13 +49,8 @@ export function createDenoDeps(logger: Logger): BalancerDeps {
     upstream: createFetchUpstream(),
     tcpProbe: denoTcpProbe,
     healthStore: new MemoryHealthStore(),
-    clock: { now: () => Date.now() },
-    timers: {
-      setTimeout(fn, ms) {
-        const timer = setTimeout(fn, ms);
-        return () => clearTimeout(timer);
-      },
-    },
+    clock: systemClock,
+    timers: globalTimers,
     logger,
   };
 }

@@ -1,5 +1,5 @@
 /** The runtime pieces src/ needs, built from Node's APIs. */
-import type { AccessLogEntry, BalancerDeps, Logger } from '../../src/deps.ts';
+import { globalTimers, systemClock, type AccessLogEntry, type BalancerDeps, type Logger } from '../../src/deps.ts';
 import { MemoryHealthStore } from '../../src/health/memory-store.ts';
 import { formatHttpLog, formatJsonLog } from '../../src/proxy/access-log.ts';
 import { nodeTcpProbe } from './tcp-probe.ts';
@@ -30,13 +30,8 @@ export function createNodeDeps(logger: Logger): NodeDeps {
     upstream: createUndiciUpstream(),
     tcpProbe: nodeTcpProbe,
     healthStore: new MemoryHealthStore(),
-    clock: { now: () => Date.now() },
-    timers: {
-      setTimeout(fn, ms) {
-        const timer = setTimeout(fn, ms);
-        return () => clearTimeout(timer);
-      },
-    },
+    clock: systemClock,
+    timers: globalTimers,
     logger,
   };
 }

@@ -1,5 +1,5 @@
 /** The runtime pieces src/ needs, on Workers: fetch to the servers, sockets for checks, the console for logs. */
-import { createFetchUpstream, UpstreamError, type BalancerDeps, type HealthStore, type Logger, type RequestHead } from '../../src/index.ts';
+import { createFetchUpstream, globalTimers, systemClock, UpstreamError, type BalancerDeps, type HealthStore, type Logger, type RequestHead } from '../../src/index.ts';
 import { formatJsonLog } from '../../src/proxy/access-log.ts';
 import { workersTcpProbe } from './tcp-probe.ts';
 
@@ -45,13 +45,8 @@ export function createWorkersDeps(healthStore: HealthStore, onConnectFailure: (h
     },
     tcpProbe: workersTcpProbe,
     healthStore,
-    clock: { now: () => Date.now() },
-    timers: {
-      setTimeout(fn, ms) {
-        const timer = setTimeout(fn, ms);
-        return () => clearTimeout(timer);
-      },
-    },
+    clock: systemClock,
+    timers: globalTimers,
     logger: consoleLogger,
   };
 }

@@ -26,7 +26,7 @@ export interface ConfigFile {
 }
 
 export interface ParseOptions {
-  /** Variables for `"${VAR}"` and addresses; pass `process.env` or `Deno.env.toObject()` from the adapter. */
+  /** Variables for `"${VAR}"` and addresses: the adapter passes the process's environment. */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Reads `errorfile` paths; without it any `errorfile` line is an error. */
   readonly readFile?: (path: string) => string;
