@@ -1,80 +1,59 @@
 /**
  * `deno task start -f haproxy.cfg`: the edge-balancer command on Deno, with
- * the Node command's flags. Configuration files are read with the Node
- * adapter's loader (Deno runs `node:fs`), so both read `-f` files, `-f`
- * directories and JSON the same way.
+ * the Node command's flags and help (adapters/command), minus what only the
+ * Node command has (`--demo`, reload on SIGHUP).
  */
-import { parseArgs } from 'node:util';
-import { loadConfigFiles } from '../node/load-config.ts';
-import { createConsoleLogger, createDenoDeps, type LogFormat } from './deno-deps.ts';
+import { commandVersion, parseCommandLine, usage, type CommandFeatures } from '../command/command-line.ts';
+import { loadConfigFiles } from '../command/load-config.ts';
+import { createConsoleLogger, createDenoDeps } from './deno-deps.ts';
+import { lazyEnvironment } from './environment.ts';
 import { startBalancer } from './serve.ts';
 
-const USAGE = `Usage: deno run --allow-net --allow-read --allow-env adapters/deno/cli.ts -f <path> [-f <path>…] [options]
-
-Options:
-  -f <path>            configuration file or directory of *.cfg files (repeatable)
-  -c                   check the configuration and exit (0 valid, 1 invalid)
-  --log-format <fmt>   access log: httplog (default), json or none
-  --grace <ms>         on SIGTERM/SIGINT, time allowed for in-flight requests (default 10000)
-  -v, --version        print the version
-  -h, --help           print this help
-`;
+const FEATURES: CommandFeatures = {
+  invocation: 'deno run --allow-net --allow-read [--allow-env] adapters/deno/cli.ts',
+  demo: false,
+  reload: false,
+};
 
 const encoder = new TextEncoder();
-const out = (text: string) => Deno.stdout.writeSync(encoder.encode(text));
-const err = (text: string) => Deno.stderr.writeSync(encoder.encode(text));
+const out = (text: string) => void Deno.stdout.writeSync(encoder.encode(text));
+const err = (text: string) => void Deno.stderr.writeSync(encoder.encode(text));
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: [...argv],
-      options: {
-        f: { type: 'string', multiple: true },
-        c: { type: 'boolean' },
-        'log-format': { type: 'string' },
-        grace: { type: 'string' },
-        version: { type: 'boolean', short: 'v' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    err(`edge-balancer: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) return out(USAGE), 0;
-  if (args.version) {
-    const pkg = JSON.parse(Deno.readTextFileSync(new URL('../../package.json', import.meta.url))) as { version: string };
-    return out(`edge-balancer ${pkg.version}\n`), 0;
-  }
-  const logFormat = (args['log-format'] ?? 'httplog') as LogFormat;
-  if (!['httplog', 'json', 'none'].includes(logFormat)) {
-    err(`edge-balancer: --log-format must be httplog, json or none, not '${logFormat}'\n`);
-    return 2;
-  }
-  if (!args.f?.length) {
-    err(`edge-balancer: no configuration given (-f <file>)\n\n${USAGE}`);
-    return 2;
-  }
+  const command = parseCommandLine(argv, FEATURES);
+  if (command.action === 'usage-error') return err(`edge-balancer: ${command.message}\n\n${usage(FEATURES)}`), 2;
+  if (command.action === 'help') return out(usage(FEATURES)), 0;
+  if (command.action === 'version') return out(`edge-balancer ${commandVersion()}\n`), 0;
+  if (command.action === 'demo') return err('edge-balancer: --demo is only on the Node command\n'), 2;
+
   let loaded;
   try {
-    loaded = loadConfigFiles(args.f, Deno.env.toObject());
+    loaded = loadConfigFiles(command.files, lazyEnvironment());
   } catch (error) {
-    err(`${(error as Error).message}\n`);
-    return 1;
+    return err(`${(error as Error).message}\n`), 1;
   }
   for (const notice of loaded.notices) err(`[NOTICE] ${notice}\n`);
-  if (args.c) return out('Configuration file is valid\n'), 0;
+  if (command.action === 'check') return out('Configuration file is valid\n'), 0;
 
-  const balancer = await startBalancer(loaded.config, createDenoDeps(createConsoleLogger(logFormat)));
+  const stopRequested = stopSignal();
+  const balancer = await startBalancer(loaded.config, createDenoDeps(createConsoleLogger(command.logFormat)));
   for (const l of balancer.listeners) err(`[NOTICE] ${l.frontend} listening on ${l.host}:${l.port}\n`);
-  await new Promise<void>((resolve) => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) Deno.addSignalListener(signal, () => resolve());
-  });
+  await stopRequested;
   err('[NOTICE] stopping: finishing in-flight requests\n');
-  await balancer.close(Number(args.grace ?? 10_000));
+  await balancer.close(command.graceMs);
   return 0;
+}
+
+/** Resolves at the first SIGTERM or SIGINT (installed before listening, so none is missed). */
+function stopSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const signals = ['SIGINT', 'SIGTERM'] as const;
+    const stop = () => {
+      for (const signal of signals) Deno.removeSignalListener(signal, stop);
+      resolve();
+    };
+    for (const signal of signals) Deno.addSignalListener(signal, stop);
+  });
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -6,6 +6,7 @@ import { createBalancer } from '../../src/app.ts';
 import type { Config } from '../../src/config/types.ts';
 import type { BalancerDeps } from '../../src/deps.ts';
 import { startHealthChecks } from '../../src/health/scheduler.ts';
+import { withoutDuplicateClose } from './connection-close.ts';
 
 export interface ListenerAddress {
   readonly frontend: string;
@@ -29,13 +30,14 @@ export async function startBalancer(config: Config, deps: BalancerDeps): Promise
       for (const bind of frontend.binds) {
         const host = bind.host || '0.0.0.0';
         const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
-        const server = Deno.serve({ hostname: host, port: bind.port, onListen: resolve }, (request, info) =>
-          app.fetch(request, {
+        const server = Deno.serve({ hostname: host, port: bind.port, onListen: resolve }, async (request, info) => {
+          const response = await app.fetch(request, {
             frontend: frontend.name,
             clientAddress: info.remoteAddr.hostname,
             clientPort: info.remoteAddr.port,
-          }),
-        );
+          });
+          return withoutDuplicateClose(request, response);
+        });
         servers.push(server);
         listeners.push({ frontend: frontend.name, host, port: (await listening).port });
       }

@@ -1,11 +1,11 @@
 /** The runtime pieces src/ needs, built from Node's APIs. */
-import { globalTimers, systemClock, type AccessLogEntry, type BalancerDeps, type Logger } from '../../src/deps.ts';
+import { globalTimers, systemClock, type BalancerDeps, type Logger } from '../../src/deps.ts';
 import { MemoryHealthStore } from '../../src/health/memory-store.ts';
-import { formatHttpLog, formatJsonLog } from '../../src/proxy/access-log.ts';
+import { createLineLogger, type LogFormat } from '../command/console-logger.ts';
 import { nodeTcpProbe } from './tcp-probe.ts';
 import { createUndiciUpstream, type UndiciUpstream } from './undici-upstream.ts';
 
-export type LogFormat = 'httplog' | 'json' | 'none';
+export type { LogFormat };
 
 export interface NodeDeps extends BalancerDeps {
   readonly upstream: UndiciUpstream;
@@ -13,16 +13,10 @@ export interface NodeDeps extends BalancerDeps {
 
 /** Access lines go to stdout; health transitions and notices to stderr, as a daemon's log would. */
 export function createConsoleLogger(format: LogFormat): Logger {
-  const access =
-    format === 'none'
-      ? () => {}
-      : (entry: AccessLogEntry) =>
-          process.stdout.write(`${format === 'json' ? formatJsonLog(entry) : formatHttpLog(entry)}\n`);
-  return {
-    info: (message) => process.stderr.write(`[NOTICE] ${message}\n`),
-    warn: (message) => process.stderr.write(`[WARNING] ${message}\n`),
-    access,
-  };
+  return createLineLogger(format, {
+    stdout: (line) => process.stdout.write(`${line}\n`),
+    stderr: (line) => process.stderr.write(`${line}\n`),
+  });
 }
 
 export function createNodeDeps(logger: Logger): NodeDeps {

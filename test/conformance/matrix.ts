@@ -1,44 +1,53 @@
 /**
  * `npm run conformance:matrix`: turns the conformance suite's outcomes
  * (test/artifacts/conformance.json, written by conformance.test.ts) into the
- * README's matrix, between its conformance-matrix markers.
+ * README's matrix, and rewrites only the README's section between its
+ * conformance-matrix markers. Each deliberate difference becomes a numbered
+ * note with the reason the scenario states.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-
-interface Outcome {
-  readonly scenario: string;
-  readonly runtime: string;
-  readonly passed: boolean;
-  readonly differs?: string;
-}
+import type { Outcome } from './outcome.ts';
 
 const COLUMNS = ['Node', 'Deno', 'Workers', 'haproxy'] as const;
-const NOT_RUN: Partial<Record<(typeof COLUMNS)[number], string>> = {};
+const START = '<!-- conformance-matrix:start -->';
+const END = '<!-- conformance-matrix:end -->';
 
-const outcomes = JSON.parse(readFileSync(new URL('../artifacts/conformance.json', import.meta.url), 'utf8')) as Outcome[];
-const scenarios = [...new Set(outcomes.map((o) => o.scenario))];
-const cell = (scenario: string, runtime: string) => {
-  const o = outcomes.find((x) => x.scenario === scenario && x.runtime === runtime);
-  if (!o) return '–';
-  if (o.passed) return '✓';
-  return o.differs ? `differs¹` : '✗';
-};
+export function renderMatrix(outcomes: readonly Outcome[]): string {
+  const scenarios = [...new Set(outcomes.map((o) => o.scenario))];
+  const notes: string[] = [];
+  const noteFor = (why: string) => {
+    if (!notes.includes(why)) notes.push(why);
+    return notes.indexOf(why) + 1;
+  };
+  const cell = (scenario: string, runtime: string) => {
+    const o = outcomes.find((x) => x.scenario === scenario && x.runtime === runtime);
+    if (!o) throw new Error(`no outcome for '${scenario}' on ${runtime}: run the whole suite (npx vitest run test/conformance) first`);
+    const mark = { passed: '✓', failed: '✗', 'not run': '–' }[o.result];
+    return o.differs ? `${mark} (${noteFor(o.differs)})` : mark;
+  };
+  const rows = scenarios.map((s) => `| ${s} | ${COLUMNS.map((r) => cell(s, r)).join(' | ')} |`);
+  return [
+    `| Scenario | ${COLUMNS.join(' | ')} |`,
+    `|---|${COLUMNS.map(() => ':---:').join('|')}|`,
+    ...rows,
+    '',
+    '✓ passes · ✗ fails · – not run · (n) differs on purpose, and passes the steps the scenario states for that runtime:',
+    '',
+    ...notes.map((why, i) => `${i + 1}. ${why[0]!.toUpperCase()}${why.slice(1)}.`),
+  ].join('\n');
+}
 
-const lines = [
-  `| Scenario | ${COLUMNS.join(' | ')} |`,
-  `|---|${COLUMNS.map(() => ':---:').join('|')}|`,
-  ...scenarios.map((s) => `| ${s} | ${COLUMNS.map((r) => cell(s, r)).join(' | ')} |`),
-  '',
-  ...Object.entries(NOT_RUN).map(([runtime, why]) => `– ${runtime}: ${why}.`),
-  ...outcomes.filter((o) => !o.passed && o.differs).map((o) => `¹ ${o.runtime}, ${o.scenario}: ${o.differs}.`),
-];
+export function replaceSection(readme: string, section: string): string {
+  const from = readme.indexOf(START);
+  const to = readme.indexOf(END);
+  if (from < 0 || to < from) throw new Error(`README.md has no ${START} … ${END} section`);
+  return `${readme.slice(0, from + START.length)}\n${section}\n${readme.slice(to)}`;
+}
 
-const readmeUrl = new URL('../../README.md', import.meta.url);
-const readme = readFileSync(readmeUrl, 'utf8');
-const start = '<!-- conformance-matrix:start -->';
-const end = '<!-- conformance-matrix:end -->';
-const from = readme.indexOf(start);
-const to = readme.indexOf(end);
-if (from < 0 || to < from) throw new Error(`README.md has no ${start} … ${end} section`);
-writeFileSync(readmeUrl, `${readme.slice(0, from + start.length)}\n${lines.join('\n')}\n${readme.slice(to)}`);
-process.stdout.write(`${lines.join('\n')}\n`);
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const outcomes = JSON.parse(readFileSync(new URL('../artifacts/conformance.json', import.meta.url), 'utf8')) as Outcome[];
+  const matrix = renderMatrix(outcomes);
+  const readmeUrl = new URL('../../README.md', import.meta.url);
+  writeFileSync(readmeUrl, replaceSection(readFileSync(readmeUrl, 'utf8'), matrix));
+  process.stdout.write(`${matrix}\n`);
+}

@@ -15,7 +15,8 @@ import { freePort, waitForPort } from '../helpers/ports.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const DENO = denoExecutable();
-const CLI = ['run', '--allow-net', '--allow-read', '--allow-env', join(ROOT, 'adapters/deno/cli.ts')];
+/** The minimal permissions the README documents: no --allow-env for a configuration without variables. */
+const CLI = ['run', '--allow-net', '--allow-read', join(ROOT, 'adapters/deno/cli.ts')];
 const dir = mkdtempSync(join(tmpdir(), 'edge-balancer-deno-'));
 
 let backends: EchoBackend[];
@@ -104,6 +105,34 @@ describe('Deno adapter', () => {
     const r = spawnSync(DENO, [...CLI, '-c', '-f', bad], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`${bad}:3`);
+  });
+
+  it('prints the shared help and the version', () => {
+    const help = spawnSync(DENO, [...CLI, '--help'], { cwd: ROOT, encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('-f <path>');
+    expect(help.stdout).toContain('--log-format <fmt>');
+    expect(help.stdout).not.toContain('--demo');
+    const version = spawnSync(DENO, [...CLI, '--version'], { cwd: ROOT, encoding: 'utf8' });
+    expect(version.stdout).toMatch(/^edge-balancer \d+\.\d+\.\d+\n$/);
+    const wrong = spawnSync(DENO, [...CLI, '--log-format', 'xml', '-f', 'x.cfg'], { cwd: ROOT, encoding: 'utf8' });
+    expect(wrong.status).toBe(2);
+  });
+
+  it('reads ${VAR} only with --allow-env for that variable, and says so without it', () => {
+    const withVariable = join(dir, 'env.cfg');
+    writeFileSync(withVariable, 'defaults\n    mode http\nlisten app\n    bind 127.0.0.1:"${APP_PORT}"\n    server s1 127.0.0.1:8081\n');
+    const env = { ...process.env, APP_PORT: '8080' };
+    const denied = spawnSync(DENO, [...CLI, '-c', '-f', withVariable], { cwd: ROOT, env, encoding: 'utf8' });
+    expect(denied.status).toBe(1);
+    expect(denied.stderr).toMatch(/APP_PORT.*--allow-env|--allow-env.*APP_PORT/s);
+    const granted = spawnSync(DENO, ['run', '--allow-net', '--allow-read', '--allow-env=APP_PORT', ...CLI.slice(3), '-c', '-f', withVariable], {
+      cwd: ROOT,
+      env,
+      encoding: 'utf8',
+    });
+    expect(granted.stdout).toBe('Configuration file is valid\n');
+    expect(granted.status).toBe(0);
   });
 
   it('type-checks and is ready for JSR (deno publish --dry-run)', () => {

@@ -1,7 +1,8 @@
 /**
  * Reads configuration files as `haproxy -f` does: each `-f` names a file or a
  * directory (its `*.cfg` files in lexical order), all concatenated in order.
- * A `.json` file holds a Config object instead.
+ * A `.json` file holds a Config object instead. Shared by the Node and Deno
+ * commands (both run `node:fs`).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +14,8 @@ export interface LoadedConfig {
   readonly notices: readonly string[];
 }
 
-export function loadConfigFiles(paths: readonly string[], env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+/** `env`: the variables for `"${VAR}"` and addresses (the command passes its process's environment). */
+export function loadConfigFiles(paths: readonly string[], env: Readonly<Record<string, string | undefined>>): LoadedConfig {
   const files = paths.flatMap((path) =>
     statSync(path).isDirectory()
       ? readdirSync(path)

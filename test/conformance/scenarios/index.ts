@@ -1,0 +1,15 @@
+/** Every conformance scenario, in the order of the README's matrix. */
+import type { Scenario } from '../scenario.ts';
+import { BALANCING_SCENARIOS } from './balancing.ts';
+import { CONFIG_ERROR_SCENARIOS } from './config-errors.ts';
+import { COOKIE_SCENARIOS } from './cookies.ts';
+import { FAILURE_SCENARIOS } from './failures.ts';
+import { STATS_SCENARIOS } from './stats.ts';
+
+export const SCENARIOS: readonly Scenario[] = [
+  ...COOKIE_SCENARIOS,
+  ...BALANCING_SCENARIOS,
+  ...FAILURE_SCENARIOS,
+  ...STATS_SCENARIOS,
+  ...CONFIG_ERROR_SCENARIOS,
+];

@@ -1,0 +1,63 @@
+/** The stats page: basic auth with HAProxy's realm and 401 page, and the CSV export. */
+import { DEFAULTS, PAGE_401, type Scenario, type Step } from '../scenario.ts';
+
+const STATS_LINES = `    stats enable
+    stats realm Strictly\\ Private
+    stats auth A_Username:YourPassword
+    stats auth Another_User:passwd
+`;
+
+function statsSteps(port: 'PORT' | 'STATS', uri: string): Step[] {
+  return [
+    {
+      port,
+      path: uri,
+      expect: {
+        status: 401,
+        body: PAGE_401,
+        headers: { 'www-authenticate': 'Basic realm="Strictly Private"', 'cache-control': 'no-cache', 'content-type': 'text/html' },
+        reachesBackend: false,
+      },
+    },
+    { port, path: uri, auth: 'A_Username:wrong', expect: { status: 401, reachesBackend: false } },
+    // The page itself is our own (not HAProxy's), so only its status is compared.
+    { port, path: uri, auth: 'A_Username:YourPassword', expect: { status: 200, reachesBackend: false } },
+    {
+      port,
+      path: `${uri};csv`,
+      auth: 'Another_User:passwd',
+      expect: {
+        status: 200,
+        bodyMatches: [/^# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight,act,bck,/, /^app,FRONTEND,/m, /^app,s1,(?:[^,]*,){15}no check,1,1,0,/m, /^app,BACKEND,/m],
+      },
+    },
+  ];
+}
+
+export const STATS_SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'stats on its own listener (the seed): basic auth and CSV',
+    backends: ['s1'],
+    config: `${DEFAULTS}listen app
+    bind 127.0.0.1:\${PORT}
+    server s1 127.0.0.1:\${S1}
+listen stats
+    bind 127.0.0.1:\${STATS}
+    stats uri /
+${STATS_LINES}`,
+    steps: statsSteps('STATS', '/'),
+    differs: {
+      Workers: { why: 'a Worker has one address and serves the first frontend only, so a second listener is not reachable; the next scenario puts the stats on the application\'s frontend' },
+    },
+  },
+  {
+    name: 'stats under a path of the application frontend: basic auth and CSV',
+    backends: ['s1'],
+    config: `${DEFAULTS}listen app
+    bind 127.0.0.1:\${PORT}
+    stats uri /haproxy-stats
+${STATS_LINES}    server s1 127.0.0.1:\${S1}
+`,
+    steps: [...statsSteps('PORT', '/haproxy-stats'), { path: '/other', expect: { status: 200, servedBy: 's1' } }],
+  },
+];
