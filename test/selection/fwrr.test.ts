@@ -173,9 +173,11 @@ describe('RoundRobinSelector (HAProxy fwrr)', () => {
           }
           const total = view.weights.reduce((a, b) => a + b, 0);
           if (total === 0) return;
-          // A server back from weight 0 is placed in the window that was open
-          // (as haproxy does: see the dyn2 oracle scenario), so let those end.
-          for (let i = 0; i < 2 * largestTotal; i++) selector.select(view);
+          // A server back from weight 0 is placed in the window that was open,
+          // and each change can leave a server up to one window ahead of the
+          // others, so a server may be served alone for several windows (as
+          // haproxy does: see the dyn2 and dyn3 oracle scenarios). Let them end.
+          for (let i = 0; i < largestTotal * (changes.length + 1); i++) selector.select(view);
           const cycles = 10;
           const counts = view.weights.map(() => 0);
           for (let i = 0; i < total * cycles; i++) counts[selector.select(view)!]!++;

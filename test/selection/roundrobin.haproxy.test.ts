@@ -122,6 +122,20 @@ const DYNAMIC: readonly DynamicScenario[] = [
       { command: 'set server dyn2/s1 state ready', apply: (v) => (v.usable[0] = true), requests: 20 },
     ],
   },
+  {
+    // Found by the property test: weights 1/1/1 dropped to 0 one by one, then
+    // s1 back at weight 2. haproxy serves s1 alone for a long run before
+    // interleaving with s3 again.
+    name: 'dyn3',
+    servers: w([1, 1, 1]),
+    changes: [
+      { command: 'set weight dyn3/s1 0', apply: (v) => (v.weights[0] = 0), requests: 2 },
+      { command: 'set weight dyn3/s2 0', apply: (v) => (v.weights[1] = 0), requests: 4 },
+      { command: 'set weight dyn3/s1 1', apply: (v) => (v.weights[0] = 1), requests: 3 },
+      { command: 'set weight dyn3/s1 0', apply: (v) => (v.weights[0] = 0), requests: 5 },
+      { command: 'set weight dyn3/s1 2', apply: (v) => (v.weights[0] = 2), requests: 60 },
+    ],
+  },
 ];
 
 const SERVER_NAMES = [...new Set([...SCENARIOS, ...DYNAMIC].flatMap((s) => s.servers.map((x) => x.name)))];
