@@ -7,7 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type { LoadOutcome } from './load.ts';
 import type { ProxyKind } from './processes.ts';
-import { bruteForceStats, hangUnderLoad, killUnderLoad, soak } from './scenarios.ts';
+import { hangUnderLoad, killUnderLoad, soak } from './scenarios.ts';
+import { bruteForceStats } from './stats-brute-force.ts';
 
 const SOAK_MS = Number(process.env.SOAK_SECONDS ?? 60) * 1000;
 const KINDS: readonly ProxyKind[] = ['edge-balancer', 'haproxy'];

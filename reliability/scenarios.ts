@@ -25,7 +25,7 @@ ${backends.map((p, i) => `    server s${i + 1} 127.0.0.1:${p} cookie s${i + 1} c
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function withSetup<T>(
+export async function withSetup<T>(
   kind: ProxyKind,
   servers: number,
   extra: string,
@@ -129,30 +129,5 @@ export async function soak(kind: ProxyKind, durationMs: number): Promise<SoakRes
     } finally {
       clearInterval(sampler);
     }
-  });
-}
-
-export interface BruteForceResult {
-  /** Normal traffic alone, then while 8 clients try wrong stats passwords. */
-  readonly alone: LoadOutcome;
-  readonly underAttack: LoadOutcome;
-  readonly attack: LoadOutcome;
-  /** The real or a tried password showed up in what the proxy logged. */
-  readonly passwordLogged: boolean;
-}
-
-/** Stats credentials guessed at full speed while normal clients are served. */
-export async function bruteForceStats(kind: ProxyKind, durationMs: number): Promise<BruteForceResult> {
-  const stats = '    stats uri /stats\n    stats auth admin:S3cret-pass\n    stats admin if TRUE';
-  return withSetup(kind, 2, stats, async (proxy, _backends, port) => {
-    const normal = () => runLoad(port, { clients: 8, durationMs, deadlineMs: 8000 });
-    const alone = await normal();
-    const wrong = `Basic ${Buffer.from('admin:guess-1234').toString('base64')}`;
-    const [underAttack, attack] = await Promise.all([
-      normal(),
-      runLoad(port, { clients: 8, durationMs, deadlineMs: 8000, path: '/stats', authorization: wrong }),
-    ]);
-    const log = proxy.log.map((l) => l.text).join('');
-    return { alone, underAttack, attack, passwordLogged: log.includes('S3cret-pass') || log.includes('guess-1234') };
   });
 }

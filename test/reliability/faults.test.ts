@@ -4,7 +4,8 @@
  * processes killed or frozen under load, the Node adapter in its own process.
  */
 import { describe, expect, it } from 'vitest';
-import { bruteForceStats, hangUnderLoad, killUnderLoad } from '../../reliability/scenarios.ts';
+import { hangUnderLoad, killUnderLoad } from '../../reliability/scenarios.ts';
+import { bruteForceStats } from '../../reliability/stats-brute-force.ts';
 
 describe('faults under load (edge-balancer on Node)', () => {
   it('a backend killed under load: nothing hangs, only in-flight requests may fail, DOWN then UP again', async () => {
