@@ -51,7 +51,7 @@ export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp 
     const request = c.req.raw;
     // `stats uri` is intercepted before balancing, on the frontend (a `listen`'s
     // stats config is on both parts) and then on the backend chosen for it.
-    const statsResponse = stats.serve(entry.frontend.stats, entry, request);
+    const statsResponse = stats.serve(entry.frontend.stats, entry, request, env.clientAddress);
     if (statsResponse) return statsResponse;
     const url = new URL(request.url);
     // An absolute-form target (`GET http://host/x`) is forwarded in origin form.
@@ -65,7 +65,7 @@ export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp 
     const backendName = chooseBackend(entry.frontend, { path, headers: head.headers });
     const runtime = backendName === undefined ? undefined : state.backends.get(backendName);
     if (!runtime) return errorResponse(builtinErrorResponse(503));
-    const backendStats = stats.serve(runtime.backend.stats, entry, request);
+    const backendStats = stats.serve(runtime.backend.stats, entry, request, env.clientAddress);
     if (backendStats) return backendStats;
 
     return proxyRequest(

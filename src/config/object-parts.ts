@@ -21,9 +21,11 @@ import type {
   SourceLocation,
   StatsConfig,
   StatsJwtConfig,
+  LoginThrottleConfig,
   Timeouts,
 } from './types.ts';
 import { ERRORFILE_STATUSES } from './errorfile.ts';
+import { DEFAULT_LOGIN_THROTTLE } from '../stats/login-throttle.ts';
 
 export function readSource(r: ObjectReader, value: unknown, path: string): SourceLocation {
   if (value === undefined) return { file: r.source, line: 0 };
@@ -57,7 +59,7 @@ export function readForwardFor(r: ObjectReader, value: unknown, path: string): F
 
 export function readStats(r: ObjectReader, value: unknown, path: string): StatsConfig | undefined {
   if (value === undefined) return undefined;
-  const fields = r.fields(value, path, ['enabled', 'uri', 'realm', 'users', 'refresh', 'hideVersion', 'showLegends', 'admin', 'jwt', 'prometheusPath']);
+  const fields = r.fields(value, path, ['enabled', 'uri', 'realm', 'users', 'refresh', 'hideVersion', 'showLegends', 'admin', 'jwt', 'prometheusPath', 'loginThrottle']);
   if (!fields) return undefined;
   const defaults = defaultStats();
   const users = r.array(fields, 'users', path, (user, userPath) => {
@@ -70,6 +72,7 @@ export function readStats(r: ObjectReader, value: unknown, path: string): StatsC
   });
   const refresh = r.duration(fields, 'refresh', path);
   const jwt = readJwt(r, fields['jwt'], join(path, 'jwt'));
+  const loginThrottle = readLoginThrottle(r, fields['loginThrottle'], join(path, 'loginThrottle'));
   const prometheusPath = r.string(fields, 'prometheusPath', path);
   if (prometheusPath !== undefined && !prometheusPath.startsWith('/')) r.error(join(path, 'prometheusPath'), `must start with '/', got ${JSON.stringify(prometheusPath)}`);
   return {
@@ -83,7 +86,20 @@ export function readStats(r: ObjectReader, value: unknown, path: string): StatsC
     admin: r.boolean(fields, 'admin', path, false),
     ...(jwt ? { jwt } : {}),
     ...(prometheusPath !== undefined ? { prometheusPath } : {}),
+    ...(loginThrottle !== undefined ? { loginThrottle } : {}),
   };
+}
+
+/** `false`, or the delays with the defaults for the fields left out. */
+function readLoginThrottle(r: ObjectReader, value: unknown, path: string): LoginThrottleConfig | false | undefined {
+  if (value === undefined || value === false) return value;
+  const fields = r.fields(value, path, ['freeFailures', 'delay', 'maxDelay']);
+  if (!fields) return undefined;
+  const freeFailures = r.integer(fields, 'freeFailures', path, 0, 1_000_000, DEFAULT_LOGIN_THROTTLE.freeFailures);
+  const delay = r.duration(fields, 'delay', path) ?? DEFAULT_LOGIN_THROTTLE.delay;
+  const maxDelay = r.duration(fields, 'maxDelay', path) ?? Math.max(delay, DEFAULT_LOGIN_THROTTLE.maxDelay);
+  if (maxDelay < delay) r.error(join(path, 'maxDelay'), `must be at least delay (${delay} ms), got ${maxDelay} ms`);
+  return { freeFailures, delay, maxDelay };
 }
 
 function readJwt(r: ObjectReader, value: unknown, path: string): StatsJwtConfig | undefined {

@@ -114,6 +114,22 @@ export interface StatsConfig {
    * same authentication. `<uri>;prometheus` always works too.
    */
   readonly prometheusPath?: string;
+  /**
+   * Not an HAProxy directive (JSON/object config only): how failed logins
+   * are slowed down (see src/stats/login-throttle.ts); `false` answers every
+   * attempt at once, as HAProxy does. Default: 5 free failures, then 500 ms
+   * doubling up to 10 s.
+   */
+  readonly loginThrottle?: LoginThrottleConfig | false;
+}
+
+export interface LoginThrottleConfig {
+  /** Failures from one client answered without delay. */
+  readonly freeFailures: number;
+  /** Delay of the first slowed failure, ms; each further one doubles it. */
+  readonly delay: number;
+  /** Ceiling of the delay, ms. */
+  readonly maxDelay: number;
 }
 
 export interface StatsJwtConfig {

@@ -5,16 +5,21 @@
  * against a JWKS URL (how Cloudflare Access protects an app). Refusals are
  * HAProxy's own 401 page, byte for byte (observed on haproxy 2.6.12).
  */
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { basicAuth } from 'hono/basic-auth';
 import { HTTPException } from 'hono/http-exception';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { StatsConfig } from '../config/types.ts';
+import type { Clock, Timers } from '../deps.ts';
+import { DEFAULT_LOGIN_THROTTLE, LoginThrottle } from './login-throttle.ts';
 
 export interface StatsAuthVariables {
   /** The authenticated user: a `stats auth` name, the JWT's email or subject, or '' when the section has no auth. */
   statsUser: string;
 }
+
+/** The stats app's environment: the client's address (for the login throttle) and the authenticated user. */
+export type StatsAuthEnv = { Bindings: { clientAddress?: string }; Variables: StatsAuthVariables };
 
 /** HAProxy's 401 body (http_err_msgs[HTTP_ERR_401]). */
 export const UNAUTHORIZED_BODY =
@@ -46,49 +51,72 @@ export function requestJwt(request: Request): string | undefined {
   return match?.[1];
 }
 
-export function statsAuth(stats: StatsConfig): MiddlewareHandler<{ Variables: StatsAuthVariables }> {
+export interface StatsAuthDeps {
+  readonly clock: Clock;
+  readonly timers: Timers;
+}
+
+/**
+ * Lets through requests with valid credentials; answers the others with
+ * HAProxy's 401. Failed attempts (credentials sent but wrong) go through the
+ * section's login throttle, keyed on the client address the adapter passed.
+ */
+export function statsAuth(stats: StatsConfig, deps: StatsAuthDeps): MiddlewareHandler<StatsAuthEnv> {
   const [first, ...others] = stats.users.map((u) => ({ username: u.user, password: u.password }));
   const basic = first
-    ? basicAuth(
-        {
-          ...first,
-          realm: stats.realm,
-          onAuthSuccess: (c, username) => c.set('statsUser', username),
-        },
-        ...others,
-      )
+    ? basicAuth({ ...first, realm: stats.realm, onAuthSuccess: (c, username) => c.set('statsUser', username) }, ...others)
     : undefined;
   const jwt = stats.jwt;
   // jose caches the key set and refetches it when a token names an unknown key (with a cooldown).
   const keys = jwt ? createRemoteJWKSet(new URL(jwt.jwksUrl)) : undefined;
+  const throttle = stats.loginThrottle === false ? undefined : new LoginThrottle(stats.loginThrottle ?? DEFAULT_LOGIN_THROTTLE);
+  const hold = (ms: number) => new Promise<void>((resolve) => deps.timers.setTimeout(resolve, ms));
+
+  /** The user the credentials name, false when they are wrong, undefined when none were sent. */
+  async function authenticate(c: Context<StatsAuthEnv>): Promise<string | false | undefined> {
+    const token = keys ? requestJwt(c.req.raw) : undefined;
+    if (token && keys && jwt) {
+      try {
+        const { payload } = await jwtVerify(token, keys, { issuer: jwt.issuer, audience: [...toArray(jwt.audience)] });
+        return String(payload.email ?? payload.sub ?? 'jwt');
+      } catch {
+        return false;
+      }
+    }
+    if (!c.req.header('authorization')) return undefined;
+    if (!basic) return false;
+    let user: string | false = false;
+    try {
+      // basic-auth calls next() only for valid credentials; the real next() runs after the throttle's bookkeeping.
+      await basic(c, async () => void (user = c.get('statsUser')));
+    } catch (error) {
+      // basic-auth refuses by throwing a 401 HTTPException with its own page; ours is HAProxy's.
+      if (!(error instanceof HTTPException && error.status === 401)) throw error;
+    }
+    return user;
+  }
 
   return async (c, next) => {
     if (!basic && !keys) {
       c.set('statsUser', '');
       return next();
     }
-    const token = keys ? requestJwt(c.req.raw) : undefined;
-    if (token && keys && jwt) {
-      try {
-        const { payload } = await jwtVerify(token, keys, { issuer: jwt.issuer, audience: [...toArray(jwt.audience)] });
-        c.set('statsUser', String(payload.email ?? payload.sub ?? 'jwt'));
-      } catch {
-        return unauthorizedResponse(stats);
-      }
-      return next();
+    const address = c.env?.clientAddress ?? '';
+    const blocked = throttle?.blockedFor(address, deps.clock.now()) ?? 0;
+    if (blocked > 0) {
+      await hold(blocked);
+      return unauthorizedResponse(stats);
     }
-    if (!basic) return unauthorizedResponse(stats);
-    let authenticated = false;
-    try {
-      await basic(c, async () => {
-        authenticated = true;
-        await next();
-      });
-    } catch (error) {
-      // basic-auth refuses by throwing a 401 HTTPException with its own page; ours is HAProxy's.
-      if (!authenticated && error instanceof HTTPException && error.status === 401) return unauthorizedResponse(stats);
-      throw error;
+    const user = await authenticate(c);
+    if (user === undefined) return unauthorizedResponse(stats);
+    if (user === false) {
+      const delay = throttle?.failed(address, deps.clock.now()) ?? 0;
+      if (delay > 0) await hold(delay);
+      return unauthorizedResponse(stats);
     }
+    throttle?.succeeded(address);
+    c.set('statsUser', user);
+    return next();
   };
 }
 

@@ -15,7 +15,7 @@ import { renderCsv } from './render-csv.ts';
 import { renderJson } from './render-json.ts';
 import { renderPrometheus } from './render-prometheus.ts';
 import { renderDashboard } from './dashboard.tsx';
-import { statsAuth, type StatsAuthVariables } from './auth.ts';
+import { statsAuth, type StatsAuthEnv } from './auth.ts';
 import { isStatsRequest, parseStatsRequest } from './stats-request.ts';
 import {
   applyAdminRequest,
@@ -37,19 +37,20 @@ export interface StatsService {
   /**
    * The answer to `request` when it is a stats request of a section with
    * `stats` (`section` is that section's StatsConfig), otherwise undefined:
-   * the caller balances the request as usual.
+   * the caller balances the request as usual. `clientAddress` keys the
+   * failed-login throttle.
    */
-  serve(section: StatsConfig | undefined, frontend: FrontendRuntime, request: Request): Promise<Response> | undefined;
+  serve(section: StatsConfig | undefined, frontend: FrontendRuntime, request: Request, clientAddress?: string): Promise<Response> | undefined;
 }
 
-type StatsEnv = { Variables: StatsAuthVariables };
+type StatsEnv = StatsAuthEnv;
 
 /** Largest admin request body read (a form with a few hundred servers fits). */
 const MAX_ADMIN_BODY = 64 * 1024;
 
 export function createStatsService(
   state: BalancerState,
-  deps: Pick<BalancerDeps, 'clock' | 'logger'>,
+  deps: Pick<BalancerDeps, 'clock' | 'logger' | 'timers'>,
   options: StatsServiceOptions = {},
 ): StatsService {
   const apps = new WeakMap<StatsConfig, Hono<StatsEnv>>();
@@ -68,7 +69,7 @@ export function createStatsService(
   function buildApp(stats: StatsConfig, sectionName: string): Hono<StatsEnv> {
     const tokens = new CsrfTokens(stats, sectionName);
     const app = new Hono<StatsEnv>();
-    app.use('*', statsAuth(stats));
+    app.use('*', statsAuth(stats, deps));
 
     app.get('*', async (c) => {
       const url = new URL(c.req.url);
@@ -128,23 +129,23 @@ export function createStatsService(
   }
 
   return {
-    serve(section, frontend, request) {
+    serve(section, frontend, request, clientAddress) {
       const url = new URL(request.url);
       if (!isStatsRequest(section, request.method, url.pathname + url.search)) return undefined;
       let app = apps.get(section);
       if (!app) apps.set(section, (app = buildApp(section, frontend.frontend.name)));
-      return countedResponse(app, frontend, request);
+      return countedResponse(app, frontend, request, clientAddress);
     },
   };
 
-  async function countedResponse(app: Hono<StatsEnv>, frontend: FrontendRuntime, request: Request): Promise<Response> {
+  async function countedResponse(app: Hono<StatsEnv>, frontend: FrontendRuntime, request: Request, clientAddress?: string): Promise<Response> {
     const c = frontend.counters;
     countRequestStart(c, deps.clock.now());
     intercepted.set(frontend.frontend.name, (intercepted.get(frontend.frontend.name) ?? 0) + 1);
     let headBytes = request.method.length + request.url.length + 12;
     request.headers.forEach((value, name) => (headBytes += name.length + value.length + 4));
     try {
-      const response = await app.fetch(request);
+      const response = await app.fetch(request, { clientAddress });
       const body = await response.arrayBuffer();
       countResponseStatus(c, response.status);
       c.bytesIn += headBytes;

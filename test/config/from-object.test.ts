@@ -163,4 +163,16 @@ listen app
       'frontends[0].stats.jwt.audience',
     ]);
   });
+
+  it('reads the stats login throttle: false, or delays with defaults for the fields left out', () => {
+    const statsOf = (loginThrottle: unknown) =>
+      configFromObject({ frontends: [{ name: 'f', stats: { loginThrottle } }] }, 'edge.json').frontends[0]!.stats!.loginThrottle;
+    expect(statsOf(false)).toBe(false);
+    expect(statsOf(undefined)).toBeUndefined();
+    expect(statsOf({ delay: '1s' })).toEqual({ freeFailures: 5, delay: 1000, maxDelay: 10_000 });
+    expect(statsOf({ freeFailures: 0, delay: 50, maxDelay: '2s' })).toEqual({ freeFailures: 0, delay: 50, maxDelay: 2000 });
+    expect(errorsOf({ frontends: [{ name: 'f', stats: { loginThrottle: { delay: '5s', maxDelay: '1s' } } }] }).map((e) => e.message)).toEqual([
+      "edge.json: 'frontends[0].stats.loginThrottle.maxDelay': must be at least delay (5000 ms), got 1000 ms",
+    ]);
+  });
 });
