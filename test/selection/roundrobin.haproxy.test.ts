@@ -136,6 +136,18 @@ const DYNAMIC: readonly DynamicScenario[] = [
       { command: 'set weight dyn3/s1 2', apply: (v) => (v.weights[0] = 2), requests: 60 },
     ],
   },
+  {
+    // Found by the property test too: 5/0/1 after these changes serves s1 75
+    // times in a row before interleaving s3.
+    name: 'dyn4',
+    servers: w([1, 3, 7]),
+    changes: [
+      { command: 'set weight dyn4/s1 0', apply: (v) => (v.weights[0] = 0), requests: 5 },
+      { command: 'set weight dyn4/s3 1', apply: (v) => (v.weights[2] = 1), requests: 4 },
+      { command: 'set weight dyn4/s2 0', apply: (v) => (v.weights[1] = 0), requests: 3 },
+      { command: 'set weight dyn4/s1 5', apply: (v) => (v.weights[0] = 5), requests: 120 },
+    ],
+  },
 ];
 
 const SERVER_NAMES = [...new Set([...SCENARIOS, ...DYNAMIC].flatMap((s) => s.servers.map((x) => x.name)))];
