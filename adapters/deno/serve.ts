@@ -6,19 +6,10 @@ import { createBalancer } from '../../src/app.ts';
 import type { Config } from '../../src/config/types.ts';
 import type { BalancerDeps } from '../../src/deps.ts';
 import { startHealthChecks } from '../../src/health/scheduler.ts';
+import type { ListenerAddress, RunningBalancer } from '../command/running-balancer.ts';
 import { withoutDuplicateClose } from './connection-close.ts';
 
-export interface ListenerAddress {
-  readonly frontend: string;
-  readonly host: string;
-  readonly port: number;
-}
-
-export interface RunningBalancer {
-  readonly listeners: readonly ListenerAddress[];
-  /** Stops accepting, waits up to `graceMs` for in-flight requests, then returns. */
-  close(graceMs?: number): Promise<void>;
-}
+export type { ListenerAddress, RunningBalancer };
 
 export async function startBalancer(config: Config, deps: BalancerDeps): Promise<RunningBalancer> {
   const app = createBalancer(config, deps);

@@ -9,17 +9,13 @@ import { createBalancer, type BalancerApp } from '../../src/app.ts';
 import type { Bind, Config, Frontend } from '../../src/config/types.ts';
 import { startHealthChecks, type HealthChecks } from '../../src/health/scheduler.ts';
 import { clientAddressOf, createFastPathListener } from './fast-path.ts';
+import type { ListenerAddress, RunningBalancer as RunningBalancerBase } from '../command/running-balancer.ts';
 import { Listener } from './listener.ts';
 import { createConsoleLogger, createNodeDeps, type LogFormat, type NodeDeps } from './node-deps.ts';
 
-export interface ListenerAddress {
-  readonly frontend: string;
-  readonly host: string;
-  readonly port: number;
-}
+export type { ListenerAddress };
 
-export interface RunningBalancer {
-  readonly listeners: readonly ListenerAddress[];
+export interface RunningBalancer extends RunningBalancerBase {
   readonly deps: NodeDeps;
   /**
    * Switches to `config`: listeners on the same address keep their open
@@ -28,8 +24,6 @@ export interface RunningBalancer {
    * servers of the same backend/name; counters start again.
    */
   reload(config: Config, graceMs?: number): Promise<void>;
-  /** Stops accepting, waits up to `graceMs` for in-flight requests, then closes everything. */
-  close(graceMs?: number): Promise<void>;
 }
 
 export interface StartOptions {
