@@ -8,10 +8,10 @@
 import type { Logger } from '../../src/index.ts';
 import type { FleetCounters } from './fleet-counters.ts';
 import type { HealthObject } from './health-object.ts';
-import type { SnapshotHealthStore } from './snapshot-store.ts';
+import type { MemoryHealthStore } from '../../src/index.ts';
 
 export class FleetSync {
-  readonly #health: SnapshotHealthStore;
+  readonly #health: MemoryHealthStore;
   readonly #counters: FleetCounters;
   readonly #maxAgeMs: number;
   readonly #logger: Logger;
@@ -19,7 +19,7 @@ export class FleetSync {
   #underWay = false;
   #failing = false;
 
-  constructor(health: SnapshotHealthStore, counters: FleetCounters, maxAgeMs: number, logger: Logger) {
+  constructor(health: MemoryHealthStore, counters: FleetCounters, maxAgeMs: number, logger: Logger) {
     this.#health = health;
     this.#counters = counters;
     this.#maxAgeMs = maxAgeMs;

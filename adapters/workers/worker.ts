@@ -10,7 +10,6 @@ import { DueChecks } from './due-checks.ts';
 import { loadConfig, type Env } from './env.ts';
 import { FleetCounters } from './fleet-counters.ts';
 import { FleetSync } from './fleet-sync.ts';
-import { SnapshotHealthStore } from './snapshot-store.ts';
 import { createWorkersDeps } from './workers-deps.ts';
 
 export { HealthObject } from './health-object.ts';
@@ -48,7 +47,7 @@ function startIsolate(env: Env): Isolate {
   const syncIntervalMs = env.HEALTH_SNAPSHOT_MS === undefined ? DEFAULT_SNAPSHOT_MS : Number(env.HEALTH_SNAPSHOT_MS);
   const reportedAt = new Map<string, number>();
   if (env.HEALTH) {
-    const snapshot = new SnapshotHealthStore();
+    const snapshot = new MemoryHealthStore();
     const { deps, app } = build(snapshot);
     const sync = new FleetSync(snapshot, new FleetCounters(app.state), syncIntervalMs, deps.logger);
     return { app, failed, reportedAt, syncIntervalMs, sync };

@@ -1,11 +1,12 @@
 /**
- * The HealthStore of a single process (Node, Deno): a Map. Workers use a
- * Durable Object instead, since each isolate would otherwise check alone.
+ * The HealthStore of a single process (Node, Deno): a Map. On Workers the
+ * Durable Object holds the states and each isolate keeps a copy of them in
+ * one of these, replaced at each sync.
  */
 import type { HealthState, HealthStore } from './types.ts';
 
 export class MemoryHealthStore implements HealthStore {
-  readonly #states = new Map<string, HealthState>();
+  #states = new Map<string, HealthState>();
   #version = 0;
 
   get version(): number {
@@ -18,6 +19,12 @@ export class MemoryHealthStore implements HealthStore {
 
   set(key: string, state: HealthState): void {
     this.#states.set(key, state);
+    this.#version++;
+  }
+
+  /** Takes `states` as the whole content (a Workers isolate's copy of the Durable Object's states). */
+  replace(states: Record<string, HealthState>): void {
+    this.#states = new Map(Object.entries(states));
     this.#version++;
   }
 
