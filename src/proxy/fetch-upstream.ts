@@ -45,7 +45,7 @@ export function createFetchUpstream(
         return { status: response.status, headers: lines, body: response.body };
       } catch (error) {
         if (timedOut) throw new UpstreamError('timeout', 'server timeout', { cause: error });
-        throw new UpstreamError(classifyFetchError(error), String(error), { cause: error });
+        throw new UpstreamError(classifyFetchError(error, head.method), String(error), { cause: error });
       } finally {
         if (timer !== undefined) clearTimeout(timer);
         options.signal?.removeEventListener('abort', abort);
@@ -54,15 +54,19 @@ export function createFetchUpstream(
   };
 }
 
-function classifyFetchError(error: unknown): UpstreamFailure {
+/** Methods a repeat cannot harm (RFC 9110 §9.2.2): a request of these may be sent twice. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+export function classifyFetchError(error: unknown, method: string): UpstreamFailure {
   const text = `${String(error)} ${String((error as { cause?: unknown })?.cause ?? '')} ${
-    ((error as { cause?: { code?: string } })?.cause?.code ?? '')
+    (error as { cause?: { code?: string } })?.cause?.code ?? ''
   }`;
   if (/ECONNREFUSED|refused|ENETUNREACH|EHOSTUNREACH|ENOTFOUND/i.test(text)) return 'refused';
-  // workerd says only this when a connection cannot be made. fetch() rejected
-  // before any response head, so it is treated as a failure to connect
-  // (retried, redispatched) — see the Workers notes in docs/workers.md.
-  if (/Network connection lost/i.test(text)) return 'refused';
+  // workerd says only this, both when a connection cannot be made and when the
+  // server hangs up after reading the request. Treated as a failure to connect
+  // (retried, redispatched) only where sending the request twice is harmless;
+  // a POST that may have reached the server is answered 502 instead.
+  if (/Network connection lost/i.test(text)) return IDEMPOTENT.has(method.toUpperCase()) ? 'refused' : 'reset';
   if (/ECONNRESET|reset|socket|closed/i.test(text)) return 'reset';
   return 'bad-response';
 }
