@@ -10,7 +10,7 @@ describe('Worker configuration', () => {
     const worker = await startWorker('listen a\n    bind :80\n    balance nosuch\n    server s1 127.0.0.1:1\n', {});
     try {
       expect((await send(worker.port, '/')).status).toBe(500);
-      expect(worker.logs().join('\n')).toMatch(/EDGE_BALANCER_CONFIG:3: 'balance': unknown algorithm 'nosuch'/);
+      await worker.waitForLog(/EDGE_BALANCER_CONFIG:3: 'balance': unknown algorithm 'nosuch'/);
     } finally {
       await worker.close();
     }

@@ -35,6 +35,11 @@ export interface RunningWorker {
   states(): Promise<Record<string, HealthState>>;
   /** What the Worker and the object wrote with console.*, so far. */
   logs(): string[];
+  /**
+   * Resolves with the first log line matching `pattern`, at once or when it
+   * arrives (workerd's console output reaches us after the response may have).
+   */
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -88,6 +93,7 @@ export async function startWorker(configText: string, env: Record<string, string
   const dir = mkdtempSync(join(tmpdir(), 'edge-worker-'));
   const config = configText.replace(/\$\{(\w+)\}/g, (_, name: string) => env[name] ?? '');
   const logs: string[] = [];
+  const logWaiters = new Set<(line: string) => void>();
   let mf: Miniflare | undefined;
   try {
     const scriptPath = await bundleWorker(dir);
@@ -114,6 +120,7 @@ export async function startWorker(configText: string, env: Record<string, string
       durableObjectsPersist: options.persistTo ?? false,
       handleStructuredLogs: ({ message }: { message: string }) => {
         logs.push(message);
+        for (const waiter of logWaiters) waiter(message);
       },
     });
     const running = mf;
@@ -130,6 +137,22 @@ export async function startWorker(configText: string, env: Record<string, string
       checkNow: async () => copyOut(await (await healthObject()).checkNow()),
       states: async () => copyOut(await (await healthObject()).states()),
       logs: () => [...logs],
+      waitForLog: (pattern, timeoutMs = 5000) =>
+        new Promise<string>((resolve, reject) => {
+          const found = logs.find((line) => pattern.test(line));
+          if (found !== undefined) return resolve(found);
+          const timer = setTimeout(() => {
+            logWaiters.delete(waiter);
+            reject(new Error(`no log line matched ${pattern} within ${timeoutMs} ms; got:\n${logs.join('\n')}`));
+          }, timeoutMs);
+          const waiter = (line: string) => {
+            if (!pattern.test(line)) return;
+            clearTimeout(timer);
+            logWaiters.delete(waiter);
+            resolve(line);
+          };
+          logWaiters.add(waiter);
+        }),
       async close() {
         await running.dispose();
         rmSync(dir, { recursive: true, force: true });
