@@ -169,6 +169,7 @@ export async function forwardRequest<Body>(
       retriesMade++;
       serverCounters.retries++;
       runtime.counters.retries++;
+      if (decision.delayMs > 0) await new Promise<void>((resolve) => deps.timers.setTimeout(resolve, decision.delayMs));
       if (decision.action === 'redispatch') {
         const next = runtime.selectServer(server);
         if (next !== undefined && next !== server) {
@@ -180,8 +181,6 @@ export async function forwardRequest<Body>(
           countRequestStart(runtime.serverCounters[server]!, deps.clock.now());
         }
         direct = false;
-      } else {
-        await new Promise<void>((resolve) => deps.timers.setTimeout(resolve, decision.delayMs));
       }
       continue;
     }

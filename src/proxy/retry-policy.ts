@@ -7,6 +7,9 @@
  *   backend has more than one usable active server → pick another server now;
  * - otherwise retry the same server after a turn-around delay of
  *   min(1 s, `timeout connect`), so a dead server is not hammered.
+ * A redispatch waits the same turn-around unless a round-robin backend still
+ * has more than one usable active server ("only wait when we're retrying on
+ * the same server"): with one server left, it may well be the one that failed.
  */
 import type { BalanceAlgorithm } from '../config/types.ts';
 
@@ -28,7 +31,7 @@ export interface RetryContext {
 
 export type RetryDecision =
   | { readonly action: 'give-up' }
-  | { readonly action: 'redispatch' }
+  | { readonly action: 'redispatch'; readonly delayMs: number }
   | { readonly action: 'same-server'; readonly delayMs: number };
 
 const TURN_AROUND_MS = 1000;
@@ -37,12 +40,12 @@ export function decideRetry(ctx: RetryContext): RetryDecision {
   if (ctx.retriesMade >= ctx.retries) return { action: 'give-up' };
   const isLastRetry = ctx.retriesMade + 1 === ctx.retries;
   const roundRobinKind = ctx.algorithm === 'roundrobin' || ctx.algorithm === 'static-rr';
+  const turnAround = Math.min(TURN_AROUND_MS, ctx.connectTimeout ?? TURN_AROUND_MS);
   if (
     ctx.redispatch &&
     (!ctx.serverStillUsable || isLastRetry || (!ctx.direct && roundRobinKind && ctx.usableActiveServers > 1))
   ) {
-    return { action: 'redispatch' };
+    return { action: 'redispatch', delayMs: roundRobinKind && ctx.usableActiveServers > 1 ? 0 : turnAround };
   }
-  const delayMs = Math.min(TURN_AROUND_MS, ctx.connectTimeout ?? TURN_AROUND_MS);
-  return { action: 'same-server', delayMs };
+  return { action: 'same-server', delayMs: turnAround };
 }

@@ -41,4 +41,12 @@ describe('decideRetry (HAProxy back_handle_st_cer)', () => {
     expect(decideRetry({ ...ctx, usableActiveServers: 1 }).action).toBe('same-server');
     expect(decideRetry({ ...ctx, algorithm: 'leastconn' }).action).toBe('same-server');
   });
+
+  it('a redispatch waits the turn-around unless a round-robin backend has another usable active server', () => {
+    const ctx = { ...base, redispatch: true, serverStillUsable: false, connectTimeout: 300 };
+    expect(decideRetry(ctx)).toEqual({ action: 'redispatch', delayMs: 0 });
+    // The sticky client of a dead server when one server is left: HAProxy took 2 s (two turn-arounds) here.
+    expect(decideRetry({ ...ctx, usableActiveServers: 1 })).toEqual({ action: 'redispatch', delayMs: 300 });
+    expect(decideRetry({ ...ctx, algorithm: 'leastconn' })).toEqual({ action: 'redispatch', delayMs: 300 });
+  });
 });
