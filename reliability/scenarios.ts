@@ -6,9 +6,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { freePorts } from '../test/helpers/ports.ts';
 import { runLoad, type LoadOutcome } from './load.ts';
-import { downAt, startBackend, startProxy, type Process, type ProxyKind } from './processes.ts';
+import { downAt, startBackend, startProxy, type Process, type ProxyKind, type ProxyProcess } from './processes.ts';
 
-const config = (port: number, backends: readonly number[], extra: string) => `
+export const scenarioConfig = (port: number, backends: readonly number[], extra: string) => `
 defaults
     mode http
     timeout connect 1s
@@ -29,14 +29,15 @@ export async function withSetup<T>(
   kind: ProxyKind,
   servers: number,
   extra: string,
-  run: (proxy: Process, backends: Process[], port: number, ports: readonly number[]) => Promise<T>,
+  run: (proxy: ProxyProcess, backends: Process[], port: number, ports: readonly number[]) => Promise<T>,
+  options: { masterWorker?: boolean } = {},
 ): Promise<T> {
   const [port, ...ports] = await freePorts(servers + 1);
   const backends: Process[] = [];
-  let proxy: Process | undefined;
+  let proxy: ProxyProcess | undefined;
   try {
     for (const [i, p] of ports.entries()) backends.push(await startBackend(`s${i + 1}`, p));
-    proxy = await startProxy(kind, config(port!, ports, extra), port!);
+    proxy = await startProxy(kind, scenarioConfig(port!, ports, extra), port!, options);
     return await run(proxy, backends, port!, ports);
   } finally {
     await proxy?.stop();
