@@ -14,7 +14,7 @@ import type { FrontendRuntime } from '../../src/balancer/balancer-state.ts';
 import type { Upstream } from '../../src/deps.ts';
 import type { BalancerDeps } from '../../src/deps.ts';
 import { forwardRequest, type ProxyOutcome } from '../../src/proxy/proxy-request.ts';
-import { chooseBackend } from '../../src/routing/choose-backend.ts';
+import { chooseBackend, requestPath } from '../../src/routing/choose-backend.ts';
 import { isStatsRequest } from '../../src/stats/stats-request.ts';
 import { requestBodyStream } from './web-stream.ts';
 
@@ -37,7 +37,7 @@ export function createFastPathListener(
     const target = request.url ?? '/';
     if (isStatsRequest(frontend.stats, method, target)) return fallback(request, response);
     const headers = headerLines(request.rawHeaders);
-    const backendName = chooseBackend(frontend, { path: target.split('?', 1)[0]!, headers });
+    const backendName = chooseBackend(frontend, { path: requestPath(target), headers });
     const runtime = backendName === undefined ? undefined : app.state.backends.get(backendName);
     if (!runtime || isStatsRequest(runtime.backend.stats, method, target)) return fallback(request, response);
 
@@ -62,7 +62,7 @@ export function createFastPathListener(
   };
 }
 
-function headerLines(raw: readonly string[]): [string, string][] {
+export function headerLines(raw: readonly string[]): [string, string][] {
   const lines: [string, string][] = new Array(raw.length >> 1);
   for (let i = 0; i + 1 < raw.length; i += 2) lines[i >> 1] = [raw[i]!, raw[i + 1]!];
   return lines;

@@ -44,10 +44,11 @@ export function planRequest(
   const direct = cookieServer !== undefined;
   const server = direct ? cookieServer : runtime.selectServer();
 
-  let headers = persistence?.headers ?? head.headers;
+  // Hop-by-hop fields are dropped before X-Forwarded-For is added, so a client
+  // naming it in Connection cannot remove the proxy's line (haproxy keeps it).
+  let headers = requestHeadersForServer(persistence?.headers ?? head.headers, mode);
   const forwardFor = backend.forwardFor ?? frontend.forwardFor;
   if (forwardFor) headers = addForwardedFor(headers, forwardFor, clientAddress);
-  headers = requestHeadersForServer(headers, mode);
 
   const close = mode !== 'keep-alive';
   return {

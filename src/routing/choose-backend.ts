@@ -13,6 +13,17 @@ export interface RoutingInput {
   readonly headers: HeaderLines;
 }
 
+/**
+ * The path `path_beg` tests, as HAProxy's `path` fetch reads it: up to the
+ * `?`, and for an absolute-form target (`GET http://host/x`, forwarded as
+ * is) from the slash after the authority (observed: routed like `/x`).
+ */
+export function requestPath(target: string): string {
+  const path = target.split('?', 1)[0]!;
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(path);
+  return authority ? path.slice(authority[0].length) || '/' : path;
+}
+
 export function chooseBackend(frontend: Frontend, input: RoutingInput): string | undefined {
   for (const rule of frontend.useBackend) {
     if (conditionHolds(rule.condition, input)) return rule.backend;

@@ -1,0 +1,48 @@
+/**
+ * Request heads an HTTP/1.1 parser (Node's) accepts but that must not be
+ * forwarded, checked before a backend is chosen. All but the last are
+ * answered 400 by haproxy 2.6 too (observed; reliability/hostile-cases.ts).
+ */
+type HeaderLines = readonly (readonly [string, string])[];
+
+/** HAProxy's `tune.http.maxhdr` default: 101 header lines pass, 102 get 400 (observed). */
+export const MAX_HEADER_LINES = 101;
+
+export interface ParsedRequestHead {
+  /** `1.1`, `1.0`. */
+  readonly httpVersion: string;
+  readonly target: string;
+  readonly headers: HeaderLines;
+}
+
+/** `http://user@Host:80/x` → authority `Host:80` (without user info) and the scheme's default port. */
+function absoluteForm(target: string): { authority: string; defaultPort: string } | undefined {
+  const match = /^(https?):\/\/([^/?#]*)/i.exec(target);
+  if (!match) return undefined;
+  const authority = match[2]!.slice(match[2]!.lastIndexOf('@') + 1);
+  return { authority, defaultPort: match[1]!.toLowerCase() === 'https' ? ':443' : ':80' };
+}
+
+function withoutDefaultPort(host: string, defaultPort: string): string {
+  const h = host.toLowerCase();
+  return h.endsWith(defaultPort) ? h.slice(0, -defaultPort.length) : h;
+}
+
+/** Why the request gets a 400 instead of being forwarded, or undefined when it may go on. */
+export function whyRequestHeadIsRefused(head: ParsedRequestHead): string | undefined {
+  if (head.headers.length > MAX_HEADER_LINES) return `more than ${MAX_HEADER_LINES} header lines`;
+  const hosts = head.headers.filter(([name]) => name.toLowerCase() === 'host').map(([, value]) => value.trim());
+  // haproxy refuses two different Host lines and merges equal ones; two equal lines are
+  // refused here, as two equal Content-Length lines are: no two readings of one request.
+  if (hosts.length > 1) return 'more than one Host line';
+  if (head.httpVersion === '1.1' && hosts.length === 0) return 'HTTP/1.1 without Host (RFC 9112 §3.2)';
+  // The server would read the authority, the proxy's rules read Host (RFC 9112 §3.2.2).
+  const absolute = absoluteForm(head.target);
+  if (absolute && hosts.length === 1 && withoutDefaultPort(absolute.authority, absolute.defaultPort) !== withoutDefaultPort(hosts[0]!, absolute.defaultPort)) {
+    return 'absolute-form target naming another host than Host';
+  }
+  // haproxy forwards `OPTIONS *`; the upstream client (undici) cannot send an
+  // asterisk-form target, and failing there would count as a server error.
+  if (head.target === '*') return 'asterisk-form target';
+  return undefined;
+}
