@@ -90,10 +90,18 @@ export async function hangUnderLoad(
   });
 }
 
+/** Samples of one gauge: before the load, once warmed up (a sixth of the run, at most 10 s), the highest, at the end. */
+export interface Samples {
+  readonly start: number;
+  readonly warm: number;
+  readonly peak: number;
+  readonly end: number;
+}
+
 export interface SoakResult {
   readonly load: LoadOutcome;
-  readonly rssMiB: { start: number; peak: number; end: number };
-  readonly openFiles: { start: number; peak: number; end: number };
+  readonly rssMiB: Samples;
+  readonly openFiles: Samples;
 }
 
 function rssMiB(pid: number): number {
@@ -125,7 +133,8 @@ export async function soak(kind: ProxyKind, durationMs: number): Promise<SoakRes
         errors: sticky.errors + plain.errors,
         hung: sticky.hung + plain.hung,
       };
-      const summary = (v: number[]) => ({ start: v[0]!, peak: Math.max(...v), end: v[v.length - 1]! });
+      const warmIndex = Math.min(10, Math.ceil(durationMs / 6000));
+      const summary = (v: number[]): Samples => ({ start: v[0]!, warm: v[Math.min(warmIndex, v.length - 1)]!, peak: Math.max(...v), end: v[v.length - 1]! });
       return { load, rssMiB: summary(rss), openFiles: summary(files) };
     } finally {
       clearInterval(sampler);
