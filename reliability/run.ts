@@ -174,5 +174,6 @@ lines.push(
   '',
 );
 
-writeFileSync(new URL('../docs/reliability.md', import.meta.url), lines.join('\n'));
-process.stdout.write(lines.join('\n'));
+const markdown = lines.join('\n').replace(/\n{3,}/g, '\n\n');
+writeFileSync(new URL('../docs/reliability.md', import.meta.url), markdown);
+process.stdout.write(markdown);

@@ -19,8 +19,8 @@ export class Listener {
   constructor(handler: RequestListener, timeouts: Timeouts) {
     this.#handler = handler;
     this.#timeouts = timeouts;
-    // A request without Host is forwarded, as haproxy does (the server
-    // decides); Node would answer an HTTP/1.1 one with 400.
+    // An HTTP/1.0 request without Host is forwarded, as haproxy does; an
+    // HTTP/1.1 one gets HAProxy's 400 page from client-errors.ts, not Node's.
     this.#server = createServer({ requireHostHeader: false });
     this.#server.on('request', refuseUnsupportedRequests(this.#server, (request, response) => this.#handler(request, response)));
     // `timeout http-request` and `timeout client` are enforced by

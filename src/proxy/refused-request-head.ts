@@ -41,8 +41,8 @@ export function whyRequestHeadIsRefused(head: ParsedRequestHead): string | undef
   if (absolute && hosts.length === 1 && withoutDefaultPort(absolute.authority, absolute.defaultPort) !== withoutDefaultPort(hosts[0]!, absolute.defaultPort)) {
     return 'absolute-form target naming another host than Host';
   }
-  // haproxy forwards `OPTIONS *`; the upstream client (undici) cannot send an
-  // asterisk-form target, and failing there would count as a server error.
-  if (head.target === '*') return 'asterisk-form target';
+  // haproxy forwards `OPTIONS *` (and any target starting with `*`); the upstream
+  // client (undici) cannot send one, and failing there would count as a server error.
+  if (head.target.startsWith('*')) return 'asterisk-form target';
   return undefined;
 }

@@ -35,7 +35,7 @@ describe('request-target: haproxy vs edge-balancer', () => {
     expect(edge).toEqual(haproxy);
   });
 
-  it('a request without Host is forwarded, and answered even when the client has shut down its side', async () => {
+  it('an HTTP/1.0 request without Host is forwarded, and answered even when the client has shut down its side', async () => {
     const { haproxy, edge } = await runOnBoth(config, ['s1'], async ({ port, backends }) => {
       const seen = [];
       for (const halfClose of [false, true]) {
