@@ -14,7 +14,6 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'n
 import type { Socket } from 'node:net';
 import { builtinErrorResponse } from '../../src/proxy/error-pages.ts';
 import { whyRequestHeadIsRefused } from '../../src/proxy/refused-request-head.ts';
-import { headerLines } from './fast-path.ts';
 
 /** The page as raw HTTP/1.1 bytes; the reason phrase is the page's title, as in HAProxy's. */
 function rawErrorPage(status: 400 | 405 | 408): string {
@@ -63,7 +62,7 @@ export function refuseUnsupportedRequests(server: Server, handler: RequestListen
   server.on('connect', (request: IncomingMessage, socket: Socket) => answerAndClose(socket, 405));
   return (request, response) => {
     if (request.httpVersionMajor === 0) answerAndClose(request.socket, 400);
-    else if (whyRequestHeadIsRefused({ httpVersion: request.httpVersion, target: request.url ?? '', headers: headerLines(request.rawHeaders) })) {
+    else if (whyRequestHeadIsRefused({ httpVersion: request.httpVersion, target: request.url ?? '', rawHeaders: request.rawHeaders })) {
       answerBadRequest(response);
     } else handler(request, response);
   };

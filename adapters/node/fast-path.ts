@@ -62,7 +62,7 @@ export function createFastPathListener(
   };
 }
 
-export function headerLines(raw: readonly string[]): [string, string][] {
+function headerLines(raw: readonly string[]): [string, string][] {
   const lines: [string, string][] = new Array(raw.length >> 1);
   for (let i = 0; i + 1 < raw.length; i += 2) lines[i >> 1] = [raw[i]!, raw[i + 1]!];
   return lines;

@@ -3,8 +3,6 @@
  * forwarded, checked before a backend is chosen. All but the last are
  * answered 400 by haproxy 2.6 too (observed; reliability/hostile-cases.ts).
  */
-type HeaderLines = readonly (readonly [string, string])[];
-
 /** HAProxy's `tune.http.maxhdr` default: 101 header lines pass, 102 get 400 (observed). */
 export const MAX_HEADER_LINES = 101;
 
@@ -12,7 +10,12 @@ export interface ParsedRequestHead {
   /** `1.1`, `1.0`. */
   readonly httpVersion: string;
   readonly target: string;
-  readonly headers: HeaderLines;
+  /**
+   * The header lines as received, names and values alternating (Node's
+   * `rawHeaders`): a Fetch `Headers` object would hide repeated lines.
+   * Read in place, since this runs for every request.
+   */
+  readonly rawHeaders: readonly string[];
 }
 
 /** `http://user@Host:80/x` → authority `Host:80` (without user info) and the scheme's default port. */
@@ -30,15 +33,20 @@ function withoutDefaultPort(host: string, defaultPort: string): string {
 
 /** Why the request gets a 400 instead of being forwarded, or undefined when it may go on. */
 export function whyRequestHeadIsRefused(head: ParsedRequestHead): string | undefined {
-  if (head.headers.length > MAX_HEADER_LINES) return `more than ${MAX_HEADER_LINES} header lines`;
-  const hosts = head.headers.filter(([name]) => name.toLowerCase() === 'host').map(([, value]) => value.trim());
-  // haproxy refuses two different Host lines and merges equal ones; two equal lines are
-  // refused here, as two equal Content-Length lines are: no two readings of one request.
-  if (hosts.length > 1) return 'more than one Host line';
-  if (head.httpVersion === '1.1' && hosts.length === 0) return 'HTTP/1.1 without Host (RFC 9112 §3.2)';
+  const lineCount = head.rawHeaders.length >> 1;
+  if (lineCount > MAX_HEADER_LINES) return `more than ${MAX_HEADER_LINES} header lines`;
+  let host: string | undefined;
+  for (let i = 0; i + 1 < head.rawHeaders.length; i += 2) {
+    if (head.rawHeaders[i]!.length !== 4 || head.rawHeaders[i]!.toLowerCase() !== 'host') continue;
+    // haproxy refuses two different Host lines and merges equal ones; two equal lines are
+    // refused here, as two equal Content-Length lines are: no two readings of one request.
+    if (host !== undefined) return 'more than one Host line';
+    host = head.rawHeaders[i + 1]!.trim();
+  }
+  if (head.httpVersion === '1.1' && host === undefined) return 'HTTP/1.1 without Host (RFC 9112 §3.2)';
   // The server would read the authority, the proxy's rules read Host (RFC 9112 §3.2.2).
   const absolute = absoluteForm(head.target);
-  if (absolute && hosts.length === 1 && withoutDefaultPort(absolute.authority, absolute.defaultPort) !== withoutDefaultPort(hosts[0]!, absolute.defaultPort)) {
+  if (absolute && host !== undefined && withoutDefaultPort(absolute.authority, absolute.defaultPort) !== withoutDefaultPort(host, absolute.defaultPort)) {
     return 'absolute-form target naming another host than Host';
   }
   // haproxy forwards `OPTIONS *` (and any target starting with `*`); the upstream

@@ -11,7 +11,7 @@ import { whyRequestHeadIsRefused } from '../../src/proxy/refused-request-head.ts
 import { planRequest } from '../../src/proxy/request-plan.ts';
 import { requestPath } from '../../src/routing/choose-backend.ts';
 
-const head = (target: string, headers: [string, string][], httpVersion = '1.1') => ({ httpVersion, target, headers });
+const head = (target: string, headers: [string, string][], httpVersion = '1.1') => ({ httpVersion, target, rawHeaders: headers.flat() });
 const lines = (n: number): [string, string][] => [['Host', 'a'], ...Array.from({ length: n - 1 }, (_, i): [string, string] => [`X-H${i}`, 'v'])];
 
 describe('request heads refused with 400', () => {
