@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import type { Config } from './config/types.ts';
 import type { BalancerDeps, RequestHead } from './deps.ts';
 import { BalancerState, type FrontendRuntime } from './balancer/balancer-state.ts';
-import { chooseBackend } from './routing/choose-backend.ts';
+import { chooseBackend, requestPath } from './routing/choose-backend.ts';
 import { proxyRequest } from './proxy/proxy-request.ts';
 import { builtinErrorResponse } from './proxy/error-pages.ts';
 import { errorResponse } from './proxy/responses.ts';
@@ -61,8 +61,7 @@ export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp 
       target,
       headers: env.rawHeaders ? pairs(env.rawHeaders) : [...request.headers],
     };
-    const path = target.split('?', 1)[0]!;
-    const backendName = chooseBackend(entry.frontend, { path, headers: head.headers });
+    const backendName = chooseBackend(entry.frontend, { path: requestPath(target), headers: head.headers });
     const runtime = backendName === undefined ? undefined : state.backends.get(backendName);
     if (!runtime) return errorResponse(builtinErrorResponse(503));
     const backendStats = stats.serve(runtime.backend.stats, entry, request, env.clientAddress);
