@@ -103,7 +103,6 @@ export async function stickyRepinAfterKill(
       .filter((e) => e !== undefined)
       .map((e) => e.at - killedAt)
       .sort((a, b) => a - b);
-    if (process.env.DEBUG_REPIN) for (const c of pinned) console.error(JSON.stringify(c.filter((e) => e.at >= killedAt && (e.status !== 200 || e.servedBy !== "s1" || e.newCookie)).slice(0, 5).map((e) => ({ ...e, at: e.at - killedAt }))), c.filter((e) => e.at >= killedAt).length);
     const exchanges = all.flat();
     const movedAfterRestart = pinned
       .flatMap((client) => client.filter((e) => e.at > restartedAt && e.status === 200 && e.servedBy !== cookieAt(client, e.at)))
