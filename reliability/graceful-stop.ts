@@ -6,7 +6,7 @@
  */
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { signalFor, type ProxyKind } from './processes.ts';
+import { signalFor, waitForLog, type ProxyKind } from './processes.ts';
 import { withSetup } from './scenarios.ts';
 
 export interface GracefulStopResult {
@@ -34,13 +34,13 @@ function connectionRefused(port: number): Promise<boolean> {
 }
 
 export async function gracefulStop(kind: ProxyKind, inFlight = 16): Promise<GracefulStopResult> {
-  return withSetup(kind, 2, '', async (proxy, _backends, port) => {
+  return withSetup(kind, 2, '', async (proxy, backends, port) => {
     const requests = Array.from({ length: inFlight }, () =>
       fetch(`http://127.0.0.1:${port}/?delay=1500`, { headers: { connection: 'close' }, signal: AbortSignal.timeout(10_000) })
         .then((r) => r.text().then(() => r.status))
         .catch(() => 0),
     );
-    await sleep(300); // the requests are on the servers now
+    await waitForLog(backends, 'held', { count: inFlight });
     const exited = once(proxy.child, 'exit');
     const signalledAt = Date.now();
     proxy.child.kill(signalFor(kind, 'graceful-stop'));

@@ -106,3 +106,28 @@ export function signalFor(kind: ProxyKind, action: 'reload' | 'graceful-stop'): 
 export function downAt(proxy: Process, server: string): number | undefined {
   return proxy.log.find((l) => l.text.includes(`${server} is DOWN`))?.at;
 }
+
+/**
+ * Resolves true once `text` has occurred `count` times in what `processes`
+ * logged after their first `from[i]` chunks, false if not within `limitMs`.
+ */
+export async function waitForLog(
+  processes: readonly Process[],
+  text: string,
+  { count = 1, limitMs = 5000, from = processes.map(() => 0) }: { count?: number; limitMs?: number; from?: readonly number[] } = {},
+): Promise<boolean> {
+  const seen = () => processes.reduce((n, p, i) => n + p.log.slice(from[i]).reduce((m, l) => m + l.text.split(text).length - 1, 0), 0);
+  if (seen() >= count) return true;
+  return new Promise((resolve) => {
+    const streams = processes.flatMap((p) => [p.child.stdout, p.child.stderr]).filter((s) => s !== null);
+    const done = (found: boolean) => {
+      clearTimeout(deadline);
+      for (const s of streams) s.off('data', check);
+      resolve(found);
+    };
+    // Runs after track()'s listener, so the chunk is already in the log.
+    const check = () => seen() >= count && done(true);
+    const deadline = setTimeout(() => done(false), limitMs);
+    for (const s of streams) s.on('data', check);
+  });
+}

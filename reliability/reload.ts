@@ -5,11 +5,10 @@
  * (edge-balancer: SIGHUP; haproxy -W: SIGUSR2 to the master). Then the file is
  * broken and the reload asked again: the running configuration must stay.
  */
-import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { freePorts } from '../test/helpers/ports.ts';
 import { runLoad, type LoadOutcome } from './load.ts';
-import { signalFor, startBackend, startProxy, type Process, type ProxyKind, type ProxyProcess } from './processes.ts';
+import { signalFor, startBackend, startProxy, waitForLog, type Process, type ProxyKind, type ProxyProcess } from './processes.ts';
 import { scenarioConfig } from './scenarios.ts';
 
 export interface ReloadResult {
@@ -58,17 +57,17 @@ export async function reloadUnderLoad(kind: ProxyKind, timing = { clients: 8, du
 
     await sleep(timing.reloadAtMs);
     const slow = Promise.all(Array.from({ length: 4 }, () => servedBy(port!, '/?delay=1000')));
-    await sleep(200); // the slow requests are on the servers now
+    await waitForLog(backends, 'held', { count: 4 });
     const reloadedAt = Date.now();
     await reload(proxy, kind, scenarioConfig(port!, ports, ''));
     const newServerAfterMs = await timeUntilServedBy(port!, 's3', 3000);
     const slowAnswers = await slow;
 
     await sleep(Math.max(0, start + timing.brokenAtMs - Date.now()));
-    const logged = proxy.log.length;
+    const logged = [proxy.log.length];
     await reload(proxy, kind, `${scenarioConfig(port!, ports, '')}    balance no-such-algorithm\n`);
-    // Refused when the proxy said so (haproxy's master, edge-balancer's command); then it must still serve s3.
-    const refusal = await waitForLog(proxy, logged, /refused|Failed to load|ALERT/i, 5000);
+    // Refused when the proxy says so (an [ALERT] line from haproxy's master or the edge-balancer command); then it must still serve s3.
+    const refusal = await waitForLog([proxy], '[ALERT]', { from: logged });
     const stillServing = (await timeUntilServedBy(port!, 's3', 3000)) !== undefined;
     return {
       load: await load,
@@ -80,14 +79,4 @@ export async function reloadUnderLoad(kind: ProxyKind, timing = { clients: 8, du
     await proxy?.stop();
     await Promise.all(backends.map((b) => b.stop()));
   }
-}
-
-/** Whether the proxy logs a line matching `pattern` after its first `from` log chunks, within `limitMs`. */
-async function waitForLog(proxy: Process, from: number, pattern: RegExp, limitMs: number): Promise<boolean> {
-  const found = () => proxy.log.slice(from).some((l) => pattern.test(l.text));
-  const deadline = AbortSignal.timeout(limitMs);
-  while (!found() && !deadline.aborted) {
-    await Promise.race([once(proxy.child.stderr!, 'data'), once(deadline, 'abort')]);
-  }
-  return found();
 }

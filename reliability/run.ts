@@ -123,7 +123,7 @@ const stops = await onEach('graceful stop', ALL, (kind) => gracefulStop(kind));
 lines.push(
   '## Graceful stop',
   '',
-  'Load held: 16 requests in flight, each 1.5 s on the server. Fault: the proxy is asked to stop 300 ms in (edge-balancer: SIGTERM, `--grace 5000`; haproxy: SIGUSR1, its soft stop).',
+  'Load held: 16 requests in flight, each 1.5 s on the server. Fault: once every request has reached a server, the proxy is asked to stop (edge-balancer: SIGTERM, `--grace 5000`; haproxy: SIGUSR1, its soft stop).',
   '',
   ...table(
     ['Proxy', 'In flight', 'Finished', 'New connections refused after', 'Exited after', 'Exit code'],
