@@ -154,6 +154,7 @@ export async function forwardRequest<Body>(
               serverStillUsable: runtime.isUsable(server),
               algorithm: backend.balance,
               usableActiveServers: runtime.usableActiveCount(),
+              connectionError: failure === 'refused',
               connectTimeout: backend.timeouts.connect,
             })
           : ({ action: 'give-up' } as const);

@@ -6,7 +6,9 @@
  *   last retry, or the request was not pinned by a cookie and a round-robin
  *   backend has more than one usable active server → pick another server now;
  * - otherwise retry the same server after a turn-around delay of
- *   min(1 s, `timeout connect`), so a dead server is not hammered.
+ *   min(1 s, `timeout connect`), so a dead server is not hammered — after a
+ *   connection error only: an attempt that ran out of `timeout connect` has
+ *   waited long enough (HAProxy: `must_tar` is the connection's error flag).
  * A redispatch waits the same turn-around unless a round-robin backend still
  * has more than one usable active server ("only wait when we're retrying on
  * the same server"): with one server left, it may well be the one that failed.
@@ -25,6 +27,8 @@ export interface RetryContext {
   readonly algorithm: BalanceAlgorithm;
   /** Usable non-backup servers in the backend. */
   readonly usableActiveServers: number;
+  /** The attempt failed with an error (refused, reset), not by running out of `timeout connect`. */
+  readonly connectionError: boolean;
   /** `timeout connect`, ms */
   readonly connectTimeout?: number;
 }
@@ -40,7 +44,7 @@ export function decideRetry(ctx: RetryContext): RetryDecision {
   if (ctx.retriesMade >= ctx.retries) return { action: 'give-up' };
   const isLastRetry = ctx.retriesMade + 1 === ctx.retries;
   const roundRobinKind = ctx.algorithm === 'roundrobin' || ctx.algorithm === 'static-rr';
-  const turnAround = Math.min(TURN_AROUND_MS, ctx.connectTimeout ?? TURN_AROUND_MS);
+  const turnAround = ctx.connectionError ? Math.min(TURN_AROUND_MS, ctx.connectTimeout ?? TURN_AROUND_MS) : 0;
   if (
     ctx.redispatch &&
     (!ctx.serverStillUsable || isLastRetry || (!ctx.direct && roundRobinKind && ctx.usableActiveServers > 1))

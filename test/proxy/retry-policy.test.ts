@@ -9,6 +9,7 @@ const base: RetryContext = {
   serverStillUsable: true,
   algorithm: 'roundrobin',
   usableActiveServers: 2,
+  connectionError: true,
   connectTimeout: 5000,
 };
 
@@ -48,5 +49,10 @@ describe('decideRetry (HAProxy back_handle_st_cer)', () => {
     // The sticky client of a dead server when one server is left: HAProxy took 2 s (two turn-arounds) here.
     expect(decideRetry({ ...ctx, usableActiveServers: 1 })).toEqual({ action: 'redispatch', delayMs: 300 });
     expect(decideRetry({ ...ctx, algorithm: 'leastconn' })).toEqual({ action: 'redispatch', delayMs: 300 });
+  });
+
+  it('no turn-around after an attempt that ran out of timeout connect: it has waited already', () => {
+    expect(decideRetry({ ...base, connectionError: false })).toEqual({ action: 'same-server', delayMs: 0 });
+    expect(decideRetry({ ...base, connectionError: false, redispatch: true, serverStillUsable: false, usableActiveServers: 1 })).toEqual({ action: 'redispatch', delayMs: 0 });
   });
 });
