@@ -6,6 +6,7 @@
  */
 import { once } from 'node:events';
 import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { signalFor, waitForLog, type ProxyKind } from './processes.ts';
 import { withSetup } from './scenarios.ts';
 
@@ -19,8 +20,6 @@ export interface GracefulStopResult {
   readonly exitedAfterMs?: number;
   readonly exitCode: number | null;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function connectionRefused(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -29,7 +29,7 @@ export async function runLoad(
       const headers: Record<string, string> = {};
       if (options.cookie) headers.cookie = options.cookie;
       if (options.authorization) headers.authorization = options.authorization;
-      const result = await once(port, agent, options.deadlineMs, options.path ?? '/', headers);
+      const { status: result } = await get(port, agent, options.deadlineMs, options.path ?? '/', headers);
       if (result === 200) outcome.ok++;
       else if (result === 'error') outcome.errors++;
       else if (result === 'hung') outcome.hung++;
@@ -41,24 +41,46 @@ export async function runLoad(
   return outcome;
 }
 
-function once(port: number, agent: Agent, deadlineMs: number, path: string, headers: Record<string, string>): Promise<number | 'error' | 'hung'> {
+/** One GET's outcome, as a client saw it. */
+export interface Exchange {
+  /** When it ended (ms since epoch). */
+  readonly at: number;
+  /** The status, a connection error, or no answer within the deadline. */
+  readonly status: number | 'error' | 'hung';
+  readonly body?: string;
+  readonly setCookie?: readonly string[];
+}
+
+/** A GET on `agent`'s connection, given `deadlineMs` before it counts as hung (the request is then destroyed). */
+export function get(port: number, agent: Agent, deadlineMs: number, path: string, headers: Record<string, string>): Promise<Exchange> {
   return new Promise((resolve) => {
     const req = request({ host: '127.0.0.1', port, path, agent, headers }, (res) => {
-      res.resume();
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
       res.on('end', () => {
         clearTimeout(timer);
-        resolve(res.statusCode ?? 0);
+        resolve({ at: Date.now(), status: res.statusCode ?? 0, body, setCookie: res.headers['set-cookie'] });
       });
-      res.on('error', () => resolve('error'));
+      res.on('error', () => resolve({ at: Date.now(), status: 'error' }));
     });
     const timer = setTimeout(() => {
       req.destroy();
-      resolve('hung');
+      resolve({ at: Date.now(), status: 'hung' });
     }, deadlineMs);
     req.on('error', () => {
       clearTimeout(timer);
-      resolve('error');
+      resolve({ at: Date.now(), status: 'error' });
     });
     req.end();
   });
+}
+
+/** ms until `attempt` first resolves true, trying again at once after each false, or undefined after `limitMs`. */
+export async function timeUntil(attempt: () => Promise<boolean>, limitMs: number): Promise<number | undefined> {
+  const start = Date.now();
+  while (Date.now() - start < limitMs) {
+    if (await attempt()) return Date.now() - start;
+  }
+  return undefined;
 }

@@ -6,8 +6,9 @@
  * broken and the reload asked again: the running configuration must stay.
  */
 import { writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { freePorts } from '../test/helpers/ports.ts';
-import { runLoad, type LoadOutcome } from './load.ts';
+import { runLoad, timeUntil, type LoadOutcome } from './load.ts';
 import { signalFor, startBackend, startProxy, waitForLog, type Process, type ProxyKind, type ProxyProcess } from './processes.ts';
 import { scenarioConfig } from './scenarios.ts';
 
@@ -22,22 +23,11 @@ export interface ReloadResult {
   readonly brokenRejected: boolean;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** The name of the server that answered a fresh-connection GET, or undefined. */
 async function servedBy(port: number, path = '/'): Promise<string | undefined> {
   const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { connection: 'close' }, signal: AbortSignal.timeout(8000) }).catch(() => undefined);
   if (response?.status !== 200) return undefined;
   return response.text();
-}
-
-/** Asks for new connections until `server` answers one, for at most `limitMs`. */
-async function timeUntilServedBy(port: number, server: string, limitMs: number): Promise<number | undefined> {
-  const start = Date.now();
-  while (Date.now() - start < limitMs) {
-    if ((await servedBy(port)) === server) return Date.now() - start;
-  }
-  return undefined;
 }
 
 async function reload(proxy: ProxyProcess, kind: ProxyKind, configText: string): Promise<void> {
@@ -60,7 +50,7 @@ export async function reloadUnderLoad(kind: ProxyKind, timing = { clients: 8, du
     await waitForLog(backends, 'held', { count: 4 });
     const reloadedAt = Date.now();
     await reload(proxy, kind, scenarioConfig(port!, ports, ''));
-    const newServerAfterMs = await timeUntilServedBy(port!, 's3', 3000);
+    const newServerAfterMs = await timeUntil(async () => (await servedBy(port!)) === 's3', 3000);
     const slowAnswers = await slow;
 
     await sleep(Math.max(0, start + timing.brokenAtMs - Date.now()));
@@ -68,7 +58,7 @@ export async function reloadUnderLoad(kind: ProxyKind, timing = { clients: 8, du
     await reload(proxy, kind, `${scenarioConfig(port!, ports, '')}    balance no-such-algorithm\n`);
     // Refused when the proxy says so (an [ALERT] line from haproxy's master or the edge-balancer command); then it must still serve s3.
     const refusal = await waitForLog([proxy], '[ALERT]', { from: logged });
-    const stillServing = (await timeUntilServedBy(port!, 's3', 3000)) !== undefined;
+    const stillServing = (await timeUntil(async () => (await servedBy(port!)) === 's3', 3000)) !== undefined;
     return {
       load: await load,
       slow: { sent: slowAnswers.length, ok: slowAnswers.filter((s) => s !== undefined).length },

@@ -4,6 +4,7 @@
  * the same bounded load.
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { freePorts } from '../test/helpers/ports.ts';
 import { runLoad, type LoadOutcome } from './load.ts';
 import { downAt, startBackend, startProxy, type Process, type ProxyKind, type ProxyProcess } from './processes.ts';
@@ -22,8 +23,6 @@ listen app
 ${extra}
 ${backends.map((p, i) => `    server s${i + 1} 127.0.0.1:${p} cookie s${i + 1} check inter 200ms`).join('\n')}
 `;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function withSetup<T>(
   kind: ProxyKind,

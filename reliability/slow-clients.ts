@@ -6,6 +6,7 @@
  * edge-balancer with the same configuration.
  */
 import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runLoad, type LoadOutcome } from './load.ts';
 import type { ProxyKind } from './processes.ts';
 import { withSetup } from './scenarios.ts';
@@ -42,8 +43,6 @@ export interface SlowClientsResult {
 }
 
 export const SLOW_CLIENT_TIMEOUTS = '    timeout http-request 2s\n    timeout client 3s';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * One attacker: sends `first`, then `next()` every `paceMs` (nothing more

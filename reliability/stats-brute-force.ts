@@ -2,7 +2,7 @@
  * Stats password guessing at full speed while normal clients use the
  * application, on edge-balancer and haproxy with the same configuration.
  */
-import { runLoad, type LoadOutcome } from './load.ts';
+import { runLoad, timeUntil, type LoadOutcome } from './load.ts';
 import type { ProxyKind } from './processes.ts';
 import { withSetup } from './scenarios.ts';
 
@@ -36,19 +36,15 @@ export async function bruteForceStats(kind: ProxyKind, durationMs: number): Prom
       normal(),
       runLoad(port, { clients: 8, durationMs, deadlineMs: 15_000, path: '/stats', authorization: basic('guess-1234') }),
     ]);
-    const adminInAfterMs = await timeUntilAccepted(port, basic(PASSWORD), 15_000);
+    const adminInAfterMs = await timeUntil(() => accepted(port, basic(PASSWORD)), 15_000);
     const log = proxy.log.map((l) => l.text).join('');
     return { alone, underAttack, attack, passwordLogged: log.includes(PASSWORD) || log.includes('guess-1234'), adminInAfterMs };
   });
 }
 
-/** Tries `authorization` on /stats, one request at a time, until a 200 or `limitMs`. */
-async function timeUntilAccepted(port: number, authorization: string, limitMs: number): Promise<number | undefined> {
-  const start = Date.now();
-  while (Date.now() - start < limitMs) {
-    const response = await fetch(`http://127.0.0.1:${port}/stats;csv`, { headers: { authorization } }).catch(() => undefined);
-    await response?.arrayBuffer();
-    if (response?.status === 200) return Date.now() - start;
-  }
-  return undefined;
+/** Whether `authorization` opens /stats, on a request of its own. */
+async function accepted(port: number, authorization: string): Promise<boolean> {
+  const response = await fetch(`http://127.0.0.1:${port}/stats;csv`, { headers: { authorization } }).catch(() => undefined);
+  await response?.arrayBuffer();
+  return response?.status === 200;
 }

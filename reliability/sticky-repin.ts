@@ -6,7 +6,9 @@
  * is enough. When the dead server comes back, re-pinned clients stay where
  * they are (their cookie now names the other server), as in HAProxy.
  */
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { get, type Exchange } from './load.ts';
 import { startBackend, type ProxyKind } from './processes.ts';
 import { withSetup } from './scenarios.ts';
 
@@ -26,58 +28,29 @@ export interface RepinResult {
   readonly movedAfterRestart: number;
 }
 
-interface Exchange {
-  readonly at: number;
-  readonly status: number | 'error' | 'hung';
-  readonly servedBy?: string;
+/** What a sticky client saw for one request; the body is the name of the server that answered. */
+interface StickyExchange extends Exchange {
   /** The SERVERNAME value of a Set-Cookie in the answer, if any. */
   readonly newCookie?: string;
 }
 
 /** One client with a cookie jar of one cookie, on its own keep-alive connection, until `end`. */
-async function stickyClient(port: number, end: number, deadlineMs: number): Promise<Exchange[]> {
+async function stickyClient(port: number, end: number, deadlineMs: number): Promise<StickyExchange[]> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const exchanges: Exchange[] = [];
+  const exchanges: StickyExchange[] = [];
   let cookie: string | undefined;
   while (Date.now() < end) {
-    const exchange = await get(port, agent, deadlineMs, cookie);
-    if (exchange.newCookie !== undefined) cookie = exchange.newCookie;
-    exchanges.push(exchange);
+    const exchange = await get(port, agent, deadlineMs, '/', cookie ? { cookie: `SERVERNAME=${cookie}` } : {});
+    const newCookie = exchange.setCookie?.map((c) => /^SERVERNAME=([^;]*)/.exec(c)?.[1]).find((v) => v !== undefined);
+    if (newCookie !== undefined) cookie = newCookie;
+    exchanges.push({ ...exchange, newCookie });
   }
   agent.destroy();
   return exchanges;
 }
 
-function get(port: number, agent: Agent, deadlineMs: number, cookie: string | undefined): Promise<Exchange> {
-  return new Promise((resolve) => {
-    const headers: Record<string, string> = cookie ? { cookie: `SERVERNAME=${cookie}` } : {};
-    const req = request({ host: '127.0.0.1', port, path: '/', agent, headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => {
-        clearTimeout(timer);
-        const setCookie = (res.headers['set-cookie'] ?? []).map((c) => /^SERVERNAME=([^;]*)/.exec(c)?.[1]).find((v) => v !== undefined);
-        resolve({ at: Date.now(), status: res.statusCode ?? 0, servedBy: body, newCookie: setCookie });
-      });
-      res.on('error', () => resolve({ at: Date.now(), status: 'error' }));
-    });
-    const timer = setTimeout(() => {
-      req.destroy();
-      resolve({ at: Date.now(), status: 'hung' });
-    }, deadlineMs);
-    req.on('error', () => {
-      clearTimeout(timer);
-      resolve({ at: Date.now(), status: 'error' });
-    });
-    req.end();
-  });
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** The cookie a client held at `time`: the last one set before it. */
-function cookieAt(exchanges: readonly Exchange[], time: number): string | undefined {
+function cookieAt(exchanges: readonly StickyExchange[], time: number): string | undefined {
   return exchanges.filter((e) => e.at < time && e.newCookie !== undefined).at(-1)?.newCookie;
 }
 
@@ -105,7 +78,7 @@ export async function stickyRepinAfterKill(
       .sort((a, b) => a - b);
     const exchanges = all.flat();
     const movedAfterRestart = pinned
-      .flatMap((client) => client.filter((e) => e.at > restartedAt && e.status === 200 && e.servedBy !== cookieAt(client, e.at)))
+      .flatMap((client) => client.filter((e) => e.at > restartedAt && e.status === 200 && e.body !== cookieAt(client, e.at)))
       .length;
     return {
       clients: timing.clients,
