@@ -70,7 +70,7 @@ function reloadOnHangup(files: readonly string[], balancer: RunningBalancer, gra
         await balancer.reload(next.config, graceMs);
         process.stderr.write('[NOTICE] configuration reloaded\n');
       } catch (error) {
-        process.stderr.write(`[ALERT] reload failed: ${(error as Error).message}\n`);
+        process.stderr.write(`[ALERT] reload refused, the running configuration stays: ${(error as Error).message}\n`);
       }
     });
   };
