@@ -36,18 +36,20 @@ export async function startEchoBackend(name: string, port = 0): Promise<EchoBack
     } catch {
       return; // the proxy gave up on this request mid-body (its client went away)
     }
-    const url = new URL(req.url ?? '/', 'http://x');
+    // Only the query is read; `new URL` would throw on targets such as `//`.
+    const target = req.url ?? '/';
+    const query = new URLSearchParams(target.includes('?') ? target.slice(target.indexOf('?') + 1) : '');
     const reply: EchoReply = { server: name, method: req.method ?? '', url: req.url ?? '', headers: pairs(req.rawHeaders), bodyBytes };
     requests.push(reply);
     arrivals.emit('request', reply);
-    const delay = Number(url.searchParams.get('delay') ?? 0);
+    const delay = Number(query.get('delay') ?? 0);
     const send = () => {
       if (res.destroyed) return;
       const headers: [string, string][] = [['content-type', 'application/json']];
-      for (const value of url.searchParams.getAll('set-cookie')) headers.push(['set-cookie', value]);
-      for (const value of url.searchParams.getAll('cache-control')) headers.push(['cache-control', value]);
-      for (const value of url.searchParams.getAll('keep-alive')) headers.push(['keep-alive', value]);
-      res.writeHead(Number(url.searchParams.get('status') ?? 200), headers.flat());
+      for (const value of query.getAll('set-cookie')) headers.push(['set-cookie', value]);
+      for (const value of query.getAll('cache-control')) headers.push(['cache-control', value]);
+      for (const value of query.getAll('keep-alive')) headers.push(['keep-alive', value]);
+      res.writeHead(Number(query.get('status') ?? 200), headers.flat());
       res.end(JSON.stringify(reply));
     };
     if (delay > 0) {
