@@ -98,9 +98,10 @@ export function applyServerOptions(start: ServerSettings, options: readonly stri
         break;
       }
       default:
+        // How many arguments an unknown keyword takes is unknown, so the rest
+        // of the line is not read: `observe layer4` is one error, not two.
         fail(ctx, directive, `unknown or unsupported keyword '${keyword}'`, expectedOneOf(keyword, SUPPORTED));
-        ok = false;
-        break;
+        return undefined;
     }
   }
   return ok ? settings : undefined;

@@ -175,6 +175,13 @@ describe('errors outside proxy sections and across sections', () => {
 });
 
 describe('ConfigErrors', () => {
+  it('an unsupported server keyword is one error: the words after it are not read as keywords', () => {
+    const errors = errorsOf(listenWith('server s2 127.0.0.1:2 check observe layer4 error-limit 5 on-error mark-down'));
+    expect(errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/^haproxy\.cfg:8: 'server': unknown or unsupported keyword 'observe'; expected one of weight, /),
+    ]);
+  });
+
   it('reports every error of every file, in file order, not just the first', () => {
     let thrown: unknown;
     try {
