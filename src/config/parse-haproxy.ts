@@ -155,6 +155,10 @@ class ConfigReader {
     }
     // A new `defaults` starts empty unless it names one to start from.
     if (rest.length === 0) return { name, from: kind === 'defaults' ? undefined : this.defaults };
+    if ((kind === 'listen' || kind === 'frontend') && rest.length === 1 && /:\d*$/.test(rest[0]!)) {
+      // Old tutorials put the listening address on the section line; HAProxy 2.6 refuses it too.
+      return fail(ctx, kind, `listening address '${rest[0]}' on the section line`, `put it on a line of its own in the section: bind ${rest[0]}`);
+    }
     if (rest[0] !== 'from' || rest.length !== 2) {
       return fail(ctx, kind, `unexpected argument '${rest[0] === 'from' ? (rest[2] ?? 'from') : rest[0]}' after the section name`, `expected '${kind} NAME' or '${kind} NAME from DEFAULTS'`);
     }

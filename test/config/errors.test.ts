@@ -133,6 +133,7 @@ describe('errors outside proxy sections and across sections', () => {
     'setenv with one argument': ['global\n    setenv X\n', 2, 'setenv', /expects exactly 2 arguments/],
     'backend without a name': [`${DEFAULTS}backend\n`, 6, 'backend', /'backend' expects a name/],
     'section name with a bad character': [`${DEFAULTS}backend a/b\n`, 6, 'backend', /character '\/' is not permitted in backend name 'a\/b'/],
+    'address on the listen line (old syntax)': [`${DEFAULTS}listen app 0.0.0.0:80\n`, 6, 'listen', /listening address '0\.0\.0\.0:80' on the section line; put it on a line of its own in the section: bind 0\.0\.0\.0:80$/],
     'section header with an extra word': [`${DEFAULTS}backend b extra\n`, 6, 'backend', /unexpected argument 'extra' after the section name/],
     'from an unknown defaults': [`${DEFAULTS}backend b from nope\n`, 6, 'backend', /defaults section 'nope' not found for backend 'b'/],
     'duplicate backend': [`${DEFAULTS}backend b\nbackend b\n`, 7, 'backend', /backend 'b' has the same name as backend 'b' declared at haproxy\.cfg:6/],
