@@ -8,7 +8,6 @@
  * does not handle, go to the Hono app.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
 import type { BalancerApp } from '../../src/app.ts';
 import type { FrontendRuntime } from '../../src/balancer/balancer-state.ts';
 import type { Upstream } from '../../src/deps.ts';
@@ -16,6 +15,7 @@ import type { BalancerDeps } from '../../src/deps.ts';
 import { forwardRequest, type ProxyOutcome } from '../../src/proxy/proxy-request.ts';
 import { chooseBackend, requestPath } from '../../src/routing/choose-backend.ts';
 import { isStatsRequest } from '../../src/stats/stats-request.ts';
+import type { UpstreamBody } from './upstream-body.ts';
 import { requestBodyStream } from './web-stream.ts';
 
 /** A v4 client on a dual-stack socket shows as ::ffff:a.b.c.d; HAProxy logs and forwards a.b.c.d. */
@@ -27,7 +27,7 @@ export function clientAddressOf(request: IncomingMessage): string {
 export function createFastPathListener(
   app: BalancerApp,
   entry: FrontendRuntime,
-  upstream: Upstream<Readable>,
+  upstream: Upstream<UpstreamBody>,
   deps: BalancerDeps,
   fallback: RequestListener,
 ): RequestListener {
@@ -83,7 +83,7 @@ function flat(lines: readonly (readonly [string, string])[]): string[] {
   return out;
 }
 
-function send(outcome: ProxyOutcome<Readable>, response: ServerResponse): void {
+function send(outcome: ProxyOutcome<UpstreamBody>, response: ServerResponse): void {
   if (outcome.kind === 'page') {
     const { page } = outcome;
     response.writeHead(page.status, flat(page.headers));
@@ -91,24 +91,17 @@ function send(outcome: ProxyOutcome<Readable>, response: ServerResponse): void {
     return;
   }
   const { head, body, onChunk, onDone } = outcome;
-  let done = false;
-  const finish = () => {
-    if (done) return;
-    done = true;
-    onDone();
-  };
   response.writeHead(head.status, flat(head.headers));
   if (!body) {
     response.end();
-    finish();
+    onDone();
     return;
   }
-  // The client went away before the body ended: stop reading the server.
-  response.once('close', () => {
-    if (!body.readableEnded) body.destroy();
-    finish();
+  // Emitted once, when the response is over or the client went away before
+  // the body ended (then the server's body is stopped).
+  response.on('close', () => {
+    body.destroy();
+    onDone();
   });
-  body.on('data', (chunk: Buffer) => onChunk(chunk.byteLength));
-  body.on('error', () => response.destroy());
-  body.pipe(response);
+  body.pipeTo(response, onChunk);
 }

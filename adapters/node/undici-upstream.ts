@@ -7,15 +7,16 @@
  */
 import { Readable } from 'node:stream';
 import { Pool } from 'undici';
-import { UpstreamError, type Upstream, type UpstreamFailure } from '../../src/deps.ts';
+import { UpstreamError, type RequestHead, type Upstream, type UpstreamFailure } from '../../src/deps.ts';
+import { ProxyHandler, type UpstreamBody } from './upstream-body.ts';
 import { toWebStream } from './web-stream.ts';
 
 /** Request headers undici refuses to forward; Node's server already answered Expect. */
 const NOT_FORWARDED = new Set(['expect']);
 
 export interface UndiciUpstream extends Upstream {
-  /** The same pools, handing back the body as undici's Node stream (the fast path's). */
-  readonly native: Upstream<Readable>;
+  /** The same pools, handing the body straight to the client's response (the fast path's). */
+  readonly native: Upstream<UpstreamBody>;
   close(): Promise<void>;
 }
 
@@ -38,18 +39,43 @@ export function createUndiciUpstream(): UndiciUpstream {
     return pool;
   }
 
-  const native: Upstream<Readable> = {
+  const native: Upstream<UpstreamBody> = {
+    request(target, head, body, options) {
+      return new Promise((resolve, reject) => {
+        try {
+          const requestBody = nodeBody(body);
+          const handler = new ProxyHandler(head.method, requestBody, resolve, (error) => reject(upstreamError(error)), options.signal);
+          poolFor(target.host, target.port, options.connectTimeout).dispatch(
+            {
+              path: head.target,
+              method: head.method,
+              headers: forwardedHeaders(head),
+              body: requestBody,
+              reset: target.close,
+              headersTimeout: options.serverTimeout ?? 0,
+              bodyTimeout: options.serverTimeout ?? 0,
+            },
+            handler,
+          );
+        } catch (error) {
+          reject(upstreamError(error));
+        }
+      });
+    },
+  };
+
+  /**
+   * The Hono app's path (what the fast path hands over): undici's request()
+   * and its body as a web stream.
+   */
+  const web: Upstream = {
     async request(target, head, body, options) {
-      const headers: string[] = [];
-      for (const [name, value] of head.headers) {
-        if (!NOT_FORWARDED.has(name.toLowerCase())) headers.push(name, value);
-      }
       try {
         const response = await poolFor(target.host, target.port, options.connectTimeout).request({
           path: head.target,
           method: head.method,
-          headers,
-          body: body ? Readable.fromWeb(body as import('node:stream/web').ReadableStream) : null,
+          headers: forwardedHeaders(head),
+          body: nodeBody(body),
           reset: target.close,
           headersTimeout: options.serverTimeout ?? 0,
           bodyTimeout: options.serverTimeout ?? 0,
@@ -62,24 +88,38 @@ export function createUndiciUpstream(): UndiciUpstream {
         }
         const noBody = head.method === 'HEAD' || response.statusCode === 204 || response.statusCode === 304;
         if (noBody) response.body.resume();
-        return { status: response.statusCode, headers: lines, body: noBody ? null : response.body };
+        return { status: response.statusCode, headers: lines, body: noBody ? null : toWebStream(response.body) };
       } catch (error) {
-        throw new UpstreamError(classifyUndiciError(error), describe(error), { cause: error });
+        throw upstreamError(error);
       }
     },
   };
 
   return {
     native,
-    async request(target, head, body, options) {
-      const response = await native.request(target, head, body, options);
-      return { ...response, body: response.body && toWebStream(response.body) };
-    },
+    request: web.request,
     async close() {
       await Promise.all([...pools.values()].map((pool) => pool.destroy()));
       pools.clear();
     },
   };
+}
+
+/** Header lines as a flat list, so repeated lines stay separate. */
+function forwardedHeaders(head: RequestHead): string[] {
+  const headers: string[] = [];
+  for (const [name, value] of head.headers) {
+    if (!NOT_FORWARDED.has(name.toLowerCase())) headers.push(name, value);
+  }
+  return headers;
+}
+
+function nodeBody(body: ReadableStream<Uint8Array> | null): Readable | null {
+  return body ? Readable.fromWeb(body as import('node:stream/web').ReadableStream) : null;
+}
+
+function upstreamError(error: unknown): UpstreamError {
+  return new UpstreamError(classifyUndiciError(error), describe(error), { cause: error });
 }
 
 function classifyUndiciError(error: unknown): UpstreamFailure {
