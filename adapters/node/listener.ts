@@ -22,7 +22,11 @@ export class Listener {
     // An HTTP/1.0 request without Host is forwarded, as haproxy does; an
     // HTTP/1.1 one gets HAProxy's 400 page from client-errors.ts, not Node's.
     this.#server = createServer({ requireHostHeader: false });
-    this.#server.on('request', refuseUnsupportedRequests(this.#server, (request, response) => this.#handler(request, response)));
+    this.#server.on('request', refuseUnsupportedRequests(this.#server, (request, response) => {
+      // HAProxy adds no Date line: the server's own, if it sent one, is forwarded.
+      response.sendDate = false;
+      this.#handler(request, response);
+    }));
     // `timeout http-request` and `timeout client` are enforced by
     // client-errors.ts and client-timeout.ts, promptly and with HAProxy's pages.
     this.#server.requestTimeout = 0;

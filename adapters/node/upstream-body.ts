@@ -123,38 +123,16 @@ export class UpstreamBody {
 }
 
 /**
- * Response header lines as undici's `request()` gave them before: names
- * lower-cased, values as latin1, and — only when a name repeats or looks like
- * an array index — grouped in the order of a plain object's keys (the first
- * line of each name, its repeats after it; index-like names first).
+ * Response header lines from undici's raw buffers, in the server's order with
+ * repeated names where the server put them, as haproxy forwards them; names
+ * lower-cased as HAProxy 2.6 writes them, values as latin1.
  */
 export function responseLines(raw: readonly Buffer[]): [string, string][] {
   const lines: [string, string][] = new Array(raw.length >> 1);
-  let regroup = false;
   for (let i = 0, n = 0; i + 1 < raw.length; i += 2, n++) {
-    const name = raw[i]!.toString('latin1').toLowerCase();
-    lines[n] = [name, raw[i + 1]!.toString('latin1')];
-    const first = name.charCodeAt(0);
-    if (first >= 48 && first <= 57) regroup = true;
-    for (let j = 0; j < n && !regroup; j++) if (lines[j]![0] === name) regroup = true;
+    lines[n] = [raw[i]!.toString('latin1').toLowerCase(), raw[i + 1]!.toString('latin1')];
   }
-  return regroup ? groupedAsObject(lines) : lines;
-}
-
-function groupedAsObject(lines: readonly [string, string][]): [string, string][] {
-  const byName: Record<string, string | string[]> = {};
-  for (const [name, value] of lines) {
-    const seen = Object.hasOwn(byName, name) ? byName[name] : undefined;
-    if (seen === undefined) Object.defineProperty(byName, name, { value, enumerable: true, configurable: true, writable: true });
-    else if (typeof seen === 'string') byName[name] = [seen, value];
-    else seen.push(value);
-  }
-  const grouped: [string, string][] = [];
-  for (const [name, value] of Object.entries(byName)) {
-    if (Array.isArray(value)) for (const v of value) grouped.push([name, v]);
-    else grouped.push([name, value]);
-  }
-  return grouped;
+  return lines;
 }
 
 /**
