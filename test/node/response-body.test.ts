@@ -4,22 +4,19 @@
  * client that goes away mid-body stops the server's body and closes the books
  * on the request.
  */
-import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { get, type IncomingMessage, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEdge, type RunningEdge } from '../helpers/edge-balancer.ts';
-import { freePort } from '../helpers/ports.ts';
+import { startEdgeBefore, type EdgeBeforeBackend } from '../helpers/edge-balancer.ts';
 
-let backend: Server;
-let edge: RunningEdge;
+let running: EdgeBeforeBackend;
 let port: number;
 /** The backend's response of /hang, held open. */
 let hanging: Promise<ServerResponse>;
 let hangingArrived: (response: ServerResponse) => void = () => {};
 
 beforeAll(async () => {
-  backend = createServer((req, res) => {
+  running = await startEdgeBefore((req, res) => {
     res.sendDate = false;
     const size = Number(/^\/bytes\/(\d+)$/.exec(req.url ?? '')?.[1]);
     if (size) {
@@ -32,28 +29,11 @@ beforeAll(async () => {
     res.writeHead(200, { 'content-type': 'application/octet-stream' });
     res.write(Buffer.alloc(1024, 2));
     hangingArrived(res);
-  });
-  backend.listen(0, '127.0.0.1');
-  await once(backend, 'listening');
-  const config = `
-defaults
-    mode http
-    timeout connect 5s
-    timeout server 30s
-listen app
-    bind 127.0.0.1:\${PORT}
-    stats uri /stats
-    server s1 127.0.0.1:\${S1}
-`;
-  edge = await startEdge(config, { PORT: String(await freePort()), S1: String((backend.address() as AddressInfo).port) });
-  port = edge.listeners[0]!.port;
+  }, ['stats uri /stats']);
+  port = running.port;
 });
 
-afterAll(async () => {
-  await edge?.close(0);
-  backend?.closeAllConnections();
-  await new Promise((resolve) => backend?.close(resolve));
-});
+afterAll(() => running?.close());
 
 function fetchBytes(path: string): Promise<number> {
   return new Promise((resolve, reject) => {

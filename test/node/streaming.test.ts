@@ -4,18 +4,15 @@
  * intact. A balancer that buffered whole bodies would deadlock here.
  */
 import { createHash } from 'node:crypto';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEdge, type RunningEdge } from '../helpers/edge-balancer.ts';
-import { freePort } from '../helpers/ports.ts';
+import { startEdgeBefore, type EdgeBeforeBackend } from '../helpers/edge-balancer.ts';
 
 const CHUNK = Buffer.alloc(1024 * 1024, 7);
 const CHUNKS = 50;
 
-let backend: Server;
-let edge: RunningEdge;
+let running: EdgeBeforeBackend;
 let port: number;
 /** Resolved by the backend when the first upload bytes arrive. */
 let uploadStarted: () => void = () => {};
@@ -23,7 +20,7 @@ let uploadStarted: () => void = () => {};
 let continueDownload: () => void = () => {};
 
 beforeAll(async () => {
-  backend = createServer((req, res) => {
+  running = await startEdgeBefore((req, res) => {
     if (req.url === '/upload') {
       const hash = createHash('sha256');
       let bytes = 0;
@@ -42,26 +39,10 @@ beforeAll(async () => {
       res.end();
     };
   });
-  backend.listen(0, '127.0.0.1');
-  await once(backend, 'listening');
-  const config = `
-defaults
-    mode http
-    timeout connect 5s
-    timeout server 30s
-listen app
-    bind 127.0.0.1:\${PORT}
-    server s1 127.0.0.1:\${S1}
-`;
-  edge = await startEdge(config, { PORT: String(await freePort()), S1: String((backend.address() as AddressInfo).port) });
-  port = edge.listeners[0]!.port;
+  port = running.port;
 });
 
-afterAll(async () => {
-  await edge?.close(0);
-  backend?.closeAllConnections();
-  await new Promise((resolve) => backend?.close(resolve));
-});
+afterAll(() => running?.close());
 
 describe('body streaming', () => {
   it('streams a 50 MB download: the client gets bytes before the server has finished', async () => {
