@@ -8,7 +8,8 @@
 import { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import { UpstreamError, type RequestHead, type Upstream, type UpstreamFailure } from '../../src/deps.ts';
-import { ProxyHandler, type UpstreamBody } from './upstream-body.ts';
+import { ProxyHandler } from './dispatch-handler.ts';
+import type { UpstreamBody } from './upstream-body.ts';
 import { toWebStream } from './web-stream.ts';
 
 /** Request headers undici refuses to forward; Node's server already answered Expect. */

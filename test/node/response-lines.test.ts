@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { responseLines } from '../../adapters/node/upstream-body.ts';
+import { responseLines } from '../../adapters/node/dispatch-handler.ts';
 
 const name = fc.oneof(
   fc.constantFrom('Set-Cookie', 'set-cookie', 'Content-Length', 'X-A', 'x-a', '__proto__', 'constructor', '1', '10', '2x', 'toString'),
