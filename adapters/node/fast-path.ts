@@ -74,36 +74,24 @@ function hasBody(request: IncomingMessage): boolean {
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-/**
- * Writes the response head as haproxy does: the lines given and nothing else.
- * On a keep-alive HTTP/1.1 connection Node would add `Connection: keep-alive`
- * and `Keep-Alive: timeout=N`; removing its (unset) Connection line keeps the
- * connection alive without them. A head with a Connection line of its own
- * (`option httpclose`, error pages) is left to Node as it is, as are HTTP/1.0
- * clients, which need `Connection: keep-alive` to keep the connection.
- */
-function writeHead(response: ServerResponse, status: number, lines: readonly (readonly [string, string])[]): void {
-  const flat: string[] = new Array(lines.length * 2);
-  let hasConnection = false;
-  for (let i = 0; i < lines.length; i++) {
-    const [name, value] = lines[i]!;
-    flat[2 * i] = name;
-    flat[2 * i + 1] = value;
-    if (name.length === 10 && name.toLowerCase() === 'connection') hasConnection = true;
-  }
-  if (!hasConnection && response.shouldKeepAlive && response.req.httpVersion === '1.1') response.removeHeader('connection');
-  response.writeHead(status, flat);
+function flat(lines: readonly (readonly [string, string])[]): string[] {
+  const out: string[] = new Array(lines.length * 2);
+  lines.forEach(([name, value], i) => {
+    out[2 * i] = name;
+    out[2 * i + 1] = value;
+  });
+  return out;
 }
 
 function send(outcome: ProxyOutcome<UpstreamBody>, response: ServerResponse): void {
   if (outcome.kind === 'page') {
     const { page } = outcome;
-    writeHead(response, page.status, page.headers);
+    response.writeHead(page.status, flat(page.headers));
     response.end(page.body);
     return;
   }
   const { head, body, onChunk, onDone } = outcome;
-  writeHead(response, head.status, head.headers);
+  response.writeHead(head.status, flat(head.headers));
   if (!body) {
     response.end();
     onDone();
