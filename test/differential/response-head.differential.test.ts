@@ -4,7 +4,8 @@
  * order, repeated names left where they were, nothing added by the balancer
  * but what HAProxy adds (the persistence cookie, Cache-Control: private).
  */
-import { createServer, type Server, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEdge } from '../helpers/edge-balancer.ts';
 import { startHaproxy } from '../helpers/haproxy.ts';
@@ -57,17 +58,55 @@ listen app
     server s1 127.0.0.1:\${S1} ${persistence ? 'cookie s1' : ''}
 `;
 
-async function headOn(kind: 'haproxy' | 'edge-balancer', configText: string): Promise<[string, string][]> {
+type Kind = 'haproxy' | 'edge-balancer';
+
+async function withProxy<T>(kind: Kind, configText: string, use: (port: number) => Promise<T>): Promise<T> {
   const port = await freePort();
   const env = { PORT: String(port), S1: String(backendPort) };
   const proxy = kind === 'haproxy' ? await startHaproxy(configText, [port], env) : await startEdge(configText, env);
   try {
-    const response = await send(port, '/');
-    expect(response.body).toBe('ok');
-    return response.headers;
+    return await use(port);
   } finally {
     await proxy.close(0);
   }
+}
+
+/** One request on its own connection (`Connection: close`): the response's header lines. */
+function headOn(kind: Kind, configText: string): Promise<[string, string][]> {
+  return withProxy(kind, configText, async (port) => {
+    const response = await send(port, '/');
+    expect(response.body).toBe('ok');
+    return response.headers;
+  });
+}
+
+/**
+ * Two HTTP/1.1 requests on one kept-alive connection: both response heads as
+ * raw text, and whether the connection was still open for the second.
+ */
+function keepAliveHeadsOn(kind: Kind, configText: string): Promise<string[]> {
+  return withProxy(kind, configText, async (port) => {
+    const socket = connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    const heads: string[] = [];
+    try {
+      for (const path of ['/one', '/two']) {
+        socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+        // The body is 'ok' (Content-Length: 2): the response is complete once it follows the head.
+        while (!/\r\n\r\nok$/.test(received)) {
+          if (socket.readableEnded) throw new Error(`${kind} closed the connection after ${JSON.stringify(received)}`);
+          await Promise.race([once(socket, 'data'), once(socket, 'end')]);
+        }
+        heads.push(received.slice(0, -'\r\n\r\nok'.length));
+        received = '';
+      }
+    } finally {
+      socket.destroy();
+    }
+    return heads;
+  });
 }
 
 describe('response head, line for line', () => {
@@ -83,4 +122,13 @@ describe('response head, line for line', () => {
       expect(edge).toEqual(haproxy);
     });
   }
+
+  it("a kept-alive HTTP/1.1 connection: the same heads plus Node's keep-alive lines (a deliberate difference)", async () => {
+    const haproxy = await keepAliveHeadsOn('haproxy', config(''));
+    const edge = await keepAliveHeadsOn('edge-balancer', config(''));
+    expect(haproxy).toHaveLength(2);
+    // Node tells the client how long an idle connection is kept, so clients
+    // such as Node's own agent retire it before the balancer closes it.
+    expect(edge).toEqual(haproxy.map((head) => `${head}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5`));
+  });
 });
