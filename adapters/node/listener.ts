@@ -36,7 +36,10 @@ export class Listener {
     // Node aborts such requests unless this long-standing flag is set.
     (this.#server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
     answerClientErrors(this.#server, () => this.#timeouts.httpRequest);
-    this.#stopSweep = enforceClientTimeout(this.#server, () => this.#timeouts.client);
+    this.#stopSweep = enforceClientTimeout(this.#server, () => {
+      const { client, httpKeepAlive, httpRequest } = this.#timeouts;
+      return { client, keepAlive: httpKeepAlive ?? httpRequest ?? client };
+    });
     this.#applyServerLimits();
   }
 
@@ -50,8 +53,12 @@ export class Listener {
   #applyServerLimits(): void {
     // Node's coarse (30 s sweep) backstop against request heads that trickle in forever.
     this.#server.headersTimeout = this.#timeouts.httpRequest ?? 60_000;
-    // An idle keep-alive connection is closed like HAProxy's `timeout http-keep-alive` default.
-    this.#server.keepAliveTimeout = Math.min(this.#timeouts.client ?? 5_000, 5_000);
+    // Idle kept-alive connections are closed by client-timeout.ts on time;
+    // Node's own timer (a second later than it says) is the backstop and its
+    // `Keep-Alive: timeout=N` hint tells clients. With no timeout set HAProxy
+    // waits forever; Node's 5 s default is kept instead.
+    const { httpKeepAlive, httpRequest, client } = this.#timeouts;
+    this.#server.keepAliveTimeout = httpKeepAlive ?? httpRequest ?? client ?? 5_000;
   }
 
   /** Listens; resolves with the port (the chosen one when `port` is 0). */

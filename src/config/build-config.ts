@@ -7,7 +7,7 @@
 import type { Diagnostics } from './diagnostics.ts';
 import { hasBackendCapability, hasFrontendCapability, type ProxyDraft, type StatsDraft, type TimeoutsDraft } from './proxy-draft.ts';
 import { closestMatch } from './suggest.ts';
-import type { Backend, Config, Frontend, StatsConfig, Timeouts } from './types.ts';
+import { TIMEOUT_FIELDS, type Backend, type Config, type Frontend, type StatsConfig, type Timeouts } from './types.ts';
 
 export function buildConfig(proxies: readonly ProxyDraft[], diagnostics: Diagnostics): Config {
   const frontends = proxies.filter((p) => hasFrontendCapability(p.kind)).map(toFrontend);
@@ -58,7 +58,7 @@ function toBackend(proxy: ProxyDraft): Backend {
 
 function toTimeouts(draft: TimeoutsDraft): Timeouts {
   const timeouts: { -readonly [K in keyof Timeouts]: Timeouts[K] } = {};
-  for (const key of ['client', 'httpRequest', 'connect', 'server', 'check'] as const) {
+  for (const key of TIMEOUT_FIELDS) {
     if (draft[key] !== undefined) timeouts[key] = draft[key];
   }
   return timeouts;

@@ -8,6 +8,7 @@ import { parseCondition } from './condition.ts';
 import { join, type ObjectReader } from './object-reader.ts';
 import { defaultServerSettings, defaultStats } from './proxy-draft.ts';
 import { tokenizeLine } from './tokenize.ts';
+import { TIMEOUT_FIELDS } from './types.ts';
 import type {
   AclTerm,
   AclTest,
@@ -36,10 +37,10 @@ export function readSource(r: ObjectReader, value: unknown, path: string): Sourc
 
 export function readTimeouts(r: ObjectReader, value: unknown, path: string): Timeouts {
   if (value === undefined) return {};
-  const fields = r.fields(value, path, ['client', 'httpRequest', 'connect', 'server', 'check']);
+  const fields = r.fields(value, path, TIMEOUT_FIELDS);
   if (!fields) return {};
   const timeouts: { -readonly [K in keyof Timeouts]: Timeouts[K] } = {};
-  for (const key of ['client', 'httpRequest', 'connect', 'server', 'check'] as const) {
+  for (const key of TIMEOUT_FIELDS) {
     const ms = r.duration(fields, key, path);
     // As in HAProxy, 0 means "not set".
     if (ms !== undefined && ms !== 0) timeouts[key] = ms;

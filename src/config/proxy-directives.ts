@@ -27,8 +27,9 @@ const TIMEOUTS: Record<string, keyof TimeoutsDraft> = {
   connect: 'connect',
   check: 'check',
   'http-request': 'httpRequest',
+  'http-keep-alive': 'httpKeepAlive',
 };
-const IGNORED_TIMEOUTS = ['queue', 'http-keep-alive', 'tunnel', 'tarpit', 'client-fin', 'server-fin'];
+const IGNORED_TIMEOUTS = ['queue', 'tunnel', 'tarpit', 'client-fin', 'server-fin'];
 
 const CONNECTION_MODES: Record<string, ConnectionMode> = {
   httpclose: 'close',

@@ -52,6 +52,7 @@ export interface StatsDraft {
 export interface TimeoutsDraft {
   client?: number;
   httpRequest?: number;
+  httpKeepAlive?: number;
   connect?: number;
   server?: number;
   check?: number;

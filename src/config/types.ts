@@ -41,6 +41,11 @@ export interface Timeouts {
   readonly client?: number;
   /** `timeout http-request`: time to receive the complete request head. */
   readonly httpRequest?: number;
+  /**
+   * `timeout http-keep-alive`: how long an idle kept-alive connection waits
+   * for its next request; HAProxy uses `http-request`, then `client`, when unset.
+   */
+  readonly httpKeepAlive?: number;
   /** `timeout connect`: time to establish the connection to a server. */
   readonly connect?: number;
   /** `timeout server`: time waiting for the server's response (head and each body chunk). */
@@ -48,6 +53,9 @@ export interface Timeouts {
   /** `timeout check`: read timeout of a health check (defaults to `inter`). */
   readonly check?: number;
 }
+
+/** Every field of Timeouts, for the readers that copy them. */
+export const TIMEOUT_FIELDS = ['client', 'httpRequest', 'httpKeepAlive', 'connect', 'server', 'check'] as const;
 
 /** One test of an ACL: `path_beg /x /y` or `hdr(host) -i a b`. */
 export type AclTest =

@@ -255,9 +255,9 @@ backend b
 });
 
 describe('timeouts', () => {
-  it('reads the five supported timeouts; 0 means not set, as in HAProxy', () => {
-    const f = frontendOf(listenWith('timeout http-request 10s', 'timeout check 1s', 'timeout client 0'));
-    expect(f.timeouts).toEqual({ connect: 5000, server: 30000, httpRequest: 10_000, check: 1000 });
+  it('reads the six supported timeouts; 0 means not set, as in HAProxy', () => {
+    const f = frontendOf(listenWith('timeout http-request 10s', 'timeout http-keep-alive 2s', 'timeout check 1s', 'timeout client 0'));
+    expect(f.timeouts).toEqual({ connect: 5000, server: 30000, httpRequest: 10_000, httpKeepAlive: 2000, check: 1000 });
   });
 });
 

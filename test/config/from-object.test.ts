@@ -69,7 +69,7 @@ listen app
             { backend: 'web' },
           ],
           connectionMode: 'server-close',
-          timeouts: { client: '30s', httpRequest: 10000 },
+          timeouts: { client: '30s', httpRequest: 10000, httpKeepAlive: '2s' },
           stats: {
             uri: '/stats',
             users: [{ user: 'a', password: 'b' }],
@@ -100,7 +100,7 @@ listen app
     expect(www.useBackend[1]!.condition).toEqual({ unless: true, anyOf: [[{ negate: true, test: { kind: 'path_beg', values: ['/x'] } }]] });
     expect(www.useBackend[2]!.condition).toEqual({ unless: false, anyOf: [[]] });
     expect(www.useBackend[0]!.source).toEqual({ file: '<object>', line: 0 });
-    expect(www.timeouts).toEqual({ client: 30_000, httpRequest: 10_000 });
+    expect(www.timeouts).toEqual({ client: 30_000, httpRequest: 10_000, httpKeepAlive: 2000 });
     expect(www.stats).toMatchObject({ enabled: true, uri: '/stats', realm: 'HAProxy Statistics', refresh: 10_000, prometheusPath: '/metrics' });
     expect(config.backends[0]!.servers[0]!.check).toEqual({ inter: 1000, fastinter: 1000, downinter: 1000, rise: 1, fall: 3, addr: '10.0.0.1', port: 8080 });
     expect(config.backends[1]).toMatchObject({ balance: 'leastconn', retries: 0, redispatch: true, allBackups: true, servers: [], errorFiles: [] });
