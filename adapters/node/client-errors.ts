@@ -30,6 +30,16 @@ function answerAndClose(socket: Socket, status: 400 | 405 | 408): void {
   else socket.destroy();
 }
 
+/**
+ * HAProxy's 408 page on a kept-alive connection whose next request head is
+ * late (client-timeout.ts); the previous response is complete, so the page
+ * can follow it. The connection closes after it.
+ */
+export function answerRequestTimeout(socket: Socket): void {
+  if (socket.writable) socket.end(rawErrorPage(408));
+  else socket.destroy();
+}
+
 /** `httpRequestTimeoutMs()` is read per connection, so a reloaded configuration applies to new ones. */
 export function answerClientErrors(server: Server, httpRequestTimeoutMs: () => number | undefined): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {

@@ -1,18 +1,26 @@
 /**
- * `timeout client`: a client connection that makes no progress for that long
- * is closed. HAProxy counts inactivity only while it waits on the client —
- * not while the server is still preparing the response — so a slow backend
- * is `timeout server`'s business. A kept-alive connection idle between
- * requests is closed after the shorter of `timeout client` and the keep-alive
- * limit (`timeout http-keep-alive`, else `http-request`, else `client`), as
- * haproxy 2.6 does; Node's own keepAliveTimeout closes a second later than
- * it says, so the sweep does it. Node's own socket timeout is re-armed on
- * every read and write (measured: about 12 % of the proxy's throughput), so
- * instead a sweep looks at each connection's byte counters ten times per
- * timeout.
+ * The client side's timeouts after a connection's first request head, as
+ * haproxy 2.6 applies them (the first head's `timeout http-request` is
+ * client-errors.ts's timer):
+ * - `timeout client`: a connection that makes no progress for that long is
+ *   closed. Inactivity counts only while the proxy waits on the client, not
+ *   while the server is still preparing the response (`timeout server`'s
+ *   business).
+ * - A kept-alive connection idle between requests is closed after the shorter
+ *   of `timeout client` and the keep-alive limit (`timeout http-keep-alive`,
+ *   else `http-request`, else `client`). Node's own keepAliveTimeout closes a
+ *   second later than it says, so the sweep does it.
+ * - Once the next request's first bytes arrive, its head must be complete
+ *   within `timeout http-request`, or it gets HAProxy's 408 page: a head that
+ *   trickles in byte by byte makes progress, so `timeout client` alone would
+ *   never cut it.
+ * Node's socket timeout is re-armed on every read and write (measured: about
+ * 12 % of the proxy's throughput), so instead a sweep looks at each
+ * connection's byte counters ten times per timeout.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { answerRequestTimeout } from './client-errors.ts';
 
 const SWEEP_MS = 10;
 
@@ -22,11 +30,17 @@ interface Watched {
   /** The exchange in progress on this connection, if any. */
   request?: IncomingMessage;
   response?: ServerResponse;
+  /** Bytes read when the last response finished; more since, the next head has begun. */
+  readWhenAnswered?: number;
+  /** When the sweep first saw the next head's bytes. */
+  nextHeadSince?: number;
 }
 
 export interface ClientLimits {
   /** `timeout client`. */
   readonly client?: number;
+  /** `timeout http-request`. */
+  readonly httpRequest?: number;
   /** How long a kept-alive connection waits for its next request. */
   readonly keepAlive?: number;
 }
@@ -46,8 +60,11 @@ export function enforceClientTimeout(server: Server, limits: () => ClientLimits)
     if (!entry) return;
     entry.request = request;
     entry.response = response;
+    entry.nextHeadSince = undefined;
     response.once('finish', () => {
-      if (entry.response === response) entry.response = undefined;
+      if (entry.response !== response) return;
+      entry.response = undefined;
+      entry.readWhenAnswered = request.socket.bytesRead;
     });
   });
   // Ten sweeps per timeout (bounded to 10 ms – 1 s): a connection is cut at
@@ -56,22 +73,26 @@ export function enforceClientTimeout(server: Server, limits: () => ClientLimits)
   let every = 0;
   const sweep = setInterval(
     () => {
-      const { client = Infinity, keepAlive = Infinity } = limits();
+      const { client = Infinity, httpRequest = Infinity, keepAlive = Infinity } = limits();
       const idleLimit = Math.min(client, keepAlive);
-      if (idleLimit === Infinity) return;
-      if (++every * SWEEP_MS < Math.min(1000, idleLimit / 10)) return;
+      const shortest = Math.min(idleLimit, httpRequest);
+      if (shortest === Infinity) return;
+      if (++every * SWEEP_MS < Math.min(1000, shortest / 10)) return;
       every = 0;
       const now = Date.now();
       for (const [socket, entry] of watched) {
         const progress = socket.bytesRead + socket.bytesWritten;
         // The whole request is in and no answer has started: the server's turn, not the client's.
         const waitingForServer = entry.response !== undefined && !entry.response.headersSent && entry.request!.complete;
-        // Answered and the whole request read (a body may still be coming after an early answer): waiting for the next request.
-        const idle = entry.response === undefined && entry.request?.complete === true;
-        if (progress !== entry.progress || waitingForServer) {
+        // Answered and the whole request read (a body may still be coming after an early answer): between requests.
+        const betweenRequests = entry.response === undefined && entry.request?.complete === true;
+        if (betweenRequests && entry.nextHeadSince === undefined && socket.bytesRead !== entry.readWhenAnswered) entry.nextHeadSince = now;
+        if (betweenRequests && entry.nextHeadSince !== undefined && now - entry.nextHeadSince >= httpRequest) {
+          answerRequestTimeout(socket);
+        } else if (progress !== entry.progress || waitingForServer) {
           entry.progress = progress;
           entry.since = now;
-        } else if (now - entry.since >= (idle ? idleLimit : client)) {
+        } else if (now - entry.since >= (betweenRequests ? idleLimit : client)) {
           socket.destroy();
         }
       }

@@ -38,7 +38,7 @@ export class Listener {
     answerClientErrors(this.#server, () => this.#timeouts.httpRequest);
     this.#stopSweep = enforceClientTimeout(this.#server, () => {
       const { client, httpKeepAlive, httpRequest } = this.#timeouts;
-      return { client, keepAlive: httpKeepAlive ?? httpRequest ?? client };
+      return { client, httpRequest, keepAlive: httpKeepAlive ?? httpRequest ?? client };
     });
     this.#applyServerLimits();
   }
