@@ -36,10 +36,11 @@ export class Listener {
     // Node aborts such requests unless this long-standing flag is set.
     (this.#server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
     answerClientErrors(this.#server, () => this.#timeouts.httpRequest);
-    this.#stopSweep = enforceClientTimeout(this.#server, () => {
-      const { client, httpKeepAlive, httpRequest } = this.#timeouts;
-      return { client, httpRequest, keepAlive: httpKeepAlive ?? httpRequest ?? client };
-    });
+    this.#stopSweep = enforceClientTimeout(this.#server, () => ({
+      client: this.#timeouts.client,
+      httpRequest: this.#timeouts.httpRequest,
+      keepAlive: keepAliveLimit(this.#timeouts),
+    }));
     this.#applyServerLimits();
   }
 
@@ -57,8 +58,7 @@ export class Listener {
     // Node's own timer (a second later than it says) is the backstop and its
     // `Keep-Alive: timeout=N` hint tells clients. With no timeout set HAProxy
     // waits forever; Node's 5 s default is kept instead.
-    const { httpKeepAlive, httpRequest, client } = this.#timeouts;
-    this.#server.keepAliveTimeout = httpKeepAlive ?? httpRequest ?? client ?? 5_000;
+    this.#server.keepAliveTimeout = keepAliveLimit(this.#timeouts) ?? 5_000;
   }
 
   /** Listens; resolves with the port (the chosen one when `port` is 0). */
@@ -84,4 +84,9 @@ export class Listener {
       this.#server.closeIdleConnections();
     });
   }
+}
+
+/** How long a kept-alive connection waits for its next request: HAProxy's order of fallbacks. */
+function keepAliveLimit({ httpKeepAlive, httpRequest, client }: Timeouts): number | undefined {
+  return httpKeepAlive ?? httpRequest ?? client;
 }
