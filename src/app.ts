@@ -4,9 +4,9 @@
  */
 import { Hono } from 'hono';
 import type { Config } from './config/types.ts';
-import type { BalancerDeps, RequestHead } from './deps.ts';
+import type { BalancerDeps } from './deps.ts';
 import { BalancerState, type FrontendRuntime } from './balancer/balancer-state.ts';
-import { chooseBackend, requestPath } from './routing/choose-backend.ts';
+import { admitRequest, type ReceivedHead } from './admission/admit-request.ts';
 import { proxyRequest } from './proxy/proxy-request.ts';
 import { builtinErrorResponse } from './proxy/error-pages.ts';
 import { errorResponse } from './proxy/responses.ts';
@@ -18,6 +18,8 @@ export interface BalancerBindings {
   readonly frontend?: string;
   readonly clientAddress?: string;
   readonly clientPort?: number;
+  /** The client's HTTP version (`1.0`, `1.1`) when the runtime knows it; default `1.1`. */
+  readonly httpVersion?: string;
   /**
    * The request's header lines as received (name, value, name, value, …).
    * Fetch's `Headers` merges repeated lines; HAProxy keeps them, so runtimes
@@ -26,7 +28,9 @@ export interface BalancerBindings {
   readonly rawHeaders?: readonly string[];
   /**
    * The request-target as received (`/a/../b?x`). A Fetch `Request`'s URL is
-   * normalised (`/b?x`); HAProxy forwards and matches the target unchanged.
+   * normalised (`/b?x`) and built from Host; HAProxy forwards and matches the
+   * target unchanged. Without it the target comes from the URL, once Host is
+   * known not to have bent it (src/admission/rebuilt-target.ts).
    */
   readonly rawTarget?: string;
 }
@@ -49,38 +53,44 @@ export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp 
     if (!entry) return errorResponse(builtinErrorResponse(503));
 
     const request = c.req.raw;
-    // `stats uri` is intercepted before balancing, on the frontend (a `listen`'s
-    // stats config is on both parts) and then on the backend chosen for it.
-    const statsResponse = stats.serve(entry.frontend.stats, entry, request, env.clientAddress);
-    if (statsResponse) return statsResponse;
-    const url = new URL(request.url);
-    // An absolute-form target (`GET http://host/x`) is forwarded in origin form.
-    const target = env.rawTarget?.startsWith('/') ? env.rawTarget : url.pathname + url.search;
-    const head: RequestHead = {
-      method: request.method,
-      target,
-      headers: env.rawHeaders ? pairs(env.rawHeaders) : [...request.headers],
-    };
-    const backendName = chooseBackend(entry.frontend, { path: requestPath(target), headers: head.headers });
-    const runtime = backendName === undefined ? undefined : state.backends.get(backendName);
-    if (!runtime) return errorResponse(builtinErrorResponse(503));
-    const backendStats = stats.serve(runtime.backend.stats, entry, request, env.clientAddress);
-    if (backendStats) return backendStats;
-
-    return proxyRequest(
-      {
-        frontend: entry.frontend,
-        frontendCounters: entry.counters,
-        runtime,
-        head,
-        body: request.body,
-        client: { address: env.clientAddress ?? '', port: env.clientPort },
-        signal: request.signal,
-      },
-      deps,
-    );
+    const clientAddress = env.clientAddress ?? '';
+    const admission = admitRequest(state, entry, receivedHead(request, env), {
+      clientAddress,
+      clientPort: env.clientPort,
+      httpVersion: env.httpVersion ?? '1.1',
+    });
+    switch (admission.kind) {
+      case 'answer':
+        return errorResponse(admission.response);
+      case 'stats':
+        return (
+          stats.serve(admission.stats, entry, request, env.clientAddress, admission.transaction.request.target) ??
+          errorResponse(builtinErrorResponse(503))
+        );
+      case 'proxy':
+        return proxyRequest(
+          {
+            frontend: entry.frontend,
+            frontendCounters: entry.counters,
+            runtime: admission.runtime,
+            head: admission.head,
+            body: request.body,
+            client: { address: clientAddress, port: env.clientPort },
+            signal: request.signal,
+            transaction: admission.transaction,
+          },
+          deps,
+        );
+    }
   });
   return app;
+}
+
+function receivedHead(request: Request, env: BalancerBindings): ReceivedHead {
+  const headers = env.rawHeaders ? pairs(env.rawHeaders) : [...request.headers];
+  return env.rawTarget === undefined
+    ? { method: request.method, target: request.url, headers, rebuilt: true }
+    : { method: request.method, target: env.rawTarget, headers };
 }
 
 function pairs(raw: readonly string[]): [string, string][] {

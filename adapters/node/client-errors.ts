@@ -8,12 +8,12 @@
  * version, which haproxy rejects with 400) and CONNECT, which is not
  * tunnelled here (405; haproxy passes it to the server). Heads Node parses but
  * haproxy refuses (too many header lines, Host missing, repeated or contradicted
- * by an absolute-form target) get the 400 page too: src/proxy/refused-request-head.ts.
+ * by an absolute-form target) are the admission step's to refuse, on every
+ * runtime: src/admission/refused-request-head.ts.
  */
-import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { builtinErrorResponse } from '../../src/proxy/error-pages.ts';
-import { whyRequestHeadIsRefused } from '../../src/proxy/refused-request-head.ts';
 
 /** The page as raw HTTP/1.1 bytes; the reason phrase is the page's title, as in HAProxy's. */
 function rawErrorPage(status: 400 | 405 | 408): string {
@@ -60,20 +60,11 @@ export function answerClientErrors(server: Server, httpRequestTimeoutMs: () => n
   });
 }
 
-/** The 400 page as the response to a parsed request; its `Connection: close` makes Node close afterwards. */
-function answerBadRequest(response: ServerResponse): void {
-  const page = builtinErrorResponse(400);
-  response.writeHead(400, page.headers.flat());
-  response.end(page.body);
-}
-
-/** Wraps the request handler: HTTP/0.9 and refused heads never reach it. Also answers CONNECT. */
+/** Wraps the request handler: HTTP/0.9 never reaches it. Also answers CONNECT. */
 export function refuseUnsupportedRequests(server: Server, handler: RequestListener): RequestListener {
   server.on('connect', (request: IncomingMessage, socket: Socket) => answerAndClose(socket, 405));
   return (request, response) => {
     if (request.httpVersionMajor === 0) answerAndClose(request.socket, 400);
-    else if (whyRequestHeadIsRefused({ httpVersion: request.httpVersion, target: request.url ?? '', rawHeaders: request.rawHeaders })) {
-      answerBadRequest(response);
-    } else handler(request, response);
+    else handler(request, response);
   };
 }

@@ -2,19 +2,19 @@
  * The Node fast path: proxied requests go from node:http straight to the
  * undici pool and back, with no Fetch `Request`/`Response`, `Headers` or web
  * stream in between (measured: those conversions cost most of the time per
- * request). The decisions are the very ones the Hono app makes — routing,
- * `forwardRequest` with its selection, persistence, retries and counters —
- * only the bytes travel differently. Stats pages, and anything the fast path
- * does not handle, go to the Hono app.
+ * request). What becomes of a request is the admission step's decision
+ * (src/admission/), the very one the Hono app acts on; then `forwardRequest`
+ * with its selection, persistence, retries and counters. Only the bytes
+ * travel differently. Stats pages go to the Hono app.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { BalancerApp } from '../../src/app.ts';
+import { admitRequest } from '../../src/admission/admit-request.ts';
 import type { FrontendRuntime } from '../../src/balancer/balancer-state.ts';
 import type { Upstream } from '../../src/deps.ts';
 import type { BalancerDeps } from '../../src/deps.ts';
+import type { ErrorResponse } from '../../src/proxy/error-pages.ts';
 import { forwardRequest, type ProxyOutcome } from '../../src/proxy/proxy-request.ts';
-import { chooseBackend, requestPath } from '../../src/routing/choose-backend.ts';
-import { isStatsRequest } from '../../src/stats/stats-request.ts';
 import type { UpstreamBody } from './upstream-body.ts';
 import { requestBodyStream } from './web-stream.ts';
 
@@ -33,22 +33,26 @@ export function createFastPathListener(
 ): RequestListener {
   const { frontend } = entry;
   return (request, response) => {
-    const method = request.method ?? 'GET';
-    const target = request.url ?? '/';
-    if (isStatsRequest(frontend.stats, method, target)) return fallback(request, response);
-    const headers = headerLines(request.rawHeaders);
-    const backendName = chooseBackend(frontend, { path: requestPath(target), headers });
-    const runtime = backendName === undefined ? undefined : app.state.backends.get(backendName);
-    if (!runtime || isStatsRequest(runtime.backend.stats, method, target)) return fallback(request, response);
+    const address = clientAddressOf(request);
+    const port = request.socket.remotePort;
+    const admission = admitRequest(
+      app.state,
+      entry,
+      { method: request.method ?? 'GET', target: request.url ?? '/', headers: headerLines(request.rawHeaders) },
+      { clientAddress: address, clientPort: port, httpVersion: request.httpVersion },
+    );
+    if (admission.kind === 'stats') return fallback(request, response);
+    if (admission.kind === 'answer') return sendPage(admission.response, response);
 
     void forwardRequest(
       {
         frontend,
         frontendCounters: entry.counters,
-        runtime,
-        head: { method, target, headers },
+        runtime: admission.runtime,
+        head: admission.head,
         body: hasBody(request) ? requestBodyStream(request) : null,
-        client: { address: clientAddressOf(request), port: request.socket.remotePort },
+        client: { address, port },
+        transaction: admission.transaction,
       },
       upstream,
       deps,
@@ -83,13 +87,14 @@ function flat(lines: readonly (readonly [string, string])[]): string[] {
   return out;
 }
 
+/** One of HAProxy's pages; its `connection: close` line makes Node close the connection after it. */
+function sendPage(page: ErrorResponse, response: ServerResponse): void {
+  response.writeHead(page.status, flat(page.headers));
+  response.end(page.body);
+}
+
 function send(outcome: ProxyOutcome<UpstreamBody>, response: ServerResponse): void {
-  if (outcome.kind === 'page') {
-    const { page } = outcome;
-    response.writeHead(page.status, flat(page.headers));
-    response.end(page.body);
-    return;
-  }
+  if (outcome.kind === 'page') return sendPage(outcome.page, response);
   const { head, body, onChunk, onDone } = outcome;
   response.writeHead(head.status, flat(head.headers));
   if (!body) {

@@ -145,6 +145,7 @@ function requestHandler(app: BalancerApp, frontend: Frontend, bind: Bind, deps: 
         frontend: frontend.name,
         clientAddress: clientAddressOf(incoming),
         clientPort: incoming.socket.remotePort,
+        httpVersion: incoming.httpVersion,
         rawHeaders: incoming.rawHeaders,
         rawTarget: incoming.url,
       });

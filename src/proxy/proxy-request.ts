@@ -21,7 +21,9 @@ import { countRequestEnd, countRequestStart, countResponseStatus, type TrafficCo
 import { statusForFailure, type ErrorResponse } from './error-pages.ts';
 import { ReplayableBody } from './replayable-body.ts';
 import { decideRetry } from './retry-policy.ts';
-import { planRequest, planResponseHead } from './request-plan.ts';
+import { planRequest } from './request-plan.ts';
+import { responseHeadForClient } from '../admission/response-step.ts';
+import type { HttpTransaction } from '../rules/transaction.ts';
 import { errorResponse, streamResponse } from './responses.ts';
 
 export interface ClientInfo {
@@ -38,6 +40,8 @@ export interface ProxyInput {
   readonly signal?: AbortSignal;
   /** The frontend's counters, bumped alongside the backend's and the server's. */
   readonly frontendCounters: TrafficCounters;
+  /** The admission step's transaction, which the `http-response` rules read and rewrite. */
+  readonly transaction?: HttpTransaction;
 }
 
 /**
@@ -187,7 +191,7 @@ export async function forwardRequest<Body>(
     }
 
     body.release();
-    const responseHead = planResponseHead(plan, server, direct, response);
+    const responseHead = responseHeadForClient(plan, frontend, server, direct, response, input.transaction);
     const all = [...scopes, serverCounters];
     for (const c of all) countResponseStatus(c, response.status);
     log({

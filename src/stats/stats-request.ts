@@ -1,10 +1,15 @@
 /**
  * Which requests a stats section answers, and the options in its URI.
  * HAProxy (http_stats_check_uri, 2.6) intercepts GET, HEAD and POST whose URI
- * starts with `stats uri` — compared against the path *and query* of the
- * request, so the default `/haproxy?stats` works and `stats uri /` takes every
- * path. Options follow anywhere after that prefix: `;csv`, `;json`, `;up`,
- * `;no-maint`, `;norefresh`, `;st=DONE`; edge-balancer adds `;prometheus`.
+ * starts with `stats uri` — compared byte for byte against the request-target
+ * as received, from its path on: path *and query*, so the default
+ * `/haproxy?stats` works and `stats uri /` takes every path; nothing is
+ * normalised, so `/stats/../x` and `/stats/%2e%2e/x` are stats requests; for
+ * an absolute-form target (`GET http://host/stats`) the part after the
+ * authority is compared (observed on 2.6.12: all three answered 401 by the
+ * stats page). Options follow anywhere after that prefix: `;csv`, `;json`,
+ * `;up`, `;no-maint`, `;norefresh`, `;st=DONE`; edge-balancer adds
+ * `;prometheus`.
  */
 import type { StatsConfig } from '../config/types.ts';
 
@@ -21,18 +26,35 @@ export interface StatsRequest {
 
 const INTERCEPTED_METHODS = new Set(['GET', 'HEAD', 'POST']);
 
+/** `scheme://authority` at the start of an absolute-form target (http_parse_scheme, http_parse_authority). */
+const SCHEME_AND_AUTHORITY = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i;
+
+/**
+ * The part of `target` that `stats uri` is compared with: with a `stats uri`
+ * starting with `/`, HAProxy's `http_parse_path` — the target itself in origin
+ * form, after the authority in absolute form, nothing for `*` or an
+ * authority-form target; otherwise the whole target.
+ */
+export function statsComparedUri(stats: StatsConfig, target: string): string {
+  if (target.startsWith('/') || !stats.uri.startsWith('/')) return target;
+  const authority = SCHEME_AND_AUTHORITY.exec(target);
+  return authority ? target.slice(authority[0].length) : '';
+}
+
 /** True when this request is for the stats page of a section with `stats`. */
 export function isStatsRequest(stats: StatsConfig | undefined, method: string, target: string): stats is StatsConfig {
   if (!stats?.enabled || !INTERCEPTED_METHODS.has(method)) return false;
-  if (stats.prometheusPath !== undefined && pathOf(target) === stats.prometheusPath) return true;
-  return target.startsWith(stats.uri);
+  const uri = statsComparedUri(stats, target);
+  if (stats.prometheusPath !== undefined && pathOf(uri) === stats.prometheusPath) return true;
+  return uri.startsWith(stats.uri);
 }
 
 export function parseStatsRequest(stats: StatsConfig, target: string): StatsRequest {
-  if (stats.prometheusPath !== undefined && pathOf(target) === stats.prometheusPath && !target.startsWith(stats.uri)) {
+  const uri = statsComparedUri(stats, target);
+  if (stats.prometheusPath !== undefined && pathOf(uri) === stats.prometheusPath && !uri.startsWith(stats.uri)) {
     return { format: 'prometheus', hideDown: false, hideMaint: false, noRefresh: true };
   }
-  const rest = target.slice(stats.uri.length);
+  const rest = uri.slice(stats.uri.length);
   const format: StatsFormat = rest.includes(';csv')
     ? 'csv'
     : rest.includes(';json')

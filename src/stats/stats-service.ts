@@ -38,9 +38,16 @@ export interface StatsService {
    * The answer to `request` when it is a stats request of a section with
    * `stats` (`section` is that section's StatsConfig), otherwise undefined:
    * the caller balances the request as usual. `clientAddress` keys the
-   * failed-login throttle.
+   * failed-login throttle. `target` is the request-target as received (the
+   * URL's path and query by default, which the Fetch API normalised).
    */
-  serve(section: StatsConfig | undefined, frontend: FrontendRuntime, request: Request, clientAddress?: string): Promise<Response> | undefined;
+  serve(
+    section: StatsConfig | undefined,
+    frontend: FrontendRuntime,
+    request: Request,
+    clientAddress?: string,
+    target?: string,
+  ): Promise<Response> | undefined;
 }
 
 type StatsEnv = StatsAuthEnv;
@@ -129,9 +136,9 @@ export function createStatsService(
   }
 
   return {
-    serve(section, frontend, request, clientAddress) {
+    serve(section, frontend, request, clientAddress, target) {
       const url = new URL(request.url);
-      if (!isStatsRequest(section, request.method, url.pathname + url.search)) return undefined;
+      if (!isStatsRequest(section, request.method, target ?? url.pathname + url.search)) return undefined;
       let app = apps.get(section);
       if (!app) apps.set(section, (app = buildApp(section, frontend.frontend.name)));
       return countedResponse(app, frontend, request, clientAddress);

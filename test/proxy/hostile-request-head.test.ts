@@ -7,11 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { BackendRuntime } from '../../src/balancer/backend-runtime.ts';
 import { parseHaproxyConfig } from '../../src/config/index.ts';
 import { MemoryHealthStore } from '../../src/health/memory-store.ts';
-import { whyRequestHeadIsRefused } from '../../src/proxy/refused-request-head.ts';
+import { whyRequestHeadIsRefused } from '../../src/admission/refused-request-head.ts';
 import { planRequest } from '../../src/proxy/request-plan.ts';
 import { requestPath } from '../../src/routing/choose-backend.ts';
 
-const head = (target: string, headers: [string, string][], httpVersion = '1.1') => ({ httpVersion, target, rawHeaders: headers.flat() });
+const head = (target: string, headers: [string, string][], httpVersion = '1.1') => ({ httpVersion, target, headers });
 const lines = (n: number): [string, string][] => [['Host', 'a'], ...Array.from({ length: n - 1 }, (_, i): [string, string] => [`X-H${i}`, 'v'])];
 
 describe('request heads refused with 400', () => {

@@ -1,7 +1,8 @@
 /**
  * Request heads an HTTP/1.1 parser (Node's) accepts but that must not be
- * forwarded, checked before a backend is chosen. All but the last are
- * answered 400 by haproxy 2.6 too (observed; reliability/hostile-cases.ts).
+ * forwarded, checked by the admission step before anything else. All but the
+ * last are answered 400 by haproxy 2.6 too (observed;
+ * reliability/hostile-cases.ts).
  */
 /** HAProxy's `tune.http.maxhdr` default: 101 header lines pass, 102 get 400 (observed). */
 export const MAX_HEADER_LINES = 101;
@@ -10,12 +11,8 @@ export interface ParsedRequestHead {
   /** `1.1`, `1.0`. */
   readonly httpVersion: string;
   readonly target: string;
-  /**
-   * The header lines as received, names and values alternating (Node's
-   * `rawHeaders`): a Fetch `Headers` object would hide repeated lines.
-   * Read in place, since this runs for every request.
-   */
-  readonly rawHeaders: readonly string[];
+  /** The header lines as received: a Fetch `Headers` object would hide repeated lines. */
+  readonly headers: readonly (readonly [string, string])[];
 }
 
 /** `http://user@Host:80/x` → authority `Host:80` (without user info) and the scheme's default port. */
@@ -33,15 +30,16 @@ function withoutDefaultPort(host: string, defaultPort: string): string {
 
 /** Why the request gets a 400 instead of being forwarded, or undefined when it may go on. */
 export function whyRequestHeadIsRefused(head: ParsedRequestHead): string | undefined {
-  const lineCount = head.rawHeaders.length >> 1;
-  if (lineCount > MAX_HEADER_LINES) return `more than ${MAX_HEADER_LINES} header lines`;
+  const { headers } = head;
+  if (headers.length > MAX_HEADER_LINES) return `more than ${MAX_HEADER_LINES} header lines`;
   let host: string | undefined;
-  for (let i = 0; i + 1 < head.rawHeaders.length; i += 2) {
-    if (head.rawHeaders[i]!.length !== 4 || head.rawHeaders[i]!.toLowerCase() !== 'host') continue;
+  for (let i = 0; i < headers.length; i++) {
+    const [name, value] = headers[i]!;
+    if (name.length !== 4 || name.toLowerCase() !== 'host') continue;
     // haproxy refuses two different Host lines and merges equal ones; two equal lines are
     // refused here, as two equal Content-Length lines are: no two readings of one request.
     if (host !== undefined) return 'more than one Host line';
-    host = head.rawHeaders[i + 1]!.trim();
+    host = value.trim();
   }
   if (head.httpVersion === '1.1' && host === undefined) return 'HTTP/1.1 without Host (RFC 9112 §3.2)';
   // The server would read the authority, the proxy's rules read Host (RFC 9112 §3.2.2).
