@@ -60,4 +60,28 @@ ${STATS_LINES}    server s1 127.0.0.1:\${S1}
 `,
     steps: [...statsSteps('PORT', '/haproxy-stats'), { path: '/other', expect: { status: 200, servedBy: 's1' } }],
   },
+  {
+    // issue 15 item 9: http_stats_check_uri compares the target as received, from its path on.
+    name: 'the stats URI is matched on the target as sent: dot segments, %2e%2e and absolute form',
+    backends: ['s1'],
+    config: `${DEFAULTS}listen app
+    bind 127.0.0.1:\${PORT}
+    stats uri /haproxy-stats
+${STATS_LINES}    server s1 127.0.0.1:\${S1}
+`,
+    steps: [
+      ...['/haproxy-stats/../x', '/haproxy-stats/%2e%2e/x', '/haproxy-stats?x'].map((path): Step => ({
+        path,
+        expect: { status: 401, body: PAGE_401, reachesBackend: false },
+      })),
+      { path: 'http://app.test/haproxy-stats', headers: [['Host', 'app.test']], expect: { status: 401, body: PAGE_401, reachesBackend: false } },
+      { path: '/x/../haproxy-stats', expect: { status: 200, servedBy: 's1' } },
+    ],
+    differs: {
+      Workers: {
+        why: "the Workers runtime hands the Worker a URL with dot segments already resolved (Cloudflare's edge normalises incoming URLs too), so `/haproxy-stats/../x` arrives as `/x`: the target as sent is not known there; and miniflare's local server answers an absolute-form request 500 before the Worker sees it",
+        steps: [{ path: '/haproxy-stats?x', expect: { status: 401, body: PAGE_401, reachesBackend: false } }],
+      },
+    },
+  },
 ];
