@@ -1,8 +1,8 @@
 /** The runtime pieces src/ needs, built from Deno's APIs. */
 import { globalTimers, systemClock, type BalancerDeps, type Logger } from '../../src/deps.ts';
 import { MemoryHealthStore } from '../../src/health/memory-store.ts';
-import { createFetchUpstream } from '../../src/proxy/fetch-upstream.ts';
 import { createLineLogger, type LogFormat } from '../command/console-logger.ts';
+import { createDenoUpstream } from './deno-upstream.ts';
 import { denoTcpProbe } from './tcp-probe.ts';
 
 export type { LogFormat };
@@ -19,7 +19,7 @@ export function createConsoleLogger(format: LogFormat): Logger {
 
 export function createDenoDeps(logger: Logger): BalancerDeps {
   return {
-    upstream: createFetchUpstream(),
+    upstream: createDenoUpstream(),
     tcpProbe: denoTcpProbe,
     healthStore: new MemoryHealthStore(),
     clock: systemClock,

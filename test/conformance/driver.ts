@@ -4,6 +4,7 @@
  * runtime on the configuration, sends each request and checks what the
  * client and the backends saw, then closes everything it started.
  */
+import { gunzipSync } from 'node:zlib';
 import { expect } from 'vitest';
 import { startEchoBackend, type EchoBackend, type EchoReply } from '../helpers/echo-backend.ts';
 import { send, type ClientResponse } from '../helpers/http-client.ts';
@@ -80,8 +81,14 @@ async function checkStep(step: Step, ports: Ports, backends: readonly EchoBacken
   if (want.reachesBackend === false) {
     expect(backends.map((b) => b.requests.length), `${what}: no backend reached`).toEqual(arrivals);
   }
+  let text = response.body;
+  if (want.gzipped) {
+    expect(response.get('content-encoding'), `${what}: content-encoding`).toBe('gzip');
+    expect(response.get('content-length'), `${what}: content-length`).toBe(String(response.bytes.length));
+    text = gunzipSync(response.bytes).toString('utf8');
+  }
   if (want.servedBy || want.backendHeaders) {
-    const reply = JSON.parse(response.body) as EchoReply;
+    const reply = JSON.parse(text) as EchoReply;
     if (want.servedBy) expect(reply.server, `${what}: served by`).toBe(want.servedBy);
     for (const [name, lines] of Object.entries(want.backendHeaders ?? {})) {
       const seen = reply.headers.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);

@@ -26,6 +26,12 @@ export interface Expectation {
   readonly body?: string;
   /** Patterns the body must match (multiline). */
   readonly bodyMatches?: readonly RegExp[];
+  /**
+   * The body arrived as the echo backend gzipped it, byte for byte: a gzip
+   * stream of exactly `content-length` bytes (`servedBy` and
+   * `backendHeaders` are read from what it inflates to).
+   */
+  readonly gzipped?: boolean;
 }
 
 export interface Step {

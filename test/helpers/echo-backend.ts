@@ -2,11 +2,13 @@
  * A real HTTP backend on 127.0.0.1 that answers with what it received, so a
  * test can see exactly what the proxy forwarded. The query string can ask it
  * for response headers: `?set-cookie=a%3D1&cache-control=public`, `?status=500`,
- * `?delay=3000` (ms before answering).
+ * `?delay=3000` (ms before answering), `?gzip=1` (the reply gzipped, with
+ * `content-encoding: gzip` and its content-length, whatever Accept-Encoding says).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventEmitter, once } from 'node:events';
+import { gzipSync } from 'node:zlib';
 
 export interface EchoReply {
   readonly server: string;
@@ -49,8 +51,13 @@ export async function startEchoBackend(name: string, port = 0): Promise<EchoBack
       for (const value of query.getAll('set-cookie')) headers.push(['set-cookie', value]);
       for (const value of query.getAll('cache-control')) headers.push(['cache-control', value]);
       for (const value of query.getAll('keep-alive')) headers.push(['keep-alive', value]);
+      let body: string | Buffer = JSON.stringify(reply);
+      if (query.has('gzip')) {
+        body = gzipSync(body);
+        headers.push(['content-encoding', 'gzip'], ['content-length', String(body.length)]);
+      }
       res.writeHead(Number(query.get('status') ?? 200), headers.flat());
-      res.end(JSON.stringify(reply));
+      res.end(body);
     };
     if (delay > 0) {
       const timer = setTimeout(send, delay);

@@ -9,6 +9,8 @@ export interface ClientResponse {
   /** Header lines as received, names lower-cased. */
   readonly headers: [string, string][];
   readonly body: string;
+  /** The body's bytes as received (no content-coding undone). */
+  readonly bytes: Buffer;
   /** All values of a header, in order. */
   all(name: string): string[];
   get(name: string): string | undefined;
@@ -36,7 +38,8 @@ export function send(
         res.on('end', () => {
           const headers = pairs(res.rawHeaders).map(([n, v]) => [n.toLowerCase(), v] as [string, string]);
           const all = (name: string) => headers.filter(([n]) => n === name.toLowerCase()).map(([, v]) => v);
-          resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8'), all, get: (n) => all(n)[0] });
+          const bytes = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers, body: bytes.toString('utf8'), bytes, all, get: (n) => all(n)[0] });
         });
       },
     );

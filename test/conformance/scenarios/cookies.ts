@@ -56,10 +56,6 @@ export const COOKIE_SCENARIOS: readonly Scenario[] = [
           "HAProxy 2.6 passes on a Keep-Alive header the server sends, even under httpclose; edge-balancer removes it as the hop-by-hop header it is (RFC 9110 §7.6.1), meaningless next to Connection: close",
         steps: seedSteps({ keepAlive: 'timeout=5' }),
       },
-      Deno: {
-        why: "Deno's fetch joins repeated request header lines, so the backend gets the client's X-Forwarded-For and ours as one comma-separated line (RFC 9110 §5.3: the same list)",
-        steps: seedSteps({ forwardedFor: ['203.0.113.7, 127.0.0.1'] }),
-      },
       Workers: { why: WORKERS_CONNECTION, steps: ignoringHeader(seedSteps(), 'connection') },
     },
   },

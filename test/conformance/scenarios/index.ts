@@ -2,6 +2,7 @@
 import type { Scenario } from '../scenario.ts';
 import { BALANCING_SCENARIOS } from './balancing.ts';
 import { CONFIG_ERROR_SCENARIOS } from './config-errors.ts';
+import { CONTENT_CODING_SCENARIOS } from './content-coding.ts';
 import { COOKIE_SCENARIOS } from './cookies.ts';
 import { FAILURE_SCENARIOS } from './failures.ts';
 import { STATS_SCENARIOS } from './stats.ts';
@@ -11,5 +12,6 @@ export const SCENARIOS: readonly Scenario[] = [
   ...BALANCING_SCENARIOS,
   ...FAILURE_SCENARIOS,
   ...STATS_SCENARIOS,
+  ...CONTENT_CODING_SCENARIOS,
   ...CONFIG_ERROR_SCENARIOS,
 ];
