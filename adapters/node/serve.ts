@@ -1,7 +1,6 @@
 /**
- * Runs a Config on Node: one HTTP listener per `bind`, health checks, a
- * configuration reload that keeps connections, and a graceful stop (stop
- * accepting, let in-flight requests finish, then close).
+ * Runs a Config on Node: one HTTP listener per `bind`, health checks, a reload
+ * that keeps connections, a graceful stop (in-flight requests finish).
  */
 import type { IncomingMessage, RequestListener } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
@@ -136,7 +135,7 @@ async function openNewListeners(
   return opened;
 }
 
-/** The fast path for proxied requests, the Hono app for what it leaves (stats pages). */
+/** The fast path, and the Hono app for stats pages. */
 function requestHandler(app: BalancerApp, frontend: Frontend, bind: Bind, deps: NodeDeps): RequestListener {
   const honoListener = getRequestListener(
     (request, env) => {

@@ -7,6 +7,7 @@
  */
 import { createBalancer, MemoryHealthStore, type BalancerApp, type HealthStore } from '../../src/index.ts';
 import { DueChecks } from './due-checks.ts';
+import { asSentByServer } from './encoded-response.ts';
 import { loadConfig, type Env } from './env.ts';
 import { FleetCounters } from './fleet-counters.ts';
 import { FleetSync } from './fleet-sync.ts';
@@ -70,7 +71,7 @@ export default {
     const object = env.HEALTH?.get(env.HEALTH.idFromName(HEALTH_OBJECT));
     if (sync && object) await sync.syncIfStale(Date.now(), object);
 
-    const response = await app.fetch(request, { clientAddress: request.headers.get('cf-connecting-ip') ?? '' });
+    const response = asSentByServer(await app.fetch(request, { clientAddress: request.headers.get('cf-connecting-ip') ?? '' }));
 
     // Passive health: a server that refused us is checked sooner (at `fastinter`), so the
     // fleet learns of a dead server without waiting for its `inter`.

@@ -29,7 +29,8 @@ function withKnownLength(head: RequestHead, body: ReadableStream<Uint8Array> | n
  * proxying (passive health), so the fleet's checker can look at them at once.
  */
 export function createWorkersDeps(healthStore: HealthStore, onConnectFailure: (host: string, port: number) => void = () => {}): BalancerDeps {
-  const upstream = createFetchUpstream(fetch, (port) => (port === 443 ? 'https' : 'http'));
+  // The server's body as it sent it, compressed or not (see encoded-response.ts).
+  const upstream = createFetchUpstream(fetch, (port) => (port === 443 ? 'https' : 'http'), { encodeResponseBody: 'manual' });
   return {
     upstream: {
       async request(target, head, body, options) {

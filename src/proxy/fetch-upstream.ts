@@ -7,11 +7,14 @@ import { UpstreamError, type Upstream, type UpstreamFailure } from '../deps.ts';
 
 /**
  * `schemeFor` picks http or https per server port (HAProxy's `ssl` server
- * option is not supported; on Workers, port 443 means https).
+ * option is not supported; on Workers, port 443 means https). `extraInit`
+ * adds the platform's own RequestInit members (Workers: `encodeResponseBody:
+ * 'manual'`, so that a compressed body is not decoded on the way).
  */
 export function createFetchUpstream(
   fetchImpl: typeof fetch = fetch,
   schemeFor: (port: number) => 'http' | 'https' = () => 'http',
+  extraInit: Readonly<Record<string, unknown>> = {},
 ): Upstream {
   return {
     async request(target, head, body, options) {
@@ -26,6 +29,7 @@ export function createFetchUpstream(
         const headers = new Headers();
         for (const [name, value] of head.headers) headers.append(name, value);
         const init: RequestInit & { duplex?: 'half' } = {
+          ...extraInit,
           method: head.method,
           headers,
           body,
