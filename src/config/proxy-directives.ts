@@ -28,8 +28,9 @@ const TIMEOUTS: Record<string, keyof TimeoutsDraft> = {
   check: 'check',
   'http-request': 'httpRequest',
   'http-keep-alive': 'httpKeepAlive',
+  tunnel: 'tunnel',
 };
-const IGNORED_TIMEOUTS = ['queue', 'tunnel', 'tarpit', 'client-fin', 'server-fin'];
+const IGNORED_TIMEOUTS = ['queue', 'tarpit', 'client-fin', 'server-fin'];
 
 const CONNECTION_MODES: Record<string, ConnectionMode> = {
   httpclose: 'close',
@@ -370,6 +371,8 @@ function applyTimeout(draft: ProxyDraft, ctx: DirectiveContext): void {
   if (!field) return void fail(ctx, 'timeout', `unknown timeout '${name}'`, expectedOneOf(name, Object.keys(TIMEOUTS), IGNORED_TIMEOUTS));
   const ms = readDuration(ctx, directive, value);
   if (ms === undefined || !noExtraWords(ctx, directive, 3)) return;
+  // A tunnel is a backend-side timeout: haproxy warns and ignores it in a frontend.
+  if (field === 'tunnel' && !appliesToBackend(draft, ctx, directive)) return;
   // HAProxy treats 0 as "not set" (it then warns about missing timeouts).
   if (ms === 0) delete draft.timeouts[field];
   else draft.timeouts[field] = ms;

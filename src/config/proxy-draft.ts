@@ -56,6 +56,7 @@ export interface TimeoutsDraft {
   connect?: number;
   server?: number;
   check?: number;
+  tunnel?: number;
 }
 
 export interface Located<T> {

@@ -52,10 +52,16 @@ export interface Timeouts {
   readonly server?: number;
   /** `timeout check`: read timeout of a health check (defaults to `inter`). */
   readonly check?: number;
+  /**
+   * `timeout tunnel`: inactivity limit of an upgraded connection (WebSocket)
+   * after the 101, both sides; backend capability only. When unset HAProxy
+   * uses the smaller of `timeout client` and `timeout server`.
+   */
+  readonly tunnel?: number;
 }
 
 /** Every field of Timeouts, for the readers that copy them. */
-export const TIMEOUT_FIELDS = ['client', 'httpRequest', 'httpKeepAlive', 'connect', 'server', 'check'] as const;
+export const TIMEOUT_FIELDS = ['client', 'httpRequest', 'httpKeepAlive', 'connect', 'server', 'check', 'tunnel'] as const;
 
 /** One test of an ACL: `path_beg /x /y` or `hdr(host) -i a b`. */
 export type AclTest =

@@ -259,6 +259,15 @@ describe('timeouts', () => {
     const f = frontendOf(listenWith('timeout http-request 10s', 'timeout http-keep-alive 2s', 'timeout check 1s', 'timeout client 0'));
     expect(f.timeouts).toEqual({ connect: 5000, server: 30000, httpRequest: 10_000, httpKeepAlive: 2000, check: 1000 });
   });
+
+  it('timeout tunnel: read in defaults, listen and backend; a frontend\'s is ignored with HAProxy\'s warning', () => {
+    expect(backendOf(listenWith('timeout tunnel 1h')).timeouts.tunnel).toBe(3_600_000);
+    const text = `${DEFAULTS}    timeout tunnel 30s\nfrontend f\n    bind :80\n    timeout tunnel 5s\n    default_backend b\nbackend b\n    server s 127.0.0.1:1\n`;
+    const { config, notices } = parse(text);
+    expect(config.backends[0]!.timeouts.tunnel).toBe(30_000);
+    expect(config.frontends[0]!.timeouts.tunnel).toBe(30_000);
+    expect(notices).toContain("haproxy.cfg:9: 'timeout tunnel' ignored because frontend 'f' has no backend capability");
+  });
 });
 
 describe('stats', () => {
