@@ -7,7 +7,8 @@
  * process_switching_rules, then http_process_req_common for the backend):
  *
  * 1. heads haproxy refuses get its 400 page (./refused-request-head.ts), and
- *    so does a runtime-built URL that Host may have bent (./rebuilt-target.ts);
+ *    so do a runtime-built URL that Host may have bent (./rebuilt-target.ts)
+ *    and a WebSocket upgrade without a valid key (../proxy/upgrade.ts);
  * 2. the frontend's `stats uri` is detected, its `http-request` rules run,
  *    then a stats request goes to the stats page; its `redirect` rules run;
  * 3. `use_backend` / `default_backend` choose the backend (no backend: 503);
@@ -20,6 +21,7 @@ import type { RequestHead } from '../deps.ts';
 import type { BalancerState, FrontendRuntime } from '../balancer/balancer-state.ts';
 import type { BackendRuntime } from '../balancer/backend-runtime.ts';
 import { builtinErrorResponse, type ErrorResponse } from '../proxy/error-pages.ts';
+import { whyUpgradeIsRefused } from '../proxy/upgrade.ts';
 import { chooseBackend, requestPath } from '../routing/choose-backend.ts';
 import type { ConnectionFacts, HttpTransaction } from '../rules/transaction.ts';
 import { isStatsRequest } from '../stats/stats-request.ts';
@@ -68,7 +70,8 @@ export function admitRequest(
   let target: string | undefined = received.target;
   if (received.rebuilt) target = originFormOfRebuiltUrl(target, headers);
   else if (whyRequestHeadIsRefused({ httpVersion: conn.httpVersion, target, headers })) target = undefined;
-  if (target === undefined) return { kind: 'answer', response: builtinErrorResponse(400) };
+  // On every runtime (the runtime-built URLs skip the head checks above).
+  if (target === undefined || whyUpgradeIsRefused(headers)) return { kind: 'answer', response: builtinErrorResponse(400) };
 
   const frontend = entry.frontend;
   const transaction: HttpTransaction = {

@@ -3,6 +3,7 @@
  * `option httpclose` / `http-server-close` / `http-keep-alive` add.
  */
 import type { ConnectionMode } from '../config/types.ts';
+import { forwardedConnectionValue, isUpgradeRequest } from './upgrade.ts';
 
 type HeaderLines = readonly (readonly [string, string])[];
 
@@ -37,6 +38,7 @@ function namesListedInConnection(headers: HeaderLines): Set<string> {
  * Transfer-Encoding goes too: the upstream client frames the body itself.
  */
 export function requestHeadersForServer(headers: HeaderLines, mode: ConnectionMode): HeaderLines {
+  if (isUpgradeRequest(headers)) return upgradeRequestHeaders(headers);
   const listed = namesListedInConnection(headers);
   const kept = headers.filter(([name]) => {
     const n = name.toLowerCase();
@@ -50,7 +52,10 @@ export function requestHeadersForServer(headers: HeaderLines, mode: ConnectionMo
  * header through unless `option httpclose` is set (observed), and then answers
  * with `Connection: close`.
  */
-export function responseHeadersForClient(headers: HeaderLines, mode: ConnectionMode): HeaderLines {
+export function responseHeadersForClient(headers: HeaderLines, mode: ConnectionMode, status = 200): HeaderLines {
+  // A 101 is relayed as the server wrote it (Connection, Upgrade and the
+  // fields they name), with no `connection: close` whatever the mode (observed).
+  if (status === 101) return headers;
   const listed = namesListedInConnection(headers);
   const kept = headers.filter(([name]) => {
     const n = name.toLowerCase();
@@ -58,4 +63,23 @@ export function responseHeadersForClient(headers: HeaderLines, mode: ConnectionM
     return !HOP_BY_HOP.has(n) && !listed.has(n);
   });
   return mode === 'close' ? [...kept, ['connection', 'close']] : kept;
+}
+
+/**
+ * An upgrade request as haproxy 2.6 forwards it whatever the connection mode
+ * (observed with httpclose, http-server-close and keep-alive): Connection
+ * without its keep-alive/close tokens, Upgrade, and the fields Connection
+ * names kept; no `connection: close` added, the server connection becomes
+ * the tunnel. The other hop-by-hop fields go as for any request.
+ */
+function upgradeRequestHeaders(headers: HeaderLines): HeaderLines {
+  const kept: (readonly [string, string])[] = [];
+  for (const line of headers) {
+    const n = line[0].toLowerCase();
+    if (n === 'connection') {
+      const value = forwardedConnectionValue(line[1]);
+      if (value !== undefined) kept.push(value === line[1] ? line : [line[0], value]);
+    } else if (n === 'upgrade' || !HOP_BY_HOP.has(n)) kept.push(line);
+  }
+  return kept;
 }

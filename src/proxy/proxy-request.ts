@@ -48,7 +48,10 @@ export interface ProxyInput {
  * How a request ended, for the front end to send: one of HAProxy's pages, or
  * the server's response head and body. `onChunk` must see every body chunk's
  * size and `onDone` must run once when the body ends, fails or the client
- * goes away (counters and stats depend on it).
+ * goes away (counters and stats depend on it). After a `101` the body is the
+ * tunnel: `onChunk` counts what the server sends, `onClientChunk` what the
+ * client sends, and `onDone` runs when the tunnel closes, which is when the
+ * access-log line is written (with the tunnel's duration, as haproxy logs it).
  */
 export type ProxyOutcome<Body> =
   | { readonly kind: 'page'; readonly page: ErrorResponse }
@@ -57,7 +60,9 @@ export type ProxyOutcome<Body> =
       readonly head: ResponseHead;
       readonly body: Body | null;
       readonly onChunk: (bytes: number) => void;
-      readonly onDone: () => void;
+      readonly onClientChunk: (bytes: number) => void;
+      /** `termination`: HAProxy's two-letter state for a tunnel's end (`--` when unsaid). */
+      readonly onDone: (termination?: string) => void;
     };
 
 /** Rough size of a request or response head on the wire, for bin/bout. */
@@ -194,15 +199,14 @@ export async function forwardRequest<Body>(
     const responseHead = responseHeadForClient(plan, frontend, server, direct, response, input.transaction);
     const all = [...scopes, serverCounters];
     for (const c of all) countResponseStatus(c, response.status);
-    log({
-      status: response.status,
-      server: runtime.servers[server]!.name,
-      termination: '--',
-      responseTime: deps.clock.now() - acceptedAt,
-      retries: retriesMade,
-      redispatched,
-    });
+    const responseTime = deps.clock.now() - acceptedAt;
+    const logResponse = (termination: string) =>
+      log({ status: response.status, server: runtime.servers[server]!.name, termination, responseTime, retries: retriesMade, redispatched });
+    // A tunnel (101) is logged when it closes, with its duration.
+    const tunnel = response.status === 101;
+    if (!tunnel) logResponse('--');
     const outBytes = headBytes(responseHead.headers, 17);
+    let done = false;
     return {
       kind: 'stream',
       head: responseHead,
@@ -210,12 +214,18 @@ export async function forwardRequest<Body>(
       onChunk: (bytes) => {
         for (const c of all) c.bytesOut += bytes;
       },
-      onDone: () => {
+      onClientChunk: (bytes) => {
+        for (const c of all) c.bytesIn += bytes;
+      },
+      onDone: (termination = '--') => {
+        if (done) return;
+        done = true;
         for (const c of all) {
           c.bytesIn += inBytes + body.bytesRead;
           c.bytesOut += outBytes;
           countRequestEnd(c);
         }
+        if (tunnel) logResponse(termination);
       },
     };
   }

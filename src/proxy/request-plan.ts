@@ -87,5 +87,5 @@ export function planResponseHead(plan: RequestPlan, server: number, direct: bool
       headers,
     );
   }
-  return { status: response.status, headers: responseHeadersForClient(headers, plan.mode) };
+  return { status: response.status, headers: responseHeadersForClient(headers, plan.mode, response.status) };
 }
