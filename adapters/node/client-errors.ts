@@ -54,10 +54,12 @@ export function answerClientErrors(server: Server, httpRequestTimeoutMs: () => n
     pending.set(socket, timer);
     socket.once('close', () => clearTimeout(timer));
   });
-  server.on('request', (request: import('node:http').IncomingMessage) => {
+  const headComplete = (request: import('node:http').IncomingMessage) => {
     const timer = pending.get(request.socket);
     if (timer) clearTimeout(timer);
-  });
+  };
+  server.on('request', headComplete);
+  server.on('upgrade', headComplete);
 }
 
 /** Wraps the request handler: HTTP/0.9 never reaches it. Also answers CONNECT. */

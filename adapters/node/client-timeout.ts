@@ -55,6 +55,10 @@ export function enforceClientTimeout(server: Server, limits: () => ClientLimits)
     watched.set(socket, { progress: 0, since: Date.now() });
     socket.once('close', () => watched.delete(socket));
   });
+  // An upgraded connection is the upgrade handler's (timeout server until the
+  // 101, then the tunnel's own timeout); answered without a 101, the socket
+  // comes back through 'connection' and is watched again.
+  server.on('upgrade', (_request: IncomingMessage, socket: Socket) => watched.delete(socket));
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const entry = watched.get(request.socket);
     if (!entry) return;

@@ -5,19 +5,28 @@
  * change per request are set once here.
  */
 import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Timeouts } from '../../src/config/types.ts';
 import { answerClientErrors, refuseUnsupportedRequests } from './client-errors.ts';
 import { enforceClientTimeout } from './client-timeout.ts';
+import type { UpgradeListener } from './upgrade.ts';
+
+/** What a configuration does with a listener's requests: ordinary ones, and upgrades (WebSocket…). */
+export interface ListenerHandlers {
+  readonly request: RequestListener;
+  readonly upgrade: UpgradeListener;
+}
 
 export class Listener {
   readonly #server: Server;
-  #handler: RequestListener;
+  #handlers: ListenerHandlers;
   #timeouts: Timeouts;
+  /** Connections handed to the upgrade handler: tunnels outlive a reload, not the grace period. */
+  readonly #upgraded = new Set<Socket>();
   readonly #stopSweep: () => void;
 
-  constructor(handler: RequestListener, timeouts: Timeouts) {
-    this.#handler = handler;
+  constructor(handlers: ListenerHandlers, timeouts: Timeouts) {
+    this.#handlers = handlers;
     this.#timeouts = timeouts;
     // An HTTP/1.0 request without Host is forwarded, as haproxy does; an
     // HTTP/1.1 one gets HAProxy's 400 page from client-errors.ts, not Node's.
@@ -25,8 +34,13 @@ export class Listener {
     this.#server.on('request', refuseUnsupportedRequests(this.#server, (request, response) => {
       // HAProxy adds no Date line: the server's own, if it sent one, is forwarded.
       response.sendDate = false;
-      this.#handler(request, response);
+      this.#handlers.request(request, response);
     }));
+    this.#server.on('upgrade', (request, socket: Socket, head: Buffer) => {
+      this.#upgraded.add(socket);
+      socket.once('close', () => this.#upgraded.delete(socket));
+      this.#handlers.upgrade(request, socket, head, this.#server);
+    });
     // `timeout http-request` and `timeout client` are enforced by
     // client-errors.ts and client-timeout.ts, promptly and with HAProxy's pages.
     this.#server.requestTimeout = 0;
@@ -45,8 +59,8 @@ export class Listener {
   }
 
   /** New handler and timeouts for the requests and connections to come. */
-  update(handler: RequestListener, timeouts: Timeouts): void {
-    this.#handler = handler;
+  update(handlers: ListenerHandlers, timeouts: Timeouts): void {
+    this.#handlers = handlers;
     this.#timeouts = timeouts;
     this.#applyServerLimits();
   }
@@ -76,7 +90,10 @@ export class Listener {
   close(graceMs: number): Promise<void> {
     this.#stopSweep();
     return new Promise((resolve) => {
-      const force = setTimeout(() => this.#server.closeAllConnections(), graceMs);
+      const force = setTimeout(() => {
+        this.#server.closeAllConnections();
+        for (const socket of this.#upgraded) socket.destroy();
+      }, graceMs);
       this.#server.close(() => {
         clearTimeout(force);
         resolve();

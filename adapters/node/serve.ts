@@ -2,12 +2,10 @@
  * Runs a Config on Node: one HTTP listener per `bind`, health checks, a reload
  * that keeps connections, a graceful stop (in-flight requests finish).
  */
-import type { IncomingMessage, RequestListener } from 'node:http';
-import { getRequestListener } from '@hono/node-server';
 import { createBalancer, type BalancerApp } from '../../src/app.ts';
 import type { Bind, Config, Frontend } from '../../src/config/types.ts';
 import { startHealthChecks, type HealthChecks } from '../../src/health/scheduler.ts';
-import { clientAddressOf, createFastPathListener } from './fast-path.ts';
+import { handlersFor } from './handlers.ts';
 import type { ListenerAddress, RunningBalancer as RunningBalancerBase } from '../command/running-balancer.ts';
 import { Listener } from './listener.ts';
 import { createConsoleLogger, createNodeDeps, type LogFormat, type NodeDeps } from './node-deps.ts';
@@ -59,7 +57,7 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
         continue;
       }
       const existing = open.get(key)!;
-      existing.listener.update(requestHandler(nextApp, frontend, bind, deps), frontend.timeouts);
+      existing.listener.update(handlersFor(nextApp, frontend, bind, deps), frontend.timeouts);
       open.set(key, { ...existing, address: { ...existing.address, frontend: frontend.name } });
     }
     const dropped: Listener[] = [];
@@ -122,7 +120,7 @@ async function openNewListeners(
   try {
     for (const { key, frontend, bind } of bindsOf(config)) {
       if (open.has(key) || opened.has(key)) continue;
-      const listener = new Listener(requestHandler(app, frontend, bind, deps), frontend.timeouts);
+      const listener = new Listener(handlersFor(app, frontend, bind, deps), frontend.timeouts);
       created.push(listener);
       const host = bind.host || '0.0.0.0';
       const port = await listener.listen(host, bind.port);
@@ -133,24 +131,4 @@ async function openNewListeners(
     throw error;
   }
   return opened;
-}
-
-/** The fast path, and the Hono app for stats pages. */
-function requestHandler(app: BalancerApp, frontend: Frontend, bind: Bind, deps: NodeDeps): RequestListener {
-  const honoListener = getRequestListener(
-    (request, env) => {
-      const incoming = (env as { incoming: IncomingMessage }).incoming;
-      return app.fetch(request, {
-        frontend: frontend.name,
-        clientAddress: clientAddressOf(incoming),
-        clientPort: incoming.socket.remotePort,
-        httpVersion: incoming.httpVersion,
-        rawHeaders: incoming.rawHeaders,
-        rawTarget: incoming.url,
-      });
-    },
-    { hostname: bind.host || 'localhost' },
-  );
-  const entry = app.state.frontends.get(frontend.name)!;
-  return createFastPathListener(app, entry, deps.upstream.native, deps, honoListener);
 }

@@ -1,0 +1,139 @@
+/**
+ * Node's `upgrade` event: a request with `Connection: upgrade` and an
+ * `Upgrade` line, which Node's parser hands over with the raw socket. The
+ * admission step decides as for any request (src/admission/), then
+ * `forwardRequest` with its persistence, retries and counters sends it over
+ * ./upgrade-upstream.ts:
+ * - a 101: the socket becomes a tunnel (./tunnel.ts);
+ * - anything else (a page, a stats answer, a server's 200): an ordinary
+ *   HTTP/1.1 response on the socket, after which the socket goes back to the
+ *   HTTP server with what the client pipelined, so the next request is read
+ *   and answered (haproxy does; issue 15 item 10).
+ */
+import { ServerResponse, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { BalancerApp } from '../../src/app.ts';
+import { admitRequest } from '../../src/admission/admit-request.ts';
+import type { FrontendRuntime } from '../../src/balancer/balancer-state.ts';
+import type { BalancerDeps, ResponseHead } from '../../src/deps.ts';
+import type { ErrorResponse } from '../../src/proxy/error-pages.ts';
+import { forwardRequest } from '../../src/proxy/proxy-request.ts';
+import { tunnelTimeout } from '../../src/proxy/upgrade.ts';
+import { clientAddressOf } from './fast-path.ts';
+import { openTunnel } from './tunnel.ts';
+import { upgradeUpstream } from './upgrade-upstream.ts';
+
+export type UpgradeListener = (request: IncomingMessage, socket: Socket, head: Buffer, server: Server) => void;
+
+export function createUpgradeListener(app: BalancerApp, entry: FrontendRuntime, deps: BalancerDeps, stats: RequestListener): UpgradeListener {
+  const { frontend } = entry;
+  return (request, socket, head, server) => {
+    const answer = (write: (response: ServerResponse) => boolean) => answerAsHttp(request, socket, head, server, write);
+    const address = clientAddressOf(request);
+    const port = request.socket.remotePort;
+    const lines: [string, string][] = [];
+    for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) lines.push([request.rawHeaders[i]!, request.rawHeaders[i + 1]!]);
+    const admission = admitRequest(
+      app.state,
+      entry,
+      { method: request.method ?? 'GET', target: request.url ?? '/', headers: lines },
+      { clientAddress: address, clientPort: port, httpVersion: request.httpVersion },
+    );
+    if (admission.kind === 'stats') return answer((response) => (stats(request, response), false));
+    if (admission.kind === 'answer') return answer((response) => sendPage(admission.response, response));
+
+    // The client may leave while the server has not answered yet.
+    const gone = new AbortController();
+    const onGone = () => gone.abort();
+    socket.once('close', onGone);
+    void forwardRequest(
+      {
+        frontend,
+        frontendCounters: entry.counters,
+        runtime: admission.runtime,
+        head: admission.head,
+        body: null,
+        client: { address, port },
+        transaction: admission.transaction,
+        signal: gone.signal,
+      },
+      upgradeUpstream,
+      deps,
+    ).then(
+      (outcome) => {
+        socket.off('close', onGone);
+        if (outcome.kind === 'page') return answer((response) => sendPage(outcome.page, response));
+        const { body, onChunk, onClientChunk, onDone } = outcome;
+        if (body?.kind === 'tunnel') {
+          if (socket.destroyed) {
+            body.socket.destroy();
+            return onDone('CC');
+          }
+          const idleMs = tunnelTimeout(frontend.timeouts, admission.runtime.backend.timeouts);
+          return openTunnel(socket, head, body.socket, body.head, outcome.head, {
+            idleMs,
+            onServerBytes: onChunk,
+            onClientBytes: onClientChunk,
+            onClosed: onDone,
+          });
+        }
+        answer((response) => {
+          response.writeHead(outcome.head.status, flat(outcome.head));
+          response.once('close', () => onDone());
+          if (!body) return void response.end(), closes(outcome.head);
+          body.message.on('data', (chunk: Buffer) => onChunk(chunk.length));
+          body.message.once('error', () => response.destroy());
+          body.message.pipe(response);
+          return closes(outcome.head);
+        });
+      },
+      (error: unknown) => {
+        deps.logger.warn(`upgrade: ${(error as Error).stack ?? String(error)}`);
+        socket.destroy();
+      },
+    );
+  };
+}
+
+/**
+ * Answers on the socket Node handed over with an ordinary response (`write`
+ * returns whether the connection must close after it); then, unless it
+ * closes, gives the socket back to the HTTP server with the bytes the client
+ * sent after its request, so pipelined requests are read and answered.
+ */
+function answerAsHttp(
+  request: IncomingMessage,
+  socket: Socket,
+  head: Buffer,
+  server: Server,
+  write: (response: ServerResponse) => boolean,
+): void {
+  if (socket.destroyed) return;
+  const response = new ServerResponse(request);
+  response.sendDate = false;
+  response.assignSocket(socket);
+  let close = false;
+  response.once('finish', () => {
+    response.detachSocket(socket);
+    if (close || request.httpVersion === '1.0') return void socket.end();
+    if (head.length > 0) socket.unshift(head);
+    server.emit('connection', socket);
+  });
+  close = write(response);
+}
+
+function flat(head: ResponseHead): string[] {
+  const out: string[] = [];
+  for (const [name, value] of head.headers) out.push(name, value);
+  return out;
+}
+
+function closes(head: ResponseHead): boolean {
+  return head.headers.some(([name, value]) => name.toLowerCase() === 'connection' && /(^|,)\s*close\s*(,|$)/i.test(value));
+}
+
+function sendPage(page: ErrorResponse, response: ServerResponse): boolean {
+  response.writeHead(page.status, page.headers.flatMap(([name, value]) => [name, value]));
+  response.end(page.body);
+  return closes(page);
+}
