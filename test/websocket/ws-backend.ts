@@ -3,8 +3,9 @@
  * so a test can see which server a tunnel reached and what it received:
  * it greets each connection with `hello from NAME`, echoes every message
  * with its type (text or binary), closes with a code and reason when told
- * `close:CODE:REASON`, picks the subprotocol `chat.v2` when offered, and
+ * `close:CODE:REASON`, picks the subprotocol `chat.v2` when offered (else the first), and
  * records each upgrade request's header lines and each close it received.
+ * An upgrade to `/no-upgrade` is declined with a 200 and the connection kept.
  * Plain HTTP requests get `{"server":NAME}`.
  */
 import { createServer, type Server } from 'node:http';
@@ -38,12 +39,19 @@ export async function startWsBackend(name: string): Promise<WsBackend> {
   });
   const wss = new WebSocketServer({
     noServer: true,
-    handleProtocols: (protocols) => (protocols.has('chat.v2') ? 'chat.v2' : false),
+    handleProtocols: (protocols) => (protocols.has('chat.v2') ? 'chat.v2' : ([...protocols][0] ?? false)),
   });
-  server.on('upgrade', (req, socket, head) => {
+  server.on('upgrade', (req, socket: Socket, head: Buffer) => {
     const lines: [string, string][] = [];
     for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) lines.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
     upgrades.push(lines);
+    if (req.url === '/no-upgrade') {
+      // Declines the upgrade with a 200; the connection goes on with the next request.
+      socket.write('HTTP/1.1 200 OK\r\ncontent-length: 11\r\n\r\nnot today\r\n');
+      if (head.length > 0) socket.unshift(head);
+      server.emit('connection', socket);
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       ws.send(`hello from ${name}`);
       ws.on('message', (data, isBinary) => {
