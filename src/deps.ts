@@ -72,6 +72,12 @@ export interface ResponseHead {
  */
 export interface UpstreamResponse<Body = ReadableStream<Uint8Array>> extends ResponseHead {
   readonly body: Body | null;
+  /**
+   * Workers: the WebSocket a `101` Response carries (`fetch` with the upgrade
+   * headers); handed back on the client's 101, it is the platform's way of
+   * proxying a WebSocket.
+   */
+  readonly webSocket?: unknown;
 }
 
 export interface UpstreamTarget {

@@ -46,7 +46,8 @@ export function createFetchUpstream(
         for (const cookie of (response.headers as Headers & { getSetCookie(): string[] }).getSetCookie()) {
           lines.push(['set-cookie', cookie]);
         }
-        return { status: response.status, headers: lines, body: response.body };
+        const webSocket = (response as Response & { webSocket?: unknown }).webSocket;
+        return { status: response.status, headers: lines, body: response.body, ...(webSocket ? { webSocket } : {}) };
       } catch (error) {
         if (timedOut) throw new UpstreamError('timeout', 'server timeout', { cause: error });
         throw new UpstreamError(classifyFetchError(error, head.method), String(error), { cause: error });

@@ -24,7 +24,7 @@ import { decideRetry } from './retry-policy.ts';
 import { planRequest } from './request-plan.ts';
 import { responseHeadForClient } from '../admission/response-step.ts';
 import type { HttpTransaction } from '../rules/transaction.ts';
-import { errorResponse, streamResponse } from './responses.ts';
+import { errorResponse, streamResponse, upgradedResponse } from './responses.ts';
 
 export interface ClientInfo {
   readonly address: string;
@@ -59,6 +59,8 @@ export type ProxyOutcome<Body> =
       readonly kind: 'stream';
       readonly head: ResponseHead;
       readonly body: Body | null;
+      /** Workers' WebSocket of a 101 (see UpstreamResponse). */
+      readonly webSocket?: unknown;
       readonly onChunk: (bytes: number) => void;
       readonly onClientChunk: (bytes: number) => void;
       /** `termination`: HAProxy's two-letter state for a tunnel's end (`--` when unsaid). */
@@ -76,6 +78,12 @@ function headBytes(headers: RequestHead['headers'], firstLine: number): number {
 export async function proxyRequest(input: ProxyInput, deps: BalancerDeps): Promise<Response> {
   const outcome = await forwardRequest(input, deps.upstream, deps);
   if (outcome.kind === 'page') return errorResponse(outcome.page);
+  if (outcome.webSocket !== undefined) {
+    // The platform relays the WebSocket itself: its end and its bytes are out
+    // of sight, so the books close now (docs/workers.md).
+    outcome.onDone();
+    return upgradedResponse(outcome.head, outcome.webSocket);
+  }
   return streamResponse(outcome.head, outcome.body, outcome.onChunk, outcome.onDone);
 }
 
@@ -211,6 +219,7 @@ export async function forwardRequest<Body>(
       kind: 'stream',
       head: responseHead,
       body: response.body,
+      ...(response.webSocket !== undefined ? { webSocket: response.webSocket } : {}),
       onChunk: (bytes) => {
         for (const c of all) c.bytesOut += bytes;
       },

@@ -65,3 +65,8 @@ export function streamResponse(
   );
   return new Response(tracked, { status: head.status, headers: toHeaders(head.headers) });
 }
+
+/** A 101 carrying the server's WebSocket (Workers' `webSocket` member of ResponseInit). */
+export function upgradedResponse(head: ResponseHead, webSocket: unknown): Response {
+  return new Response(null, { status: head.status, headers: toHeaders(head.headers), webSocket } as ResponseInit);
+}
