@@ -79,10 +79,15 @@ export function createUpgradeListener(app: BalancerApp, entry: FrontendRuntime, 
         }
         answer((response) => {
           response.writeHead(outcome.head.status, flat(outcome.head));
-          response.once('close', () => onDone());
+          // Over when written, or when the client left first (the server's body is dropped then).
+          response.once('finish', () => onDone());
+          socket.once('close', () => {
+            if (body) body.message.destroy();
+            onDone();
+          });
           if (!body) return void response.end(), closes(outcome.head);
           body.message.on('data', (chunk: Buffer) => onChunk(chunk.length));
-          body.message.once('error', () => response.destroy());
+          body.message.once('error', () => socket.destroy());
           body.message.pipe(response);
           return closes(outcome.head);
         });

@@ -11,7 +11,7 @@ import { startEdge, type RunningEdge } from '../helpers/edge-balancer.ts';
 import { send } from '../helpers/http-client.ts';
 import { freePort } from '../helpers/ports.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { openClient } from './ws-harness.ts';
+import { openClient, rawExchange } from './ws-harness.ts';
 import { startWsBackend, type WsBackend } from './ws-backend.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -75,6 +75,16 @@ describe('Node tunnels', () => {
     expect(edge.access).toHaveLength(1);
     expect(edge.access[0]).toMatchObject({ status: 101, server: 's1', uri: '/chat' });
     expect(edge.access[0]!.totalTime).toBeGreaterThanOrEqual(100);
+  });
+
+  it('an upgrade the server declines (200) is counted and logged as an ordinary response', async () => {
+    const { edge, port, statsPort } = await setUp();
+    const request = 'GET /no-upgrade HTTP/1.1\r\nHost: a\r\nCookie: SERVERNAME=s1\r\nConnection: upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n';
+    const received = await rawExchange(port, request, (r) => r.endsWith('not today\r\n'));
+    expect(received).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    await waitFor(() => edge.access.length > 0, 'the access-log line');
+    expect(edge.access[0]).toMatchObject({ status: 200, server: 's1', uri: '/no-upgrade' });
+    expect(await statsRow(statsPort, 'app', 's1')).toMatchObject({ scur: '0', stot: '1', hrsp_2xx: '1' });
   });
 
   it('a refused connection before the 101 is retried and redispatched like any request (new cookie)', async () => {
