@@ -78,6 +78,7 @@ export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp 
             client: { address: clientAddress, port: env.clientPort },
             signal: request.signal,
             transaction: admission.transaction,
+            request,
           },
           deps,
         );

@@ -125,8 +125,32 @@ export interface TcpProbe {
   connect(host: string, port: number, timeoutMs: number): Promise<CheckResult>;
 }
 
+/**
+ * A server's WebSocket (UpstreamResponse.webSocket) to hand to the client
+ * whose request asked for it; the runtime relays the messages.
+ */
+export interface WebSocketUpgrade {
+  /** The client's request (Deno upgrades it with Deno.upgradeWebSocket). */
+  readonly request: Request | undefined;
+  /** The 101 head for the client, persistence cookie and rules applied. */
+  readonly head: ResponseHead;
+  /** The runtime's WebSocket to the server. */
+  readonly server: unknown;
+  /** Inactivity limit of the tunnel (`timeout tunnel` or its fallbacks), ms. */
+  readonly idleMs: number | undefined;
+  readonly onServerBytes: (bytes: number) => void;
+  readonly onClientBytes: (bytes: number) => void;
+  /** Runs once when the relay ends (the access-log line is written then). */
+  readonly onClosed: (termination?: string) => void;
+}
+
 export interface BalancerDeps {
   readonly upstream: Upstream;
+  /**
+   * How this runtime answers with a server's WebSocket. Unset: Workers' way,
+   * a 101 Response with the `webSocket` (the platform relays, unseen).
+   */
+  readonly acceptWebSocket?: (upgrade: WebSocketUpgrade) => Response;
   readonly tcpProbe: TcpProbe;
   readonly healthStore: HealthStore;
   readonly clock: Clock;

@@ -4,6 +4,8 @@ import { MemoryHealthStore } from '../../src/health/memory-store.ts';
 import { createLineLogger, type LogFormat } from '../command/console-logger.ts';
 import { createDenoUpstream } from './deno-upstream.ts';
 import { denoTcpProbe } from './tcp-probe.ts';
+import { acceptDenoWebSocket } from './websocket-relay.ts';
+import { withWebSockets } from './websocket-upstream.ts';
 
 export type { LogFormat };
 
@@ -19,7 +21,8 @@ export function createConsoleLogger(format: LogFormat): Logger {
 
 export function createDenoDeps(logger: Logger): BalancerDeps {
   return {
-    upstream: createDenoUpstream(),
+    upstream: withWebSockets(createDenoUpstream()),
+    acceptWebSocket: acceptDenoWebSocket,
     tcpProbe: denoTcpProbe,
     healthStore: new MemoryHealthStore(),
     clock: systemClock,

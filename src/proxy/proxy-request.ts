@@ -15,6 +15,7 @@ import {
   type ResponseHead,
   type Upstream,
   type UpstreamResponse,
+  type WebSocketUpgrade,
 } from '../deps.ts';
 import type { BackendRuntime } from '../balancer/backend-runtime.ts';
 import { countRequestEnd, countRequestStart, countResponseStatus, type TrafficCounters } from '../balancer/counters.ts';
@@ -24,7 +25,8 @@ import { decideRetry } from './retry-policy.ts';
 import { planRequest } from './request-plan.ts';
 import { responseHeadForClient } from '../admission/response-step.ts';
 import type { HttpTransaction } from '../rules/transaction.ts';
-import { errorResponse, streamResponse, upgradedResponse } from './responses.ts';
+import { acceptWebSocketAsWorkers, errorResponse, streamResponse } from './responses.ts';
+import { tunnelTimeout } from './upgrade.ts';
 
 export interface ClientInfo {
   readonly address: string;
@@ -42,6 +44,8 @@ export interface ProxyInput {
   readonly frontendCounters: TrafficCounters;
   /** The admission step's transaction, which the `http-response` rules read and rewrite. */
   readonly transaction?: HttpTransaction;
+  /** The client's Fetch request, when there is one (a WebSocket upgrade needs it on Deno). */
+  readonly request?: Request;
 }
 
 /**
@@ -79,10 +83,22 @@ export async function proxyRequest(input: ProxyInput, deps: BalancerDeps): Promi
   const outcome = await forwardRequest(input, deps.upstream, deps);
   if (outcome.kind === 'page') return errorResponse(outcome.page);
   if (outcome.webSocket !== undefined) {
-    // The platform relays the WebSocket itself: its end and its bytes are out
-    // of sight, so the books close now (docs/workers.md).
+    const upgrade: WebSocketUpgrade = {
+      request: input.request,
+      head: outcome.head,
+      server: outcome.webSocket,
+      idleMs: tunnelTimeout(input.frontend.timeouts, input.runtime.backend.timeouts),
+      onServerBytes: outcome.onChunk,
+      onClientBytes: outcome.onClientChunk,
+      onClosed: outcome.onDone,
+    };
+    return (deps.acceptWebSocket ?? acceptWebSocketAsWorkers)(upgrade);
+  }
+  // A runtime that cannot relay this tunnel (Deno's fetch path, an upgrade
+  // other than WebSocket): the server's 101 cannot be passed on.
+  if (outcome.head.status === 101) {
     outcome.onDone();
-    return upgradedResponse(outcome.head, outcome.webSocket);
+    return errorResponse(input.runtime.errorResponse(502));
   }
   return streamResponse(outcome.head, outcome.body, outcome.onChunk, outcome.onDone);
 }

@@ -1,5 +1,5 @@
 /** Turning response heads and bodies into Fetch `Response`s. */
-import type { ResponseHead } from '../deps.ts';
+import type { ResponseHead, WebSocketUpgrade } from '../deps.ts';
 import type { ErrorResponse } from './error-pages.ts';
 
 function toHeaders(lines: ResponseHead['headers']): Headers {
@@ -66,7 +66,12 @@ export function streamResponse(
   return new Response(tracked, { status: head.status, headers: toHeaders(head.headers) });
 }
 
-/** A 101 carrying the server's WebSocket (Workers' `webSocket` member of ResponseInit). */
-export function upgradedResponse(head: ResponseHead, webSocket: unknown): Response {
-  return new Response(null, { status: head.status, headers: toHeaders(head.headers), webSocket } as ResponseInit);
+/**
+ * Workers' way: a 101 carrying the server's WebSocket (the `webSocket` member
+ * of ResponseInit); the platform relays the frames. Their bytes and their end
+ * are out of sight, so the books close now (docs/workers.md).
+ */
+export function acceptWebSocketAsWorkers(upgrade: WebSocketUpgrade): Response {
+  upgrade.onClosed();
+  return new Response(null, { status: 101, headers: toHeaders(upgrade.head.headers), webSocket: upgrade.server } as ResponseInit);
 }
