@@ -5,7 +5,8 @@
  * port for a while, so failover and the health checks can be watched.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { serveLiveFeed } from './demo-live.ts';
 
 export interface DemoBackend {
   readonly name: string;
@@ -38,8 +39,17 @@ export async function startDemoBackend(name: string, color: string, statsUrl: st
     res.writeHead(200, headers).end(page(name, color, count, req.headers, statsUrl));
   };
 
+  let feeds = 0;
+  let ticks = 0;
+  const live = () => `${name}: message ${++ticks} from ${name} (${feeds} live connection${feeds === 1 ? '' : 's'} here)`;
+
   async function listen(): Promise<void> {
     server = createServer(handler);
+    server.on('upgrade', (req, socket: Socket) => {
+      feeds++;
+      socket.once('close', () => feeds--);
+      serveLiveFeed(req, socket, live);
+    });
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   }
@@ -98,6 +108,10 @@ Delete that cookie: round-robin sends you to the other server.</p>
 <form method="post" action="/stop"><button>Stop ${name} for ${OUTAGE_MS / 1000} s</button></form>
 <p>After stopping it, reload: with <code>option redispatch</code> you are moved to the other server with a fresh cookie, and the health checks mark ${name} DOWN.</p>
 <p>The balancer's <a href="${escapeHtml(statsUrl)}">stats page</a> (credentials in the terminal) shows each server's state, and lets you drain one or put it in maintenance.</p>
+<h2>Live from ${name} over a WebSocket</h2><pre id="live" style="height:6em;overflow:auto;background:#f4f4f4;padding:.5em">connecting…</pre>
+<script>const out=document.getElementById('live');const ws=new WebSocket(location.href.replace(/^http/,'ws').replace(/[?#].*$/,''));
+ws.onmessage=(e)=>{out.textContent=e.data+'\\n'+(out.textContent==='connecting…'?'':out.textContent).split('\\n').slice(0,5).join('\\n')};
+ws.onclose=()=>{out.textContent='(closed)\\n'+out.textContent}</script>
 <h2>What ${name} received</h2><table>${seen}</table></body></html>
 `;
 }

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEchoBackend } from '../helpers/echo-backend.ts';
 import { send } from '../helpers/http-client.ts';
@@ -91,6 +92,14 @@ describe('edge-balancer command', () => {
       const first = await send(port, '/');
       expect(first.body).toMatch(/Served by apache-[12]/);
       expect(first.all('set-cookie')).toEqual(expect.arrayContaining([expect.stringMatching(/^SERVERNAME=s[12]; path=\/$/)]));
+      // The page's live feed: a WebSocket through the balancer to the same sticky server.
+      const servedBy = /Served by (apache-[12])/.exec(first.body)![1]!;
+      const sticky = first.all('set-cookie').find((c) => c.startsWith('SERVERNAME='))!.split(';')[0]!;
+      const live = new WebSocket(`ws://127.0.0.1:${port}/`, { headers: { cookie: sticky } });
+      const [message] = (await once(live, 'message')) as [Buffer];
+      expect(message.toString()).toMatch(new RegExp(`^${servedBy}: message \\d+ from ${servedBy}`));
+      live.close();
+      await once(live, 'close');
 
       const password = /user admin, password (\S+)/.exec(banner)?.[1];
       expect(banner).toContain(`http://127.0.0.1:${statsPort}/`);
