@@ -69,7 +69,8 @@ edge-balancer demo: open ${url}
   config:   the seed's "listen appname" (roundrobin, httpclose, forwardfor,
             cookie SERVERNAME insert indirect nocache, checks every 1 s)
 
-  try:  reload            -> same server, its visit counter goes up (cookie SERVERNAME)
+  try:  reload            -> same server, its visit counter goes up (cookie SERVERNAME);
+                             the page's live feed is a WebSocket to that same server
         delete the cookie -> round-robin picks the other server
         "Stop" button     -> the next reload is redispatched to the other server with
                              a fresh cookie; the checks log the server DOWN, then UP
