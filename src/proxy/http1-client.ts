@@ -153,7 +153,7 @@ function bodyStream(input: ByteReader, length: number | 'chunked' | 'close', pro
   let inChunk = false;
   /** The next bytes of the body, or undefined at its end. */
   const next = async (): Promise<Uint8Array | undefined> => {
-    if (length === 'close') return (await input.fill()) ? input.take(input.buffered) : undefined;
+    if (length === 'close') return input.buffered > 0 || (await input.fill()) ? input.take(input.buffered) : undefined;
     if (length === 'chunked' && !inChunk) {
       remaining = await readChunkSize(input, progress);
       if (remaining === 0) {
