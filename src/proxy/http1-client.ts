@@ -105,7 +105,9 @@ async function writeRequest(
   if (chunked) text += 'transfer-encoding: chunked\r\n';
   await writer.write(encoder.encode(`${text}\r\n`));
   if (body) {
-    for await (const chunk of body) {
+    const reader = body.getReader();
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      const chunk = read.value;
       if (chunk.byteLength === 0) continue;
       if (chunked) await writer.write(encoder.encode(`${chunk.byteLength.toString(16)}\r\n`));
       await writer.write(chunk);

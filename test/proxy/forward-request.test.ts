@@ -30,8 +30,7 @@ function setup(sectionLines: string, behaviours: Readonly<Record<number, Behavio
   const access: AccessLogEntry[] = [];
   const upstream: Upstream<string> = {
     async request(target, head, body) {
-      let text = '';
-      if (body) for await (const chunk of body) text += new TextDecoder().decode(chunk);
+      const text = body ? await new Response(body).text() : '';
       attempts.push({ port: target.port, target: head.target, body: text, at: now });
       if (behaviours[target.port] === 'refuses') throw new UpstreamError('refused', 'connection refused');
       return { status: 200, headers: [['content-length', '2']], body: `s${target.port}` };
