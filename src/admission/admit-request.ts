@@ -25,8 +25,7 @@ import type { ConnectionFacts, HttpTransaction } from '../rules/transaction.ts';
 import { isStatsRequest } from '../stats/stats-request.ts';
 import { originFormOfRebuiltUrl } from './rebuilt-target.ts';
 import { whyRequestHeadIsRefused } from './refused-request-head.ts';
-import { isSameSection } from './response-step.ts';
-import { evaluateHttpRequestRules, evaluateRedirectRules } from './rule-hooks.ts';
+import { evaluateHttpRequestRules, evaluateRedirectRules, isSameSection } from './rule-hooks.ts';
 
 /** The request head as the runtime received it. */
 export interface ReceivedHead {
