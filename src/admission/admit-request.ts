@@ -39,7 +39,7 @@ export interface ReceivedHead {
   readonly headers: [string, string][];
   /**
    * True when the runtime gives no raw target and `target` is the URL it
-   * rebuilt from Host and the path (Deno.serve, Workers): see ./rebuilt-target.ts.
+   * rebuilt from Host and the path (Deno's serve, Workers): see ./rebuilt-target.ts.
    */
   readonly rebuilt?: boolean;
 }

@@ -13,7 +13,7 @@
  */
 import { UpstreamError, type RequestHead, type Upstream, type UpstreamOptions, type UpstreamResponse } from '../deps.ts';
 
-/** A connected byte stream (Deno.Conn and Workers' `connect()` sockets have this shape). */
+/** A connected byte stream (the shape of a Deno connection and of a Workers `connect()` socket). */
 export interface ByteConnection {
   readonly readable: ReadableStream<Uint8Array>;
   readonly writable: WritableStream<Uint8Array>;
