@@ -27,8 +27,7 @@ import type { ConnectionFacts, HttpTransaction } from '../rules/transaction.ts';
 import { isStatsRequest } from '../stats/stats-request.ts';
 import { originFormOfRebuiltUrl } from './rebuilt-target.ts';
 import { whyRequestHeadIsRefused } from './refused-request-head.ts';
-import { isSameSection } from './response-step.ts';
-import { evaluateHttpRequestRules, evaluateRedirectRules } from './rule-hooks.ts';
+import { evaluateHttpRequestRules, evaluateRedirectRules, isSameSection } from './rule-hooks.ts';
 
 /** The request head as the runtime received it. */
 export interface ReceivedHead {
@@ -42,7 +41,7 @@ export interface ReceivedHead {
   readonly headers: [string, string][];
   /**
    * True when the runtime gives no raw target and `target` is the URL it
-   * rebuilt from Host and the path (Deno.serve, Workers): see ./rebuilt-target.ts.
+   * rebuilt from Host and the path (Deno's serve, Workers): see ./rebuilt-target.ts.
    */
   readonly rebuilt?: boolean;
 }

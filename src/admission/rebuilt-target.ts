@@ -1,5 +1,5 @@
 /**
- * The request-target on runtimes that give no raw one. `Deno.serve` and the
+ * The request-target on runtimes that give no raw one. Deno's `serve` and the
  * Workers runtime hand over a Fetch `Request` whose URL they built from the
  * Host header and the target. Deno writes them side by side, unparsed
  * (observed, Deno 2.9: `GET /stats/../x` with `Host: a` is `http://a/stats/../x`,

@@ -9,7 +9,7 @@ import type { Frontend } from '../config/types.ts';
 import type { ResponseHead } from '../deps.ts';
 import { planResponseHead, type RequestPlan } from '../proxy/request-plan.ts';
 import type { HttpTransaction } from '../rules/transaction.ts';
-import { evaluateHttpResponseRules } from './rule-hooks.ts';
+import { evaluateHttpResponseRules, isSameSection } from './rule-hooks.ts';
 
 export function responseHeadForClient(
   plan: RequestPlan,
@@ -25,9 +25,4 @@ export function responseHeadForClient(
   const afterBackend = evaluateHttpResponseRules(transaction, backend, head);
   // A `listen` is one section: its rules run once.
   return isSameSection(frontend, backend.name) ? afterBackend : evaluateHttpResponseRules(transaction, frontend, afterBackend);
-}
-
-/** True when the backend is the `listen` section that also is this frontend. */
-export function isSameSection(frontend: Frontend, backendName: string): boolean {
-  return frontend.isListen && frontend.name === backendName;
 }

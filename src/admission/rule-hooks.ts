@@ -17,6 +17,11 @@ import type { HttpTransaction } from '../rules/transaction.ts';
 /** The section whose rules run: a frontend, a backend, or a `listen` as either. */
 export type RuleSection = Frontend | Backend;
 
+/** True when the backend is the `listen` section that also is this frontend: its rules run once. */
+export function isSameSection(frontend: Frontend, backendName: string): boolean {
+  return frontend.isListen && frontend.name === backendName;
+}
+
 /**
  * A section's `http-request` rules: they may rewrite `transaction.request`,
  * set variables, or end the request with an answer (deny, return, auth,

@@ -1,12 +1,16 @@
 /**
  * The one answer to "may this server take traffic?", used by selection,
- * persistence, health logs and stats alike: not in maintenance (`disabled` at
- * start-up, or set from the admin page) and, when it is checked, UP by its
- * health checks. A checked server with no state yet is UP: HAProxy starts
- * checked servers UP (at the lowest UP health).
+ * persistence, retries, health logs and stats alike. Two questions, as in
+ * HAProxy:
  *
- * A draining server is usable (its sticky clients stay) but is not offered to
- * the balancing algorithm: see `takesNewClients`.
+ * - `serverIsUsable`: may it take a request at all, sticky ones included —
+ *   not in maintenance (`disabled` at start-up, or set from the admin page)
+ *   and, when it is checked, UP by its health checks. A checked server with
+ *   no state yet is UP: HAProxy starts checked servers UP (at the lowest UP
+ *   health).
+ * - `takesNewClients`: may the balancing algorithm pick it, and does it count
+ *   as an active or backup server (HAProxy's `srv_willbe_usable()`): usable,
+ *   not draining (its sticky clients stay), and a weight above 0.
  */
 import type { Server } from '../config/types.ts';
 import type { HealthState } from '../health/types.ts';
@@ -19,9 +23,8 @@ export function serverIsUsable(server: Server, health: HealthState | undefined, 
   return health?.up ?? true;
 }
 
-/** Usable and not draining: the balancing algorithm may pick it. */
 export function takesNewClients(server: Server, health: HealthState | undefined, admin?: AdminState): boolean {
-  return serverIsUsable(server, health, admin) && (admin?.mode ?? 'ready') !== 'drain';
+  return serverIsUsable(server, health, admin) && (admin?.mode ?? 'ready') !== 'drain' && (admin?.weight ?? server.weight) > 0;
 }
 
 /** The key of a server in the HealthStore and in logs: `backend/server`, as HAProxy names it. */

@@ -1,11 +1,10 @@
 /**
  * The live side of one backend: its selector's rotation, each server's
- * counters and administrative state, its error pages. Built once per backend
+ * counters and administrative state. Built once per backend
  * at start-up; health comes from the shared HealthStore.
  */
 import type { Backend, Server } from '../config/types.ts';
 import type { HealthState, HealthStore } from '../health/types.ts';
-import { createErrorResponder, type ErrorResponse } from '../proxy/error-pages.ts';
 import { createSelector, type SelectionView, type ServerSelector } from '../selection/index.ts';
 import type { AdminState } from './admin-state.ts';
 import { initialAdminState, serverIsUsable, serverKey, takesNewClients } from './availability.ts';
@@ -18,7 +17,6 @@ export class BackendRuntime {
   /** Per-server counters, and the backend's own (which include requests that found no server). */
   readonly serverCounters: readonly TrafficCounters[];
   readonly counters: TrafficCounters = newCounters();
-  readonly errorResponse: (status: number) => ErrorResponse;
   readonly #admin: AdminState[];
   readonly #selector: ServerSelector;
   readonly #health: HealthStore;
@@ -32,7 +30,6 @@ export class BackendRuntime {
     this.keys = backend.servers.map((s) => serverKey(backend.name, s.name));
     this.serverCounters = backend.servers.map(() => newCounters());
     this.#admin = backend.servers.map(initialAdminState);
-    this.errorResponse = createErrorResponder(backend.errorFiles);
     this.#selector = createSelector(backend, random);
     this.#health = health;
     this.#viewIsLive = !['roundrobin', 'static-rr'].includes(backend.balance) || backend.servers.some((s) => s.maxconn);
@@ -61,13 +58,10 @@ export class BackendRuntime {
     return server !== undefined && serverIsUsable(server, this.health(index), this.#admin[index]);
   }
 
-  /**
-   * Offered to the balancing algorithm: usable, not draining, weight above 0
-   * (what HAProxy counts as an active or backup server in its logs).
-   */
+  /** Offered to the balancing algorithm, counted as an active or backup server (see availability.ts). */
   takesNewClients(index: number): boolean {
     const server = this.backend.servers[index];
-    return server !== undefined && takesNewClients(server, this.health(index), this.#admin[index]) && this.#admin[index]!.weight > 0;
+    return server !== undefined && takesNewClients(server, this.health(index), this.#admin[index]);
   }
 
   usableActiveCount(): number {

@@ -3,7 +3,7 @@
  * 2.6.12), and `errorfile` overrides. Upstream failures are mapped to a status
  * in exactly one place: `statusForFailure`.
  */
-import type { ErrorFile } from '../config/types.ts';
+import type { Backend, ErrorFile } from '../config/types.ts';
 import type { ResponseHead, UpstreamFailure } from '../deps.ts';
 
 export interface ErrorResponse extends ResponseHead {
@@ -81,4 +81,14 @@ export function createErrorResponder(errorFiles: readonly ErrorFile[]): (status:
     if (parsed) overrides.set(file.status, parsed);
   }
   return (status) => overrides.get(status) ?? builtinErrorResponse(status);
+}
+
+/** Each backend's responder, built once from its frozen configuration. */
+const responders = new WeakMap<Backend, (status: number) => ErrorResponse>();
+
+/** The page `backend` answers `status` with: its `errorfile`, else HAProxy's built-in page. */
+export function backendErrorPage(backend: Backend, status: number): ErrorResponse {
+  let responder = responders.get(backend);
+  if (!responder) responders.set(backend, (responder = createErrorResponder(backend.errorFiles)));
+  return responder(status);
 }

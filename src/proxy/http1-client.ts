@@ -13,7 +13,7 @@
  */
 import { UpstreamError, type RequestHead, type Upstream, type UpstreamOptions, type UpstreamResponse } from '../deps.ts';
 
-/** A connected byte stream (Deno.Conn and Workers' `connect()` sockets have this shape). */
+/** A connected byte stream (the shape of a Deno connection and of a Workers `connect()` socket). */
 export interface ByteConnection {
   readonly readable: ReadableStream<Uint8Array>;
   readonly writable: WritableStream<Uint8Array>;
@@ -105,7 +105,9 @@ async function writeRequest(
   if (chunked) text += 'transfer-encoding: chunked\r\n';
   await writer.write(encoder.encode(`${text}\r\n`));
   if (body) {
-    for await (const chunk of body) {
+    const reader = body.getReader();
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      const chunk = read.value;
       if (chunk.byteLength === 0) continue;
       if (chunked) await writer.write(encoder.encode(`${chunk.byteLength.toString(16)}\r\n`));
       await writer.write(chunk);
@@ -153,7 +155,7 @@ function bodyStream(input: ByteReader, length: number | 'chunked' | 'close', pro
   let inChunk = false;
   /** The next bytes of the body, or undefined at its end. */
   const next = async (): Promise<Uint8Array | undefined> => {
-    if (length === 'close') return (await input.fill()) ? input.take(input.buffered) : undefined;
+    if (length === 'close') return input.buffered > 0 || (await input.fill()) ? input.take(input.buffered) : undefined;
     if (length === 'chunked' && !inChunk) {
       remaining = await readChunkSize(input, progress);
       if (remaining === 0) {

@@ -19,7 +19,7 @@ import {
 } from '../deps.ts';
 import type { BackendRuntime } from '../balancer/backend-runtime.ts';
 import { countRequestEnd, countRequestStart, countResponseStatus, type TrafficCounters } from '../balancer/counters.ts';
-import { statusForFailure, type ErrorResponse } from './error-pages.ts';
+import { backendErrorPage, statusForFailure, type ErrorResponse } from './error-pages.ts';
 import { ReplayableBody } from './replayable-body.ts';
 import { decideRetry } from './retry-policy.ts';
 import { planRequest } from './request-plan.ts';
@@ -143,7 +143,7 @@ export async function forwardRequest<Body>(
     fields: Partial<AccessLogEntry> & Pick<AccessLogEntry, 'server' | 'termination'>,
   ): Promise<ProxyOutcome<Body>> => {
     await body.discard();
-    const page = runtime.errorResponse(status);
+    const page = backendErrorPage(backend, status);
     for (const c of scopes) {
       countResponseStatus(c, page.status);
       c.bytesIn += inBytes + body.bytesRead;

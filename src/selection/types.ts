@@ -12,7 +12,7 @@
 export interface SelectionView {
   /**
    * May take new clients: UP (or unchecked), not in maintenance, not draining.
-   * HAProxy's `srv_willbe_usable()` minus the weight, which is given separately.
+   * HAProxy's `srv_willbe_usable()`, computed by src/balancer/availability.ts's `takesNewClients` (a weight of 0 is not usable).
    */
   readonly usable: readonly boolean[];
   /**

@@ -59,7 +59,7 @@ export function backendWeights(
   let firstBackupWeight: number | undefined;
   backend.servers.forEach((server, i) => {
     const a = admin(i);
-    if (a.weight <= 0 || !takesNewClients(server, health(i), a)) return;
+    if (!takesNewClients(server, health(i), a)) return;
     if (server.backup) {
       backup++;
       backupWeight += a.weight;

@@ -3,30 +3,20 @@
  * 9): the balancer must route, match the stats URI on and forward the target
  * the client sent, whatever Host says, as on Node and haproxy.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEchoBackend, type EchoBackend, type EchoReply } from '../helpers/echo-backend.ts';
 import { send } from '../helpers/http-client.ts';
-import { denoExecutable } from '../helpers/deno.ts';
-import { freePort, waitForPort } from '../helpers/ports.ts';
-
-const ROOT = new URL('../../', import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'edge-balancer-deno-target-'));
+import { startDenoBalancer, type DenoBalancer } from '../helpers/deno.ts';
+import { freePort } from '../helpers/ports.ts';
 
 let backends: EchoBackend[];
-let deno: ChildProcess;
+let deno: DenoBalancer | undefined;
 let port: number;
 
 beforeAll(async () => {
   backends = [await startEchoBackend('app'), await startEchoBackend('admin')];
   port = await freePort();
-  const cfg = join(dir, 'lb.cfg');
-  writeFileSync(
-    cfg,
+  deno = await startDenoBalancer(
     `defaults
     mode http
     timeout connect 1s
@@ -43,19 +33,13 @@ backend app
 backend admin
     server admin 127.0.0.1:${backends[1]!.port}
 `,
+    port,
   );
-  const cli = ['run', '--allow-net', '--allow-read', join(ROOT, 'adapters/deno/cli.ts'), '-f', cfg, '--log-format', 'none'];
-  deno = spawn(denoExecutable(), cli, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-  await waitForPort(port, () => deno.exitCode !== null, 1200);
 }, 60_000);
 
 afterAll(async () => {
-  if (deno && deno.exitCode === null) {
-    deno.kill('SIGKILL');
-    await once(deno, 'exit');
-  }
+  await deno?.close();
   await Promise.all(backends?.map((b) => b.close()) ?? []);
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const reply = (body: string) => JSON.parse(body) as EchoReply;
