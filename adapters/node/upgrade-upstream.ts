@@ -15,9 +15,10 @@ export type UpgradeBody =
   | { readonly kind: 'tunnel'; readonly socket: Socket; readonly head: Buffer }
   | { readonly kind: 'response'; readonly message: IncomingMessage };
 
+/** Names lower-cased, as haproxy relays them (and undici hands them on the other path). */
 function headerLines(raw: readonly string[]): [string, string][] {
   const lines: [string, string][] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) lines.push([raw[i]!, raw[i + 1]!]);
+  for (let i = 0; i + 1 < raw.length; i += 2) lines.push([raw[i]!.toLowerCase(), raw[i + 1]!]);
   return lines;
 }
 

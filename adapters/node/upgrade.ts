@@ -6,21 +6,21 @@
  * ./upgrade-upstream.ts:
  * - a 101: the socket becomes a tunnel (./tunnel.ts);
  * - anything else (a page, a stats answer, a server's 200): an ordinary
- *   HTTP/1.1 response on the socket, after which the socket goes back to the
+ *   HTTP/1.1 response on the socket (./upgrade-answer.ts), after which the socket goes back to the
  *   HTTP server with what the client pipelined, so the next request is read
  *   and answered (haproxy does; issue 15 item 10).
  */
-import { ServerResponse, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { BalancerApp } from '../../src/app.ts';
 import { admitRequest } from '../../src/admission/admit-request.ts';
 import type { FrontendRuntime } from '../../src/balancer/balancer-state.ts';
-import type { BalancerDeps, ResponseHead } from '../../src/deps.ts';
-import type { ErrorResponse } from '../../src/proxy/error-pages.ts';
+import type { BalancerDeps } from '../../src/deps.ts';
 import { forwardRequest } from '../../src/proxy/proxy-request.ts';
 import { tunnelTimeout } from '../../src/proxy/upgrade.ts';
 import { clientAddressOf } from './fast-path.ts';
 import { openTunnel } from './tunnel.ts';
+import { answerAsHttp, closes, flat, sendPage } from './upgrade-answer.ts';
 import { upgradeUpstream } from './upgrade-upstream.ts';
 
 export type UpgradeListener = (request: IncomingMessage, socket: Socket, head: Buffer, server: Server) => void;
@@ -98,47 +98,4 @@ export function createUpgradeListener(app: BalancerApp, entry: FrontendRuntime, 
       },
     );
   };
-}
-
-/**
- * Answers on the socket Node handed over with an ordinary response (`write`
- * returns whether the connection must close after it); then, unless it
- * closes, gives the socket back to the HTTP server with the bytes the client
- * sent after its request, so pipelined requests are read and answered.
- */
-function answerAsHttp(
-  request: IncomingMessage,
-  socket: Socket,
-  head: Buffer,
-  server: Server,
-  write: (response: ServerResponse) => boolean,
-): void {
-  if (socket.destroyed) return;
-  const response = new ServerResponse(request);
-  response.sendDate = false;
-  response.assignSocket(socket);
-  let close = false;
-  response.once('finish', () => {
-    response.detachSocket(socket);
-    if (close || request.httpVersion === '1.0') return void socket.end();
-    if (head.length > 0) socket.unshift(head);
-    server.emit('connection', socket);
-  });
-  close = write(response);
-}
-
-function flat(head: ResponseHead): string[] {
-  const out: string[] = [];
-  for (const [name, value] of head.headers) out.push(name, value);
-  return out;
-}
-
-function closes(head: ResponseHead): boolean {
-  return head.headers.some(([name, value]) => name.toLowerCase() === 'connection' && /(^|,)\s*close\s*(,|$)/i.test(value));
-}
-
-function sendPage(page: ErrorResponse, response: ServerResponse): boolean {
-  response.writeHead(page.status, page.headers.flatMap(([name, value]) => [name, value]));
-  response.end(page.body);
-  return closes(page);
 }

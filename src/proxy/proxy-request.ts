@@ -98,7 +98,7 @@ export async function proxyRequest(input: ProxyInput, deps: BalancerDeps): Promi
   // other than WebSocket): the server's 101 cannot be passed on.
   if (outcome.head.status === 101) {
     outcome.onDone();
-    return errorResponse(input.runtime.errorResponse(502));
+    return errorResponse(backendErrorPage(input.runtime.backend, 502));
   }
   return streamResponse(outcome.head, outcome.body, outcome.onChunk, outcome.onDone);
 }
