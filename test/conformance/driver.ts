@@ -11,7 +11,8 @@ import { send, type ClientResponse } from '../helpers/http-client.ts';
 import { freePort } from '../helpers/ports.ts';
 import { startClosingBackend, type ClosingBackend } from './closing-backend.ts';
 import type { RuntimeUnderTest } from './runtimes.ts';
-import type { Scenario, Step } from './scenario.ts';
+import type { Scenario, Step, WebSocketStep } from './scenario.ts';
+import { openClient } from '../websocket/ws-harness.ts';
 
 type Ports = { readonly PORT: number; readonly STATS: number };
 
@@ -62,6 +63,7 @@ async function untilItHolds(attempt: () => Promise<void>): Promise<void> {
 }
 
 async function checkStep(step: Step, ports: Ports, backends: readonly EchoBackend[]): Promise<void> {
+  if (step.webSocket) return checkWebSocketStep(step, step.webSocket, ports, backends);
   const arrivals = backends.map((b) => b.requests.length);
   const headers: [string, string][] = (step.headers ?? []).map(([n, v]) => [n, v]);
   if (step.cookie) headers.push(['Cookie', step.cookie]);
@@ -101,4 +103,39 @@ async function checkStep(step: Step, ports: Ports, backends: readonly EchoBacken
 function joined(response: ClientResponse, name: string): string | undefined {
   const values = response.all(name);
   return values.length ? values.join(', ') : undefined;
+}
+
+/** A WebSocket step: the 101's Set-Cookie, the greeting's server, echoes, subprotocol, the close handshake. */
+async function checkWebSocketStep(step: Step, ws: WebSocketStep, ports: Ports, backends: readonly EchoBackend[]): Promise<void> {
+  const what = `WebSocket ${step.path ?? '/'}`;
+  const client = await openClient(ports[step.port ?? 'PORT'], {
+    path: step.path ?? '/',
+    ...(step.cookie ? { cookie: step.cookie } : {}),
+    ...(ws.protocols ? { protocols: [...ws.protocols] } : {}),
+  });
+  try {
+    const want = step.expect;
+    if (want.status !== undefined) expect(101, `${what}: status`).toBe(want.status);
+    if (want.setCookie) expect(client.head.filter(([n]) => n === 'set-cookie').map(([, v]) => v), `${what}: Set-Cookie`).toEqual(want.setCookie);
+    if (want.servedBy) expect(client.greeting, `${what}: greeting`).toBe(`hello from ${want.servedBy}`);
+    if (ws.protocol !== undefined) expect(client.ws.protocol, `${what}: subprotocol`).toBe(ws.protocol);
+    for (const message of ws.messages ?? []) {
+      client.ws.send(message);
+      const echo = await client.next();
+      expect(echo.binary, `${what}: frame type`).toBe(typeof message !== 'string');
+      expect(echo.data.equals(Buffer.from(message)), `${what}: echo of ${String(message).slice(0, 20)}`).toBe(true);
+    }
+    const server = backends.find((b) => client.greeting === `hello from ${b.name}`);
+    for (const [name, lines] of Object.entries(want.backendHeaders ?? {})) {
+      const seen = server?.requests.at(-1)?.headers.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
+      expect(seen, `${what}: ${name} lines the backend saw`).toEqual(lines);
+    }
+    if (ws.close) {
+      client.ws.close(ws.close[0], ws.close[1]);
+      // The echo server answers the close with the same code and reason: both ways passed.
+      expect(await client.closed, `${what}: close`).toMatchObject({ code: ws.close[0], reason: ws.close[1] });
+    }
+  } finally {
+    client.ws.terminate();
+  }
 }

@@ -34,8 +34,21 @@ export interface Expectation {
   readonly gzipped?: boolean;
 }
 
+/** A WebSocket opened instead of an HTTP request (the echo backends greet and echo). */
+export interface WebSocketStep {
+  readonly protocols?: readonly string[];
+  /** Sent one after the other; each must come back as sent (text, or binary when a Uint8Array). */
+  readonly messages?: readonly (string | Uint8Array)[];
+  /** The subprotocol the client must end up with ('' for none). */
+  readonly protocol?: string;
+  /** The close code and reason the client sends; the server must see them. */
+  readonly close?: readonly [number, string];
+}
+
 export interface Step {
   readonly path?: string;
+  /** Open a WebSocket to `path` instead; `expect.setCookie` then reads the 101, `servedBy` the greeting. */
+  readonly webSocket?: WebSocketStep;
   /** Extra request header lines, in order. */
   readonly headers?: readonly (readonly [string, string])[];
   readonly cookie?: string;

@@ -4,11 +4,14 @@
  * for response headers: `?set-cookie=a%3D1&cache-control=public`, `?status=500`,
  * `?delay=3000` (ms before answering), `?gzip=1` (the reply gzipped, with
  * `content-encoding: gzip` and its content-length, whatever Accept-Encoding says).
+ * It also takes WebSocket upgrades: greets, echoes, and records them as requests.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventEmitter, once } from 'node:events';
+import type { Duplex } from 'node:stream';
 import { gzipSync } from 'node:zlib';
+import { WebSocketServer } from 'ws';
 
 export interface EchoReply {
   readonly server: string;
@@ -64,6 +67,19 @@ export async function startEchoBackend(name: string, port = 0): Promise<EchoBack
       res.on('close', () => clearTimeout(timer));
     } else send();
   });
+  // WebSocket upgrades (the real `ws`): recorded like requests, greeted with
+  // `hello from NAME`, every message echoed; subprotocol `chat.v2` when
+  // offered, else the first.
+  const sockets = new WebSocketServer({ noServer: true, handleProtocols: (p) => (p.has('chat.v2') ? 'chat.v2' : ([...p][0] ?? false)) });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const reply: EchoReply = { server: name, method: req.method ?? '', url: req.url ?? '', headers: pairs(req.rawHeaders), bodyBytes: 0 };
+    requests.push(reply);
+    arrivals.emit('request', reply);
+    sockets.handleUpgrade(req, socket, head, (ws) => {
+      ws.send(`hello from ${name}`);
+      ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+    });
+  });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     name,
@@ -72,6 +88,8 @@ export async function startEchoBackend(name: string, port = 0): Promise<EchoBack
     nextRequest: async () => ((await once(arrivals, 'request')) as [EchoReply])[0],
     close: () =>
       new Promise<void>((resolve) => {
+        for (const ws of sockets.clients) ws.terminate();
+        sockets.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -6,6 +6,7 @@ import { CONTENT_CODING_SCENARIOS } from './content-coding.ts';
 import { COOKIE_SCENARIOS } from './cookies.ts';
 import { FAILURE_SCENARIOS } from './failures.ts';
 import { STATS_SCENARIOS } from './stats.ts';
+import { WEBSOCKET_SCENARIOS } from './websocket.ts';
 
 export const SCENARIOS: readonly Scenario[] = [
   ...COOKIE_SCENARIOS,
@@ -13,5 +14,6 @@ export const SCENARIOS: readonly Scenario[] = [
   ...FAILURE_SCENARIOS,
   ...STATS_SCENARIOS,
   ...CONTENT_CODING_SCENARIOS,
+  ...WEBSOCKET_SCENARIOS,
   ...CONFIG_ERROR_SCENARIOS,
 ];
