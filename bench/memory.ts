@@ -24,7 +24,11 @@ function children(pid: number): number[] {
   return found;
 }
 
+/** The process and its direct children, KiB. */
+export function totalRssKiB(pid: number): number {
+  return [pid, ...children(pid)].reduce((sum, p) => sum + rssKiB(p), 0);
+}
+
 export function rssMiB(pid: number): number {
-  const total = [pid, ...children(pid)].reduce((sum, p) => sum + rssKiB(p), 0);
-  return Math.round(total / 1024);
+  return Math.round(totalRssKiB(pid) / 1024);
 }

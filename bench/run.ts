@@ -14,6 +14,7 @@ import { CONTENDERS, type Contender, type RunningContender, type Scenario } from
 import { requireWrk, runWrk, type LoadResult } from './load.ts';
 import { rssMiB } from './memory.ts';
 import { renderResults, type Measurement } from './report.ts';
+import { renderWebSocketResults, runWebSocketBench } from './websocket.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'edge-bench-'));
   const measurements: Measurement[] = [];
   const skipped = new Map<string, string>();
+  let webSockets = '';
   try {
     for (const spec of SCENARIOS) {
       const backends = await startNginxBackends(await freePorts(spec.servers));
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
         await backends.close();
       }
     }
+    if (process.env.BENCH_WEBSOCKETS !== '0') webSockets = renderWebSocketResults(await runWebSocketBench(dir));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -81,8 +84,8 @@ async function main(): Promise<void> {
     method: `wrk -t1 -c${CONNECTIONS}, ${SECONDS} s per measurement after a 1 s warm-up, ${ROUNDS} interleaved rounds, proxy pinned to core 0, wrk and nginx backends on the other core`,
     skipped,
   });
-  writeFileSync(new URL('RESULTS.md', import.meta.url), markdown);
-  process.stdout.write(markdown);
+  writeFileSync(new URL('RESULTS.md', import.meta.url), `${markdown}\n${webSockets}`);
+  process.stdout.write(`${markdown}\n${webSockets}`);
 }
 
 await main();

@@ -49,7 +49,7 @@ ${scenario.sticky ? '    cookie SERVERNAME insert indirect nocache\n' : ''}${ser
 `;
 }
 
-async function launch(argv: readonly string[], port: number, env: Record<string, string> = {}): Promise<RunningContender> {
+export async function launch(argv: readonly string[], port: number, env: Record<string, string> = {}): Promise<RunningContender> {
   const child: ChildProcess = spawn(...pinned('proxy', argv), {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
