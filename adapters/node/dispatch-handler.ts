@@ -82,8 +82,13 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
     return this.#body ? this.#body.data(chunk) : true;
   }
 
-  onComplete(): void {
-    this.#body?.end();
+  /**
+   * `trailers`: the chunked body's trailer fields, names and values in turn
+   * (buffers at run time, whatever undici's types say); haproxy forwards them.
+   */
+  onComplete(trailers: string[] | null): void {
+    const raw = trailers?.map((t) => (typeof t === 'string' ? Buffer.from(t, 'latin1') : (t as Buffer)));
+    this.#body?.end(raw?.length ? responseLines(raw) : undefined);
   }
 
   onError(error: Error): void {

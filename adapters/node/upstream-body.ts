@@ -21,6 +21,8 @@ export class UpstreamBody {
   #held: Buffer[] = [];
   #heldBytes = 0;
   #ended = false;
+  /** Trailer fields that came after the last chunk, written after the body. */
+  #trailers: [string, string][] | undefined;
   #failed = false;
   #out: ServerResponse | undefined;
   #onChunk: ((bytes: number) => void) | undefined;
@@ -48,6 +50,7 @@ export class UpstreamBody {
     let flowing = true;
     for (let i = 0; i < last; i++) flowing = this.#write(held[i]!);
     if (this.#ended) {
+      if (this.#trailers) out.addTrailers(this.#trailers);
       // The whole body is here: head and body leave in one write.
       if (last >= 0) {
         onChunk(held[last]!.byteLength);
@@ -82,8 +85,10 @@ export class UpstreamBody {
     return this.#heldBytes < UNREAD_LIMIT_BYTES;
   }
 
-  end(): void {
+  end(trailers?: [string, string][]): void {
     this.#ended = true;
+    this.#trailers = trailers;
+    if (this.#out && trailers) this.#out.addTrailers(trailers);
     this.#out?.end();
   }
 

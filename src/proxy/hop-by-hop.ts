@@ -40,10 +40,15 @@ function namesListedInConnection(headers: HeaderLines): Set<string> {
 export function requestHeadersForServer(headers: HeaderLines, mode: ConnectionMode): HeaderLines {
   if (isUpgradeRequest(headers)) return upgradeRequestHeaders(headers);
   const listed = namesListedInConnection(headers);
-  const kept = headers.filter(([name]) => {
-    const n = name.toLowerCase();
-    return !HOP_BY_HOP.has(n) && !listed.has(n);
-  });
+  const kept: (readonly [string, string])[] = [];
+  for (const line of headers) {
+    const n = line[0].toLowerCase();
+    // `TE: trailers` says the client takes trailer fields; haproxy forwards
+    // that token alone (observed: `TE: gzip, trailers` arrives as `te: trailers`).
+    if (n === 'te') {
+      if (/(^|,)\s*trailers\s*(;|,|$)/i.test(line[1]) && !kept.some(([k]) => k === 'te')) kept.push(['te', 'trailers']);
+    } else if (!HOP_BY_HOP.has(n) && !listed.has(n)) kept.push(line);
+  }
   return mode === 'keep-alive' ? kept : [...kept, ['connection', 'close']];
 }
 
@@ -60,6 +65,8 @@ export function responseHeadersForClient(headers: HeaderLines, mode: ConnectionM
   const kept = headers.filter(([name]) => {
     const n = name.toLowerCase();
     if (n === 'keep-alive') return mode !== 'close';
+    // The Trailer field announces the trailer fields, which are forwarded (as haproxy does).
+    if (n === 'trailer') return true;
     return !HOP_BY_HOP.has(n) && !listed.has(n);
   });
   return mode === 'close' ? [...kept, ['connection', 'close']] : kept;

@@ -33,7 +33,7 @@ describe('option forwardfor', () => {
 });
 
 describe('hop-by-hop headers', () => {
-  it('removes connection-specific fields and those named in Connection from requests', () => {
+  it('removes connection-specific fields and those named in Connection from requests; TE only down to trailers', () => {
     const out = requestHeadersForServer(
       [
         ['Host', 'h'],
@@ -48,7 +48,8 @@ describe('hop-by-hop headers', () => {
       ],
       'keep-alive',
     );
-    expect(out).toEqual([['Host', 'h'], ['Cookie', 'a=1']]);
+    expect(out).toEqual([['Host', 'h'], ['te', 'trailers'], ['Cookie', 'a=1']]);
+    expect(requestHeadersForServer([['TE', 'gzip']], 'keep-alive')).toEqual([]);
   });
 
   it('asks the server to close under httpclose and http-server-close', () => {
