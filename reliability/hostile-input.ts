@@ -115,7 +115,9 @@ function leakedHopByHop(request: string, saw: EchoReply): string[] {
   // Headers the proxy itself adds (X-Forwarded-For) or that every request needs (Host) are not
   // the client's when they show up; a client naming them is checked by the cases' own columns.
   for (const own of ['x-forwarded-for', 'host']) sent.delete(own);
-  return [...new Set(saw.headers.map(([n]) => n.toLowerCase()).filter((n) => sent.has(n)))];
+  // `te: trailers` is the proxy's own line, as haproxy sends it (the client takes trailer fields).
+  const proxyOwn = ([n, v]: [string, string]) => n.toLowerCase() === 'te' && v === 'trailers';
+  return [...new Set(saw.headers.filter((line) => !proxyOwn(line)).map(([n]) => n.toLowerCase()).filter((n) => sent.has(n)))];
 }
 
 function viewOf(request: string, saw: EchoReply): BackendView {
