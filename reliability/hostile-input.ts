@@ -244,7 +244,7 @@ export const DELIBERATE_DIFFERENCES: Readonly<Record<string, string>> = {
   CONNECT: 'CONNECT is not tunnelled: 405',
   'two equal Host lines': 'refused like two equal Content-Length lines; haproxy merges them',
   'target *': 'the upstream client (undici) cannot send an asterisk-form target: 400 rather than a 502 counted against the server',
-  'hop-by-hop headers, X-Secret named in Connection': 'headers named in Connection, and Proxy-Connection, Keep-Alive, TE, Trailer, Upgrade are removed (RFC 9110 §7.6.1); haproxy forwards them',
+  'hop-by-hop headers, X-Secret named in Connection': 'headers named in Connection, and Proxy-Connection, Keep-Alive, Trailer, Upgrade are removed (RFC 9110 §7.6.1), TE reduced to `te: trailers` as haproxy does; haproxy forwards the others',
 };
 
 /** The answer, and for a forwarded request what the server saw of target, Host, hop-by-hop, X-Forwarded-For, Cookie. */
