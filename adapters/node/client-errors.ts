@@ -40,13 +40,25 @@ export function answerRequestTimeout(socket: Socket): void {
   else socket.destroy();
 }
 
-/** `httpRequestTimeoutMs()` is read per connection, so a reloaded configuration applies to new ones. */
-export function answerClientErrors(server: Server, httpRequestTimeoutMs: () => number | undefined): void {
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    answerAndClose(socket, error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400);
-  });
+/**
+ * `httpRequestTimeoutMs()` is read per connection, so a reloaded configuration
+ * applies to new ones. A connection that opens with the HTTP/2 preface goes
+ * to `onHttp2Preface` with the bytes read (./h2c.ts), not to a 400.
+ */
+export function answerClientErrors(
+  server: Server,
+  httpRequestTimeoutMs: () => number | undefined,
+  onHttp2Preface?: (socket: Socket, bytes: Buffer) => void,
+): void {
   // Armed when the connection opens, disarmed when its first request head is complete.
   const pending = new WeakMap<Socket, NodeJS.Timeout>();
+  server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
+    if (error.code === 'HPE_PAUSED_H2_UPGRADE' && onHttp2Preface && error.rawPacket) {
+      clearTimeout(pending.get(socket));
+      return onHttp2Preface(socket, error.rawPacket);
+    }
+    answerAndClose(socket, error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400);
+  });
   server.on('connection', (socket: Socket) => {
     const timeoutMs = httpRequestTimeoutMs();
     if (!timeoutMs) return;

@@ -59,6 +59,10 @@ export function enforceClientTimeout(server: Server, limits: () => ClientLimits)
   // 101, then the tunnel's own timeout); answered without a 101, the socket
   // comes back through 'connection' and is watched again.
   server.on('upgrade', (_request: IncomingMessage, socket: Socket) => watched.delete(socket));
+  // An HTTP/2 connection (prior knowledge) has its own idle limit (./h2c.ts).
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (error.code === 'HPE_PAUSED_H2_UPGRADE') watched.delete(socket);
+  });
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const entry = watched.get(request.socket);
     if (!entry) return;

@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Timeouts } from '../../src/config/types.ts';
 import { answerClientErrors, refuseUnsupportedRequests } from './client-errors.ts';
 import { enforceClientTimeout } from './client-timeout.ts';
+import { H2cPriorKnowledge } from './h2c.ts';
 import type { UpgradeListener } from './upgrade.ts';
 
 /** What a configuration does with a listener's requests: ordinary ones, and upgrades (WebSocket…). */
@@ -23,6 +24,11 @@ export class Listener {
   #timeouts: Timeouts;
   /** Connections handed to the upgrade handler: tunnels outlive a reload, not the grace period. */
   readonly #upgraded = new Set<Socket>();
+  /** Connections that opened with the HTTP/2 preface, served as haproxy serves them. */
+  readonly #http2 = new H2cPriorKnowledge(
+    () => (request, response) => this.#handlers.request(request, response),
+    () => this.#timeouts.client,
+  );
   readonly #stopSweep: () => void;
 
   constructor(handlers: ListenerHandlers, timeouts: Timeouts) {
@@ -49,7 +55,7 @@ export class Listener {
     // the answer: HAProxy aborts on that only with `option abortonclose`.
     // Node aborts such requests unless this long-standing flag is set.
     (this.#server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
-    answerClientErrors(this.#server, () => this.#timeouts.httpRequest);
+    answerClientErrors(this.#server, () => this.#timeouts.httpRequest, (socket, bytes) => this.#http2.takeOver(socket, bytes));
     this.#stopSweep = enforceClientTimeout(this.#server, () => ({
       client: this.#timeouts.client,
       httpRequest: this.#timeouts.httpRequest,
@@ -93,12 +99,14 @@ export class Listener {
       const force = setTimeout(() => {
         this.#server.closeAllConnections();
         for (const socket of this.#upgraded) socket.destroy();
+        this.#http2.destroy();
       }, graceMs);
       this.#server.close(() => {
         clearTimeout(force);
         resolve();
       });
       this.#server.closeIdleConnections();
+      this.#http2.close();
     });
   }
 }
