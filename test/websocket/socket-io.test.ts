@@ -15,8 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
-import { startEdge } from '../helpers/edge-balancer.ts';
-import { startHaproxy } from '../helpers/haproxy.ts';
+import { node, RUNTIMES, type RuntimeUnderTest } from '../conformance/runtimes.ts';
 import { freePort } from '../helpers/ports.ts';
 
 interface SocketIoBackend {
@@ -94,11 +93,11 @@ async function runClient(port: number): Promise<string | { servers: Set<string>;
   }
 }
 
-async function runScenario(kind: 'haproxy' | 'edge-balancer', withCookie: boolean) {
+async function runScenario(runtime: RuntimeUnderTest, withCookie: boolean) {
   const backends = [await startSocketIoBackend('s1'), await startSocketIoBackend('s2')];
   const port = await freePort();
   const env = { PORT: String(port), S1: String(backends[0]!.port), S2: String(backends[1]!.port) };
-  const proxy = kind === 'haproxy' ? await startHaproxy(config(withCookie), [port], env) : await startEdge(config(withCookie), env);
+  const proxy = await runtime.start(config(withCookie), env, [port]);
   try {
     const results = await Promise.all(Array.from({ length: CLIENTS }, () => runClient(port)));
     const failures = results.filter((r): r is string => typeof r === 'string');
@@ -112,24 +111,22 @@ async function runScenario(kind: 'haproxy' | 'edge-balancer', withCookie: boolea
       serversUsed: new Set(ok.flatMap((r) => [...r.servers])).size,
     };
   } finally {
-    await (kind === 'haproxy' ? (proxy as { close(): Promise<void> }).close() : (proxy as { close(ms: number): Promise<void> }).close(0));
+    await proxy.close();
     await Promise.all(backends.map((b) => b.close()));
   }
 }
 
 describe('Socket.IO behind cookie SERVERNAME insert indirect nocache', () => {
-  it('edge-balancer (Node): 20 clients upgrade from polling to websocket and get every ack, each from its own server', async () => {
-    const result = await runScenario('edge-balancer', true);
-    expect(result).toEqual({ ok: CLIENTS, failures: [], sticky: true, websocket: true, serversUsed: 2 });
-  });
+  // The conformance suite's runtimes: edge-balancer on Node, Deno and Workers (workerd), and haproxy.
+  for (const runtime of RUNTIMES) {
+    it(`on ${runtime.name}: 20 clients upgrade from polling to websocket and get every ack, each from its own server`, async () => {
+      const result = await runScenario(runtime, true);
+      expect(result).toEqual({ ok: CLIENTS, failures: [], sticky: true, websocket: true, serversUsed: 2 });
+    });
+  }
 
-  it('haproxy, the same traffic: the same outcome (the test describes haproxy\'s behaviour)', async () => {
-    const result = await runScenario('haproxy', true);
-    expect(result).toEqual({ ok: CLIENTS, failures: [], sticky: true, websocket: true, serversUsed: 2 });
-  });
-
-  it('without the cookie line the same test fails (sessions split across the servers)', async () => {
-    const result = await runScenario('edge-balancer', false);
+  it('without the cookie line the same test fails on edge-balancer (sessions split across the servers)', async () => {
+    const result = await runScenario(node, false);
     expect(result.ok).toBeLessThan(CLIENTS);
     expect(result.failures.length).toBeGreaterThan(0);
   });
