@@ -54,3 +54,17 @@ export function sendPage(page: ErrorResponse, response: ServerResponse): boolean
   response.end(page.body);
   return closes(page);
 }
+
+/**
+ * A request with a body is not upgraded (haproxy removes its Upgrade line):
+ * Node's parser handed it to `upgrade` all the same, so its head is written
+ * again without the Upgrade line, in front of what followed it, and the
+ * socket goes back to the HTTP server, which reads it as an ordinary request.
+ */
+export function replayWithoutUpgrade(request: IncomingMessage, socket: Socket, rest: Buffer, server: Server): void {
+  let head = `${request.method} ${request.url} HTTP/${request.httpVersion}\r\n`;
+  const raw = request.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() !== 'upgrade') head += `${raw[i]}: ${raw[i + 1]}\r\n`;
+  socket.unshift(Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), rest]));
+  server.emit('connection', socket);
+}

@@ -17,10 +17,10 @@ import { admitRequest } from '../../src/admission/admit-request.ts';
 import type { FrontendRuntime } from '../../src/balancer/balancer-state.ts';
 import type { BalancerDeps } from '../../src/deps.ts';
 import { forwardRequest } from '../../src/proxy/proxy-request.ts';
-import { tunnelTimeout } from '../../src/proxy/upgrade.ts';
+import { announcesBody, tunnelTimeout } from '../../src/proxy/upgrade.ts';
 import { clientAddressOf } from './fast-path.ts';
 import { openTunnel } from './tunnel.ts';
-import { answerAsHttp, closes, flat, sendPage } from './upgrade-answer.ts';
+import { answerAsHttp, closes, flat, replayWithoutUpgrade, sendPage } from './upgrade-answer.ts';
 import { upgradeUpstream } from './upgrade-upstream.ts';
 
 export type UpgradeListener = (request: IncomingMessage, socket: Socket, head: Buffer, server: Server) => void;
@@ -33,6 +33,7 @@ export function createUpgradeListener(app: BalancerApp, entry: FrontendRuntime, 
     const port = request.socket.remotePort;
     const lines: [string, string][] = [];
     for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) lines.push([request.rawHeaders[i]!, request.rawHeaders[i + 1]!]);
+    if (announcesBody(lines)) return replayWithoutUpgrade(request, socket, head, server);
     const admission = admitRequest(
       app.state,
       entry,

@@ -27,13 +27,22 @@ function hasHeader(headers: HeaderLines, lowerName: string): boolean {
   return headers.some(([name]) => name.length === lowerName.length && name.toLowerCase() === lowerName);
 }
 
+/** The request announces a body (RFC 9112 §6.3): a non-zero Content-Length, or Transfer-Encoding. */
+export function announcesBody(headers: HeaderLines): boolean {
+  return headers.some(([name, value]) => {
+    const n = name.toLowerCase();
+    return n === 'transfer-encoding' || (n === 'content-length' && value.trim() !== '0');
+  });
+}
+
 /**
- * True for `Connection: upgrade` (in a token list) with an `Upgrade` line:
- * the request asks to switch protocols (RFC 9110 §7.8), and Node's parser
- * hands it to the server's `upgrade` event, not to `request`.
+ * True for `Connection: upgrade` (in a token list) with an `Upgrade` line and
+ * no body: the request asks to switch protocols (RFC 9110 §7.8). haproxy 2.6
+ * does not upgrade a request that carries a body: it removes its Upgrade line
+ * and forwards it as an ordinary request (observed).
  */
 export function isUpgradeRequest(headers: HeaderLines): boolean {
-  return connectionTokens(headers).has('upgrade') && hasHeader(headers, 'upgrade');
+  return connectionTokens(headers).has('upgrade') && hasHeader(headers, 'upgrade') && !announcesBody(headers);
 }
 
 /**

@@ -10,6 +10,9 @@ describe('upgrade requests', () => {
     expect(isUpgradeRequest([['Connection', 'keep-alive, Upgrade'], ['Upgrade', 'websocket']])).toBe(true);
     expect(isUpgradeRequest([['Upgrade', 'websocket']])).toBe(false);
     expect(isUpgradeRequest([['Connection', 'upgrade']])).toBe(false);
+    // haproxy does not upgrade a request with a body: its Upgrade line is dropped.
+    expect(isUpgradeRequest([['Connection', 'upgrade'], ['Upgrade', 'foo'], ['Content-Length', '3']])).toBe(false);
+    expect(isUpgradeRequest([['Connection', 'upgrade'], ['Upgrade', 'foo'], ['Content-Length', '0']])).toBe(true);
   });
 
   it('forwards Connection without keep-alive/close, Upgrade and the named fields, whatever the mode', () => {

@@ -141,6 +141,16 @@ describe('WebSocket: haproxy vs edge-balancer (Node)', () => {
     expect(haproxy.flat()).toEqual(['HTTP/1.1 200 OK', 'not today', 'HTTP/1.1 200 OK', '{"server":"s2"}']);
   });
 
+  it('a request with a body is not upgraded (its Upgrade line is dropped), and the next one is answered too', async () => {
+    const { haproxy, edge } = await runWsOnBoth(config().replace('    option httpclose\n', ''), ['s1', 's2'], async ({ port, backends }) => {
+      const post = 'POST /form HTTP/1.1\r\nHost: a.test\r\nCookie: SERVERNAME=s1\r\nConnection: upgrade\r\nUpgrade: foo\r\nContent-Length: 3\r\n\r\nabc';
+      const received = await rawExchange(port, `${post}GET /next HTTP/1.1\r\nHost: a.test\r\nCookie: SERVERNAME=s1\r\n\r\n`, (r) => r.split('{"server":').length === 3);
+      return { answers: received.match(/^HTTP\/1\.1 \d+|\{"server":"s\d"\}/gm), upgrades: backends[0]!.upgrades.length };
+    });
+    expect(edge).toEqual(haproxy);
+    expect(haproxy).toEqual({ answers: ['HTTP/1.1 200', '{"server":"s1"}', 'HTTP/1.1 200', '{"server":"s1"}'], upgrades: 0 });
+  });
+
   it('a WebSocket upgrade without a valid key gets 400, as from haproxy', async () => {
     const { haproxy, edge } = await runWsOnBoth(config(), ['s1', 's2'], async ({ port }) => {
       const bad = upgradeRequest('/chat').replace(KEY, 'short');
