@@ -44,19 +44,6 @@ export function openTunnel(
   head: ResponseHead,
   options: TunnelOptions,
 ): void {
-  let lastActivity = Date.now();
-  let termination = '--';
-  let open = 2;
-  let timer: NodeJS.Timeout | undefined;
-
-  const sideClosed = () => {
-    if (--open > 0) return;
-    clearTimeout(timer);
-    options.onClosed(termination);
-  };
-  client.once('close', sideClosed);
-  server.once('close', sideClosed);
-
   client.setNoDelay(true);
   server.setNoDelay(true);
   client.write(switchingProtocolsHead(head));
@@ -68,6 +55,37 @@ export function openTunnel(
     options.onClientBytes(clientHead.length);
     server.write(clientHead);
   }
+  relay(client, server, options);
+}
+
+/**
+ * The relay's state and listeners, in a scope of their own so that a
+ * long-lived tunnel keeps only them alive (not the 101 head or the first
+ * bytes: measured per idle tunnel).
+ */
+function relay(client: Socket, server: Socket, options: TunnelOptions): void {
+  let lastActivity = Date.now();
+  let termination = '--';
+  let open = 2;
+  let timer: NodeJS.Timeout | undefined;
+
+  // A side gone for good (closed, or failed: reset) takes the other with it,
+  // once what was already written to it is flushed. Plain `on` listeners (a
+  // socket closes once): `once` costs a wrapper per listener per tunnel.
+  const closed = (other: Socket) => () => {
+    other.destroySoon();
+    if (--open > 0) return;
+    clearTimeout(timer);
+    options.onClosed(termination);
+  };
+  const failed = (other: Socket, state: string) => () => {
+    if (termination === '--') termination = state;
+    other.destroy();
+  };
+  client.on('close', closed(server));
+  server.on('close', closed(client));
+  client.on('error', failed(server, 'CD'));
+  server.on('error', failed(client, 'SD'));
   client.on('data', (chunk: Buffer) => {
     lastActivity = Date.now();
     options.onClientBytes(chunk.length);
@@ -78,18 +96,6 @@ export function openTunnel(
   });
   client.pipe(server);
   server.pipe(client);
-
-  // A side gone for good (closed, or failed: reset) takes the other with it,
-  // once what was already written to it is flushed.
-  const follow = (from: Socket, to: Socket, failed: string) => {
-    from.once('error', () => {
-      if (termination === '--') termination = failed;
-      to.destroy();
-    });
-    from.once('close', () => to.destroySoon());
-  };
-  follow(client, server, 'CD');
-  follow(server, client, 'SD');
 
   if (options.idleMs !== undefined) {
     const idleMs = options.idleMs;

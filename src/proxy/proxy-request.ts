@@ -223,35 +223,69 @@ export async function forwardRequest<Body>(
     const responseHead = responseHeadForClient(plan, frontend, server, direct, response, input.transaction);
     const all = [...scopes, serverCounters];
     for (const c of all) countResponseStatus(c, response.status);
-    const responseTime = deps.clock.now() - acceptedAt;
-    const logResponse = (termination: string) =>
-      log({ status: response.status, server: runtime.servers[server]!.name, termination, responseTime, retries: retriesMade, redispatched });
+    const entry: AccessLogEntry = {
+      clientAddress: client.address,
+      clientPort: client.port,
+      acceptedAt,
+      frontend: frontend.name,
+      backend: backend.name,
+      responseTime: deps.clock.now() - acceptedAt,
+      totalTime: 0,
+      retries: retriesMade,
+      redispatched,
+      method: head.method,
+      uri: head.target,
+      status: response.status,
+      server: runtime.servers[server]!.name,
+      termination: '--',
+    };
     // A tunnel (101) is logged when it closes, with its duration.
     const tunnel = response.status === 101;
-    if (!tunnel) logResponse('--');
-    const outBytes = headBytes(responseHead.headers, 17);
-    let done = false;
+    if (!tunnel) deps.logger.access({ ...entry, totalTime: deps.clock.now() - acceptedAt });
+    const books = streamBooks(all, inBytes, body, headBytes(responseHead.headers, 17), tunnel ? entry : undefined, deps);
     return {
       kind: 'stream',
       head: responseHead,
       body: response.body,
       ...(response.webSocket !== undefined ? { webSocket: response.webSocket } : {}),
-      onChunk: (bytes) => {
-        for (const c of all) c.bytesOut += bytes;
-      },
-      onClientChunk: (bytes) => {
-        for (const c of all) c.bytesIn += bytes;
-      },
-      onDone: (termination = '--') => {
-        if (done) return;
-        done = true;
-        for (const c of all) {
-          c.bytesIn += inBytes + body.bytesRead;
-          c.bytesOut += outBytes;
-          countRequestEnd(c);
-        }
-        if (tunnel) logResponse(termination);
-      },
+      ...books,
     };
   }
+}
+
+/**
+ * The byte counts and the end of one response (or tunnel), in a scope of its
+ * own: a tunnel may live for hours, and its callbacks keep alive only these
+ * (not the request and response heads: measured per idle tunnel).
+ * `inBytes` is the request head; `body` says how much of the body was read
+ * by the end.
+ */
+function streamBooks(
+  all: readonly TrafficCounters[],
+  inBytes: number,
+  body: ReplayableBody,
+  outBytes: number,
+  tunnelEntry: AccessLogEntry | undefined,
+  deps: BalancerDeps,
+): Pick<Extract<ProxyOutcome<unknown>, { kind: 'stream' }>, 'onChunk' | 'onClientChunk' | 'onDone'> {
+  let done = false;
+  return {
+    onChunk: (bytes) => {
+      for (const c of all) c.bytesOut += bytes;
+    },
+    onClientChunk: (bytes) => {
+      for (const c of all) c.bytesIn += bytes;
+    },
+    onDone: (termination = '--') => {
+      if (done) return;
+      done = true;
+      const read = inBytes + body.bytesRead;
+      for (const c of all) {
+        c.bytesIn += read;
+        c.bytesOut += outBytes;
+        countRequestEnd(c);
+      }
+      if (tunnelEntry) deps.logger.access({ ...tunnelEntry, totalTime: deps.clock.now() - tunnelEntry.acceptedAt, termination });
+    },
+  };
 }
