@@ -66,8 +66,15 @@ export function createStatsService(
 
   const proxyIdOf = (backend: string) => collectStats(state, { now: deps.clock.now() }).find((p) => p.name === backend)?.proxyId;
 
-  function buildApp(stats: StatsConfig, sectionName: string): Hono<StatsEnv> {
-    const tokens = new CsrfTokens(stats, sectionName);
+  /** The section whose `stats` lines these are (a `listen`'s are on its frontend and its backend). */
+  function ownerOf(stats: StatsConfig): string {
+    for (const { frontend } of state.frontends.values()) if (frontend.stats === stats) return frontend.name;
+    for (const { backend } of state.backends.values()) if (backend.stats === stats) return backend.name;
+    return '';
+  }
+
+  function buildApp(stats: StatsConfig): Hono<StatsEnv> {
+    const tokens = new CsrfTokens(ownerOf(stats), stats.adminTokenKey);
     const app = new Hono<StatsEnv>();
     app.use('*', statsAuth(stats, deps));
 
@@ -133,7 +140,7 @@ export function createStatsService(
       const url = new URL(request.url);
       if (!isStatsRequest(section, request.method, url.pathname + url.search)) return undefined;
       let app = apps.get(section);
-      if (!app) apps.set(section, (app = buildApp(section, frontend.frontend.name)));
+      if (!app) apps.set(section, (app = buildApp(section)));
       return countedResponse(app, frontend, request, clientAddress);
     },
   };
