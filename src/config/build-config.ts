@@ -74,6 +74,7 @@ function toStats(draft: StatsDraft): StatsConfig {
     hideVersion: draft.hideVersion,
     showLegends: draft.showLegends,
     admin: draft.admin,
+    ...(draft.scope ? { scope: draft.scope } : {}),
   };
 }
 

@@ -47,6 +47,8 @@ export interface StatsDraft {
   hideVersion: boolean;
   showLegends: boolean;
   admin: boolean;
+  /** `stats scope` lines, in order. */
+  scope?: string[];
 }
 
 export interface TimeoutsDraft {

@@ -17,6 +17,7 @@ import { renderPrometheus } from './render-prometheus.ts';
 import { renderDashboard } from './dashboard.tsx';
 import { statsAuth, type StatsAuthEnv } from './auth.ts';
 import { isStatsRequest, parseStatsRequest } from './stats-request.ts';
+import { inStatsScope } from './stats-scope.ts';
 import {
   applyAdminRequest,
   CsrfTokens,
@@ -56,15 +57,14 @@ export function createStatsService(
   const apps = new WeakMap<StatsConfig, Hono<StatsEnv>>();
   const intercepted = new Map<string, number>();
 
-  const collect = (request: { hideDown: boolean; hideMaint: boolean }): ProxyStats[] =>
+  /** The proxies `visible` lets through (`stats scope`), numbered as in the whole configuration. */
+  const collect = (request: { hideDown: boolean; hideMaint: boolean }, visible: (name: string) => boolean): ProxyStats[] =>
     collectStats(state, {
       now: deps.clock.now(),
       hideDown: request.hideDown,
       hideMaint: request.hideMaint,
       intercepted: (name) => intercepted.get(name) ?? 0,
-    });
-
-  const proxyIdOf = (backend: string) => collectStats(state, { now: deps.clock.now() }).find((p) => p.name === backend)?.proxyId;
+    }).filter((proxy) => visible(proxy.name));
 
   /** The section whose `stats` lines these are (a `listen`'s are on its frontend and its backend). */
   function ownerOf(stats: StatsConfig): string {
@@ -74,14 +74,16 @@ export function createStatsService(
   }
 
   function buildApp(stats: StatsConfig): Hono<StatsEnv> {
-    const tokens = new CsrfTokens(ownerOf(stats), stats.adminTokenKey);
+    const owner = ownerOf(stats);
+    const visible = (name: string) => inStatsScope(stats, owner, name);
+    const tokens = new CsrfTokens(owner, stats.adminTokenKey);
     const app = new Hono<StatsEnv>();
     app.use('*', statsAuth(stats, deps));
 
     app.get('*', async (c) => {
       const url = new URL(c.req.url);
       const request = parseStatsRequest(stats, url.pathname + url.search);
-      const proxies = collect(request);
+      const proxies = collect(request, visible);
       const headers: Record<string, string> = { 'cache-control': 'no-cache' };
       switch (request.format) {
         case 'csv':
@@ -128,7 +130,10 @@ export function createStatsService(
         admin = parseAdminForm(form);
       }
       if (!admin) return answer('ERRP');
-      const outcome = applyAdminRequest([...state.backends.values()], proxyIdOf, admin);
+      // Out-of-scope backends are unknown here: ERRP, as for a name that does not exist.
+      const backends = [...state.backends.values()].filter((b) => visible(b.backend.name));
+      const proxyIdOf = (backend: string) => collect({ hideDown: false, hideMaint: false }, visible).find((p) => p.name === backend)?.proxyId;
+      const outcome = applyAdminRequest(backends, proxyIdOf, admin);
       for (const change of outcome.changes) deps.logger.info(describeChange(user, change));
       return answer(outcome.result, outcome.changes);
     });
