@@ -16,6 +16,8 @@ import { renderJson } from './render-json.ts';
 import { renderPrometheus } from './render-prometheus.ts';
 import { renderDashboard } from './dashboard.tsx';
 import { statsAuth, type StatsAuthEnv } from './auth.ts';
+import { builtinErrorResponse } from '../proxy/error-pages.ts';
+import { errorResponse } from '../proxy/responses.ts';
 import { isStatsRequest, parseStatsRequest } from './stats-request.ts';
 import { inStatsScope } from './stats-scope.ts';
 import {
@@ -116,7 +118,7 @@ export function createStatsService(
         json ? jsonAnswer(c, result, changes) : redirectAnswer(c, stats, result);
       if (!stats.admin || !isSameOrigin(c.req.raw)) return answer('DENY');
       const body = await readLimited(c.req.raw, MAX_ADMIN_BODY);
-      if (body === undefined) return answer('ERRP');
+      if (body === undefined) return errorResponse(builtinErrorResponse(413));
       let admin: AdminRequest | undefined;
       if (json) {
         try {
@@ -194,9 +196,27 @@ function jsonAnswer(c: Context<StatsEnv>, result: AdminResult, changes: ReturnTy
   );
 }
 
+/**
+ * The body as text, or undefined as soon as it is longer than `limit` bytes:
+ * the count is kept while reading, so a chunked body (which declares no
+ * length) or a lying Content-Length costs at most `limit` bytes of memory.
+ * What follows is left unread; the 413 page closes the connection.
+ */
 async function readLimited(request: Request, limit: number): Promise<string | undefined> {
-  const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > limit) return undefined;
-  const text = await request.text();
-  return text.length > limit ? undefined : text;
+  if (Number(request.headers.get('content-length') ?? 0) > limit) return undefined;
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    size += value.byteLength;
+    if (size > limit) {
+      reader.cancel().catch(() => {});
+      return undefined;
+    }
+    text += decoder.decode(value, { stream: true });
+  }
 }
