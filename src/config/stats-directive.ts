@@ -62,7 +62,7 @@ export function applyStatsDirective(current: StatsDraft | undefined, ctx: Direct
       // Several lines add up; `.` names the section itself (HAProxy's stats_add_scope).
       if (value === undefined) return fail(ctx, directive, "'scope' needs a proxy name", 'e.g. stats scope app, or stats scope . for this section');
       if (!noExtraWords(ctx, directive, 3)) return undefined;
-      stats.scope = [...(stats.scope ?? []), value];
+      stats.scope = [...(stats.scope ?? []), { value, source: ctx.at }];
       return stats;
     case 'show-node':
     case 'show-desc':

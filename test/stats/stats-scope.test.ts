@@ -68,6 +68,13 @@ describe('stats scope', () => {
     const text = 'listen stats\n  bind :8404\n  stats uri /\n  stats scope app\n  stats scope .\n  stats scope other\n';
     const { config } = parseHaproxyConfig([{ file: 'h.cfg', text }], { env: {} });
     expect(config.frontends[0]!.stats?.scope).toEqual(['app', '.', 'other']);
+    const typo = parseHaproxyConfig([{ file: 'h.cfg', text: text + 'listen customer_a\n  server s 127.0.0.1:1\n  stats scope custmer_a\n' }], { env: {} });
+    // HAProxy accepts a name that matches no proxy silently; edge-balancer says so, once per line.
+    expect(typo.notices.filter((n) => n.includes('stats scope'))).toEqual([
+      "h.cfg:4: 'stats scope app': no proxy is called 'app', so it shows nothing",
+      "h.cfg:6: 'stats scope other': no proxy is called 'other', so it shows nothing",
+      "h.cfg:9: 'stats scope custmer_a': no proxy is called 'custmer_a', so it shows nothing (did you mean 'customer_a'?)",
+    ]);
     expect(() => parseHaproxyConfig([{ file: 'h.cfg', text: 'listen stats\n  bind :8404\n  stats scope\n' }], { env: {} })).toThrow(/h\.cfg:3.*'stats scope'.*needs a proxy name/);
   });
 });
