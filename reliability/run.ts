@@ -151,6 +151,10 @@ lines.push(
   '',
   'edge-balancer answers the first 5 failures of an address at once, then holds each refusal 500 ms, doubling up to 10 s (`stats.loginThrottle` in the object config), so the guessing costs it almost nothing; haproxy answers every guess, and closes the connection after each 401 (the guessing clients see those as connection errors).',
   '',
+  'Failures are counted per address and by the user name they tried: a success clears only that user\'s failures, so someone who knows one password and logs in between guesses at another user\'s stays throttled (test/stats/login-throttle.test.ts). Failures without a user name, or beyond 16 names per address, are cleared by no success and forgotten 15 minutes after the last one.',
+  '',
+  'The rest of the stats page\'s defences, each asserted by a test rather than measured here: the admin form\'s token is an HMAC under a secret key — random per balancer (per Workers isolate) unless `ADMIN_TOKEN_KEY` / `stats.adminTokenKey` sets one — never derived from the passwords, so a token cannot be used to test password guesses offline or be forged from the configuration (test/stats/admin-token.test.ts, test/workers/admin-token.test.ts); admin request bodies are read up to 64 KiB, chunked or not, then answered with HAProxy\'s 413 page and the connection closed (test/stats/admin-body-limit.test.ts); `stats scope` limits every format and the admin actions to the proxies named (test/stats/stats-scope*.test.ts); access lines escape `"` and other bytes as haproxy\'s httplog does (test/proxy/access-log.differential.test.ts).',
+  '',
 );
 
 const hostile = await runHostileInput({ fuzzRuns: 2000 });

@@ -1,5 +1,6 @@
 /** The Worker's bindings (wrangler.toml) and how the configuration is read from them. */
 import { parseHaproxyConfig, type Config, type StatsConfig } from '../../src/index.ts';
+import { MIN_ADMIN_TOKEN_KEY_LENGTH } from '../../src/stats/admin.ts';
 import bundledConfig from './edge-balancer.cfg';
 import type { HealthObject } from './health-object.ts';
 
@@ -8,22 +9,41 @@ export interface Env {
   readonly EDGE_BALANCER_CONFIG?: string;
   /** Secret: `user:password` lines added to every stats section (never in the committed file). */
   readonly STATS_AUTH?: string;
+  /**
+   * Secret (32 characters or more): signs the stats admin form's token, so that a
+   * page served by one isolate can post to another. Without it each isolate signs
+   * with a random key of its own, and a form may be refused (`;st=DENY`) by another.
+   */
+  readonly ADMIN_TOKEN_KEY?: string;
   /** How old an isolate's health snapshot may get before it is refreshed, ms (default 1000). */
   readonly HEALTH_SNAPSHOT_MS?: string;
   /** The Durable Object that owns health state; without it each isolate keeps its own. */
   readonly HEALTH?: DurableObjectNamespace<HealthObject>;
 }
 
-/** Adds the secret's users; a stats section left without any credential is switched off rather than served open. */
-function withSecretUsers(stats: StatsConfig | undefined, secret: string | undefined): StatsConfig | undefined {
+/**
+ * Adds the secrets: STATS_AUTH's users (a stats section left without any credential
+ * is switched off rather than served open) and ADMIN_TOKEN_KEY.
+ */
+function withSecrets(stats: StatsConfig | undefined, env: Env): StatsConfig | undefined {
   if (!stats) return stats;
+  const secret = env.STATS_AUTH;
+  const tokenKey = env.ADMIN_TOKEN_KEY;
+  if (tokenKey !== undefined && tokenKey.length < MIN_ADMIN_TOKEN_KEY_LENGTH) {
+    throw new Error(`ADMIN_TOKEN_KEY: must be a secret of at least ${MIN_ADMIN_TOKEN_KEY_LENGTH} characters, got ${tokenKey.length}`);
+  }
   const users = (secret ?? '')
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line.includes(':'))
     .map((line) => ({ user: line.slice(0, line.indexOf(':')), password: line.slice(line.indexOf(':') + 1) }));
   const all = [...stats.users, ...users];
-  return { ...stats, users: all, enabled: stats.enabled && (all.length > 0 || stats.jwt !== undefined) };
+  return {
+    ...stats,
+    users: all,
+    enabled: stats.enabled && (all.length > 0 || stats.jwt !== undefined),
+    ...(tokenKey !== undefined ? { adminTokenKey: tokenKey } : {}),
+  };
 }
 
 /** Parses the configuration once per isolate; errors name the source and line like the CLI's. */
@@ -35,7 +55,7 @@ export function loadConfig(env: Env): Config {
   const { config } = parseHaproxyConfig([{ file, text }], { env: vars });
   return {
     ...config,
-    frontends: config.frontends.map((f) => ({ ...f, stats: withSecretUsers(f.stats, env.STATS_AUTH) })),
-    backends: config.backends.map((b) => ({ ...b, stats: withSecretUsers(b.stats, env.STATS_AUTH) })),
+    frontends: config.frontends.map((f) => ({ ...f, stats: withSecrets(f.stats, env) })),
+    backends: config.backends.map((b) => ({ ...b, stats: withSecrets(b.stats, env) })),
   };
 }

@@ -14,6 +14,7 @@ export function buildConfig(proxies: readonly ProxyDraft[], diagnostics: Diagnos
   const backends = proxies.filter((p) => hasBackendCapability(p.kind)).map(toBackend);
   checkBackendReferences(proxies, backends, diagnostics);
   for (const proxy of proxies) warnLikeHaproxy(proxy, diagnostics);
+  checkStatsScopes(proxies, diagnostics);
   if (frontends.length === 0 && proxies.length > 0) {
     diagnostics.notice(proxies[0]!.source, 'no frontend or listen section: nothing will listen (HAProxy: "will not start (no listener)")');
   }
@@ -74,6 +75,7 @@ function toStats(draft: StatsDraft): StatsConfig {
     hideVersion: draft.hideVersion,
     showLegends: draft.showLegends,
     admin: draft.admin,
+    ...(draft.scope ? { scope: draft.scope.map((entry) => entry.value) } : {}),
   };
 }
 
@@ -97,6 +99,24 @@ function checkBackendReferences(proxies: readonly ProxyDraft[], backends: readon
         // already uses its own servers when no rule matches).
         diagnostics.error(source, directive, `listen '${proxy.name}': loop detected for ${directive} '${name}'`, 'a listen section already uses its own servers; remove the rule');
       }
+    }
+  }
+}
+
+/**
+ * `stats scope NAME` where no proxy is called NAME: HAProxy accepts it
+ * silently and lists nothing for it, which looks like a broken page.
+ */
+function checkStatsScopes(proxies: readonly ProxyDraft[], diagnostics: Diagnostics): void {
+  const names = proxies.filter((p) => p.kind !== 'defaults').map((p) => p.name);
+  const reported = new Set<string>(); // lines of a `defaults` section reach every proxy after it
+  for (const proxy of proxies) {
+    for (const { value, source } of proxy.stats?.scope ?? []) {
+      const line = `${source.file}:${source.line}`;
+      if (value === '.' || names.includes(value) || reported.has(line)) continue;
+      reported.add(line);
+      const suggestion = closestMatch(value, names);
+      diagnostics.notice(source, `'stats scope ${value}': no proxy is called '${value}', so it shows nothing${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`);
     }
   }
 }

@@ -27,6 +27,7 @@ import type {
 } from './types.ts';
 import { ERRORFILE_STATUSES } from './errorfile.ts';
 import { DEFAULT_LOGIN_THROTTLE } from '../stats/login-throttle.ts';
+import { MIN_ADMIN_TOKEN_KEY_LENGTH } from '../stats/admin.ts';
 
 export function readSource(r: ObjectReader, value: unknown, path: string): SourceLocation {
   if (value === undefined) return { file: r.source, line: 0 };
@@ -60,7 +61,7 @@ export function readForwardFor(r: ObjectReader, value: unknown, path: string): F
 
 export function readStats(r: ObjectReader, value: unknown, path: string): StatsConfig | undefined {
   if (value === undefined) return undefined;
-  const fields = r.fields(value, path, ['enabled', 'uri', 'realm', 'users', 'refresh', 'hideVersion', 'showLegends', 'admin', 'jwt', 'prometheusPath', 'loginThrottle']);
+  const fields = r.fields(value, path, ['enabled', 'uri', 'realm', 'users', 'refresh', 'hideVersion', 'showLegends', 'admin', 'scope', 'adminTokenKey', 'jwt', 'prometheusPath', 'loginThrottle']);
   if (!fields) return undefined;
   const defaults = defaultStats();
   const users = r.array(fields, 'users', path, (user, userPath) => {
@@ -74,6 +75,15 @@ export function readStats(r: ObjectReader, value: unknown, path: string): StatsC
   const refresh = r.duration(fields, 'refresh', path);
   const jwt = readJwt(r, fields['jwt'], join(path, 'jwt'));
   const loginThrottle = readLoginThrottle(r, fields['loginThrottle'], join(path, 'loginThrottle'));
+  const scope = fields['scope'] === undefined ? undefined : r.array(fields, 'scope', path, (name, namePath) => {
+    if (typeof name === 'string' && name !== '') return name;
+    return r.error(namePath, `expected a proxy name (or '.'), got ${JSON.stringify(name)}`);
+  });
+  const adminTokenKey = r.string(fields, 'adminTokenKey', path);
+  if (adminTokenKey !== undefined && adminTokenKey.length < MIN_ADMIN_TOKEN_KEY_LENGTH) {
+    // Never echo a secret into an error message.
+    r.error(join(path, 'adminTokenKey'), `must be a secret of at least ${MIN_ADMIN_TOKEN_KEY_LENGTH} characters, got ${adminTokenKey.length}`);
+  }
   const prometheusPath = r.string(fields, 'prometheusPath', path);
   if (prometheusPath !== undefined && !prometheusPath.startsWith('/')) r.error(join(path, 'prometheusPath'), `must start with '/', got ${JSON.stringify(prometheusPath)}`);
   return {
@@ -85,6 +95,8 @@ export function readStats(r: ObjectReader, value: unknown, path: string): StatsC
     hideVersion: r.boolean(fields, 'hideVersion', path, false),
     showLegends: r.boolean(fields, 'showLegends', path, false),
     admin: r.boolean(fields, 'admin', path, false),
+    ...(scope !== undefined ? { scope } : {}),
+    ...(adminTokenKey !== undefined ? { adminTokenKey } : {}),
     ...(jwt ? { jwt } : {}),
     ...(prometheusPath !== undefined ? { prometheusPath } : {}),
     ...(loginThrottle !== undefined ? { loginThrottle } : {}),

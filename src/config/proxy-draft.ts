@@ -47,6 +47,8 @@ export interface StatsDraft {
   hideVersion: boolean;
   showLegends: boolean;
   admin: boolean;
+  /** `stats scope` lines, in order, with where they are (unknown names get a notice). */
+  scope?: Located<string>[];
 }
 
 export interface TimeoutsDraft {

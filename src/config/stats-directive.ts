@@ -12,7 +12,7 @@ const KEYWORDS = ['enable', 'uri', 'realm', 'auth', 'refresh', 'hide-version', '
 
 /** Returns the updated stats settings, or undefined after recording an error. */
 export function applyStatsDirective(current: StatsDraft | undefined, ctx: DirectiveContext): StatsDraft | undefined {
-  const stats: StatsDraft = current ? { ...current, users: [...current.users] } : defaultStats();
+  const stats: StatsDraft = current ? { ...current, users: [...current.users], ...(current.scope ? { scope: [...current.scope] } : {}) } : defaultStats();
   const [, keyword, value] = ctx.words;
   const directive = `stats ${keyword ?? ''}`.trim();
   switch (keyword) {
@@ -59,6 +59,11 @@ export function applyStatsDirective(current: StatsDraft | undefined, ctx: Direct
       return fail(ctx, directive, `unsupported condition '${condition}'`, 'only the unconditional form stats admin if TRUE is supported');
     }
     case 'scope':
+      // Several lines add up; `.` names the section itself (HAProxy's stats_add_scope).
+      if (value === undefined) return fail(ctx, directive, "'scope' needs a proxy name", 'e.g. stats scope app, or stats scope . for this section');
+      if (!noExtraWords(ctx, directive, 3)) return undefined;
+      stats.scope = [...(stats.scope ?? []), { value, source: ctx.at }];
+      return stats;
     case 'show-node':
     case 'show-desc':
       notice(ctx, `'${directive}' is ignored (not needed by edge-balancer)`);

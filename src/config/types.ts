@@ -116,6 +116,20 @@ export interface StatsConfig {
   /** `stats admin if TRUE` (only the unconditional form is supported). */
   readonly admin: boolean;
   /**
+   * `stats scope` lines, in order: only these proxies are shown (every
+   * format) and administered; `.` is the section that has these `stats`
+   * lines. Absent: every proxy.
+   */
+  readonly scope?: readonly string[];
+  /**
+   * Not an HAProxy directive (JSON/object config only; on Workers the
+   * `ADMIN_TOKEN_KEY` secret): the secret (32 characters or more) that signs
+   * the admin form's token, for tokens that must be accepted by several
+   * processes or isolates. Without it each balancer signs with a random key
+   * of its own.
+   */
+  readonly adminTokenKey?: string;
+  /**
    * Not an HAProxy directive (JSON/object config only): also accept a JWT from
    * `Authorization: Bearer` or `Cf-Access-Jwt-Assertion` (Cloudflare Access),
    * verified against a JWKS URL. With `users` too, either credential works.

@@ -15,9 +15,37 @@ export function formatHttpLog(e: AccessLogEntry): string {
   )}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
   const client = e.clientPort === undefined ? e.clientAddress : `${e.clientAddress}:${e.clientPort}`;
   const retries = e.redispatched ? `+${e.retries}` : String(e.retries);
-  return `${client} [${date}] ${e.frontend} ${e.backend}/${e.server} ${e.responseTime}/${e.totalTime} ${e.status} ${e.termination} ${retries} "${e.method} ${e.uri}"`;
+  return `${client} [${date}] ${e.frontend} ${e.backend}/${e.server} ${e.responseTime}/${e.totalTime} ${e.status} ${e.termination} ${retries} "${escapeLoggedRequest(`${e.method} ${e.uri}`)}"`;
 }
 
+/** Characters HAProxy's `url_encode_map` leaves as they are: printable ASCII but `"` and `#`. */
+const PLAIN = /^[\x20\x21\x24-\x7e]*$/;
+const utf8 = new TextEncoder();
+
+/**
+ * The request line as HAProxy's httplog writes it (`%r`, log.c: lf_encode_string
+ * with `url_encode_map`): `"`, `#`, control bytes and bytes from 0x7F up become
+ * `#` and two upper-case hex digits (`GET /a"b` → `GET /a#22b`), so a line cannot
+ * be closed or forged from inside the quotes. A target is bytes as latin1
+ * characters (one byte each); anything above U+00FF is escaped byte by byte
+ * in UTF-8.
+ */
+export function escapeLoggedRequest(text: string): string {
+  if (PLAIN.test(text)) return text;
+  let out = '';
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (code > 0xff) for (const byte of utf8.encode(ch)) out += hexEscape(byte);
+    else out += code < 0x20 || code >= 0x7f || ch === '"' || ch === '#' ? hexEscape(code) : ch;
+  }
+  return out;
+}
+
+function hexEscape(byte: number): string {
+  return `#${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+}
+
+/** One JSON object: JSON.stringify escapes `"`, controls and lone surrogates itself, so the line stays valid JSON and `uri` keeps the target as received. */
 export function formatJsonLog(e: AccessLogEntry): string {
   return JSON.stringify({ time: new Date(e.acceptedAt).toISOString(), ...e });
 }

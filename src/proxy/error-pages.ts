@@ -16,6 +16,7 @@ const BUILTIN_PAGES: Readonly<Record<number, readonly [title: string, message: s
   403: ['403 Forbidden', 'Request forbidden by administrative rules.'],
   405: ['405 Method Not Allowed', 'A request was made of a resource using a request method not supported by that resource'],
   408: ['408 Request Time-out', "Your browser didn't send a complete request in time."],
+  413: ['413 Payload Too Large', 'The request entity exceeds the maximum allowed.'],
   500: ['500 Internal Server Error', 'An internal server error occurred.'],
   502: ['502 Bad Gateway', 'The server returned an invalid or incomplete response.'],
   503: ['503 Service Unavailable', 'No server is available to handle this request.'],

@@ -10,7 +10,6 @@
  */
 import type { AdminMode, AdminState } from '../balancer/admin-state.ts';
 import type { BackendRuntime } from '../balancer/backend-runtime.ts';
-import type { StatsConfig } from '../config/types.ts';
 
 export type AdminResult = 'DONE' | 'PART' | 'NONE' | 'ERRP' | 'DENY';
 
@@ -130,25 +129,33 @@ export function isSameOrigin(request: Request): boolean {
 const TOKEN_LIFETIME_S = 12 * 3600;
 const encoder = new TextEncoder();
 
+/** The shortest `adminTokenKey` accepted: 32 characters, as a 256-bit HMAC key wants. */
+export const MIN_ADMIN_TOKEN_KEY_LENGTH = 32;
+
 /**
- * Signs and checks the form's CSRF token: `<issued>.<HMAC-SHA256(user, issued)>`.
- * The key is derived from the section's secrets (its users and passwords,
- * JWT settings), so every instance of the balancer accepts the tokens of the
- * others without sharing state, and tokens die when the passwords change.
+ * Signs and checks the form's CSRF token: `<issued>.<HMAC-SHA256(section, user, issued)>`.
+ * The key is secret: a random one made when the stats section is first served
+ * (so per balancer; a reload renews it and open pages need a reload), or the
+ * section's `adminTokenKey` when tokens must be accepted by several
+ * processes or Workers isolates. It is never derived from the passwords or
+ * from the configuration: a token must tell nothing about them, and must not
+ * be forgeable by whoever reads the configuration.
  */
 export class CsrfTokens {
   readonly #key: Promise<CryptoKey>;
+  readonly #section: string;
 
-  constructor(stats: StatsConfig, sectionName: string) {
-    const material = JSON.stringify(['edge-balancer stats csrf v1', sectionName, stats.uri, stats.users, stats.jwt ?? null]);
-    this.#key = crypto.subtle
-      .digest('SHA-256', encoder.encode(material))
-      .then((raw) => crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']));
+  constructor(sectionName: string, configuredKey?: string) {
+    this.#section = sectionName;
+    this.#key =
+      configuredKey === undefined
+        ? (crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256', length: 256 }, false, ['sign', 'verify']) as Promise<CryptoKey>)
+        : crypto.subtle.importKey('raw', encoder.encode(configuredKey), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   }
 
   async issue(user: string, nowMs: number): Promise<string> {
     const issued = Math.floor(nowMs / 1000);
-    const mac = await crypto.subtle.sign('HMAC', await this.#key, encoder.encode(`${user}\n${issued}`));
+    const mac = await crypto.subtle.sign('HMAC', await this.#key, this.#message(user, issued));
     return `${issued}.${base64url(new Uint8Array(mac))}`;
   }
 
@@ -159,7 +166,12 @@ export class CsrfTokens {
     const age = Math.floor(nowMs / 1000) - issued;
     if (age < -60 || age > TOKEN_LIFETIME_S) return false;
     // crypto.subtle.verify compares in constant time.
-    return crypto.subtle.verify('HMAC', await this.#key, fromBase64url(match[2]!), encoder.encode(`${user}\n${issued}`));
+    return crypto.subtle.verify('HMAC', await this.#key, fromBase64url(match[2]!), this.#message(user, issued));
+  }
+
+  /** The section is signed too, so a shared configured key does not let one section's token act on another. */
+  #message(user: string, issued: number): BufferSource {
+    return encoder.encode(JSON.stringify(['edge-balancer stats csrf v2', this.#section, user, issued]));
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { basicAuth } from 'hono/basic-auth';
+import { auth as parseBasicAuth } from 'hono/utils/basic-auth';
 import { HTTPException } from 'hono/http-exception';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { StatsConfig } from '../config/types.ts';
@@ -110,14 +111,21 @@ export function statsAuth(stats: StatsConfig, deps: StatsAuthDeps): MiddlewareHa
     const user = await authenticate(c);
     if (user === undefined) return unauthorizedResponse(stats);
     if (user === false) {
-      const delay = throttle?.failed(address, deps.clock.now()) ?? 0;
+      // Counted against the user name tried, so that another user's success does not forgive it.
+      const tried = keys && requestJwt(c.req.raw) ? undefined : basicAuthUser(c.req.raw);
+      const delay = throttle?.failed(address, deps.clock.now(), tried) ?? 0;
       if (delay > 0) await hold(delay);
       return unauthorizedResponse(stats);
     }
-    throttle?.succeeded(address);
+    throttle?.succeeded(address, user);
     c.set('statsUser', user);
     return next();
   };
+}
+
+/** The user name of a Basic `Authorization` header, undefined when there is none or it is malformed. */
+function basicAuthUser(request: Request): string | undefined {
+  return parseBasicAuth(request)?.username;
 }
 
 function toArray(value: string | readonly string[]): readonly string[] {

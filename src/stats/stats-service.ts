@@ -16,7 +16,10 @@ import { renderJson } from './render-json.ts';
 import { renderPrometheus } from './render-prometheus.ts';
 import { renderDashboard } from './dashboard.tsx';
 import { statsAuth, type StatsAuthEnv } from './auth.ts';
+import { builtinErrorResponse } from '../proxy/error-pages.ts';
+import { errorResponse } from '../proxy/responses.ts';
 import { isStatsRequest, parseStatsRequest } from './stats-request.ts';
+import { inStatsScope } from './stats-scope.ts';
 import {
   applyAdminRequest,
   CsrfTokens,
@@ -63,25 +66,33 @@ export function createStatsService(
   const apps = new WeakMap<StatsConfig, Hono<StatsEnv>>();
   const intercepted = new Map<string, number>();
 
-  const collect = (request: { hideDown: boolean; hideMaint: boolean }): ProxyStats[] =>
+  /** The proxies `visible` lets through (`stats scope`), numbered as in the whole configuration. */
+  const collect = (request: { hideDown: boolean; hideMaint: boolean }, visible: (name: string) => boolean): ProxyStats[] =>
     collectStats(state, {
       now: deps.clock.now(),
       hideDown: request.hideDown,
       hideMaint: request.hideMaint,
       intercepted: (name) => intercepted.get(name) ?? 0,
-    });
+    }).filter((proxy) => visible(proxy.name));
 
-  const proxyIdOf = (backend: string) => collectStats(state, { now: deps.clock.now() }).find((p) => p.name === backend)?.proxyId;
+  /** The section whose `stats` lines these are (a `listen`'s are on its frontend and its backend). */
+  function ownerOf(stats: StatsConfig): string {
+    for (const { frontend } of state.frontends.values()) if (frontend.stats === stats) return frontend.name;
+    for (const { backend } of state.backends.values()) if (backend.stats === stats) return backend.name;
+    return '';
+  }
 
-  function buildApp(stats: StatsConfig, sectionName: string): Hono<StatsEnv> {
-    const tokens = new CsrfTokens(stats, sectionName);
+  function buildApp(stats: StatsConfig): Hono<StatsEnv> {
+    const owner = ownerOf(stats);
+    const visible = (name: string) => inStatsScope(stats, owner, name);
+    const tokens = new CsrfTokens(owner, stats.adminTokenKey);
     const app = new Hono<StatsEnv>();
     app.use('*', statsAuth(stats, deps));
 
     app.get('*', async (c) => {
       const url = new URL(c.req.url);
       const request = parseStatsRequest(stats, url.pathname + url.search);
-      const proxies = collect(request);
+      const proxies = collect(request, visible);
       const headers: Record<string, string> = { 'cache-control': 'no-cache' };
       switch (request.format) {
         case 'csv':
@@ -114,7 +125,7 @@ export function createStatsService(
         json ? jsonAnswer(c, result, changes) : redirectAnswer(c, stats, result);
       if (!stats.admin || !isSameOrigin(c.req.raw)) return answer('DENY');
       const body = await readLimited(c.req.raw, MAX_ADMIN_BODY);
-      if (body === undefined) return answer('ERRP');
+      if (body === undefined) return errorResponse(builtinErrorResponse(413));
       let admin: AdminRequest | undefined;
       if (json) {
         try {
@@ -128,7 +139,10 @@ export function createStatsService(
         admin = parseAdminForm(form);
       }
       if (!admin) return answer('ERRP');
-      const outcome = applyAdminRequest([...state.backends.values()], proxyIdOf, admin);
+      // Out-of-scope backends are unknown here: ERRP, as for a name that does not exist.
+      const backends = [...state.backends.values()].filter((b) => visible(b.backend.name));
+      const proxyIdOf = (backend: string) => collect({ hideDown: false, hideMaint: false }, visible).find((p) => p.name === backend)?.proxyId;
+      const outcome = applyAdminRequest(backends, proxyIdOf, admin);
       for (const change of outcome.changes) deps.logger.info(describeChange(user, change));
       return answer(outcome.result, outcome.changes);
     });
@@ -140,7 +154,7 @@ export function createStatsService(
       const url = new URL(request.url);
       if (!isStatsRequest(section, request.method, target ?? url.pathname + url.search)) return undefined;
       let app = apps.get(section);
-      if (!app) apps.set(section, (app = buildApp(section, frontend.frontend.name)));
+      if (!app) apps.set(section, (app = buildApp(section)));
       return countedResponse(app, frontend, request, clientAddress);
     },
   };
@@ -189,9 +203,27 @@ function jsonAnswer(c: Context<StatsEnv>, result: AdminResult, changes: ReturnTy
   );
 }
 
+/**
+ * The body as text, or undefined as soon as it is longer than `limit` bytes:
+ * the count is kept while reading, so a chunked body (which declares no
+ * length) or a lying Content-Length costs at most `limit` bytes of memory.
+ * What follows is left unread; the 413 page closes the connection.
+ */
 async function readLimited(request: Request, limit: number): Promise<string | undefined> {
-  const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > limit) return undefined;
-  const text = await request.text();
-  return text.length > limit ? undefined : text;
+  if (Number(request.headers.get('content-length') ?? 0) > limit) return undefined;
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    size += value.byteLength;
+    if (size > limit) {
+      reader.cancel().catch(() => {});
+      return undefined;
+    }
+    text += decoder.decode(value, { stream: true });
+  }
 }

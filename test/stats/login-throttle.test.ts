@@ -4,7 +4,7 @@
  * itself, so "held until the delay ends" is observed without waiting.
  */
 import { describe, expect, it } from 'vitest';
-import { clientKey, failureDelay, LoginThrottle, recordFailure } from '../../src/stats/login-throttle.ts';
+import { clientKey, failureDelay, LoginThrottle, recordFailure, recordSuccess, UNATTRIBUTED } from '../../src/stats/login-throttle.ts';
 import { basic, seedConfig, server, statsConfig, testDeps } from './fixtures.ts';
 import { serveStats } from './serve-stats.ts';
 
@@ -19,7 +19,7 @@ describe('login throttle policy', () => {
     let record = recordFailure(undefined, 0, CONFIG);
     record = recordFailure(record, 1000, CONFIG);
     record = recordFailure(record, 2000, CONFIG);
-    expect(record).toEqual({ failures: 3, lastFailure: 2000, blockedUntil: 2100 });
+    expect(record).toEqual({ failures: 3, byUser: new Map([[UNATTRIBUTED, 3]]), lastFailure: 2000, blockedUntil: 2100 });
     expect(recordFailure(record, 2000 + 15 * 60_000, CONFIG).failures).toBe(1);
   });
 
@@ -39,9 +39,36 @@ describe('login throttle policy', () => {
     expect(throttle.failed('a', 100)).toBe(200);
     expect(throttle.blockedFor('a', 250)).toBe(50);
     expect(throttle.blockedFor('b', 40)).toBe(0);
-    throttle.succeeded('a');
-    expect(throttle.blockedFor('a', 250)).toBe(0);
-    expect(throttle.failed('a', 250)).toBe(0);
+    throttle.succeeded('b', 'admin');
+    expect(throttle.blockedFor('a', 250)).toBe(50);
+  });
+
+  it("a success forgives only the failures of the user who logged in, not the address's others", () => {
+    const throttle = new LoginThrottle(CONFIG);
+    expect([throttle.failed('a', 0, 'admin'), throttle.failed('a', 1, 'admin')]).toEqual([0, 0]);
+    throttle.succeeded('a', 'admin'); // a typo or two, then the right password: the slate is clean
+    expect(throttle.failed('a', 2, 'ops')).toBe(0);
+    throttle.succeeded('a', 'admin'); // knowing admin's password does not forgive guesses at ops's
+    expect(throttle.failed('a', 3, 'ops')).toBe(0);
+    expect(throttle.failed('a', 4, 'ops')).toBe(100);
+    throttle.succeeded('a', 'admin');
+    expect(throttle.blockedFor('a', 50)).toBe(54);
+    expect(throttle.failed('a', 200, 'ops')).toBe(200);
+    // ops's own success clears the record.
+    throttle.succeeded('a', 'ops');
+    expect(throttle.failed('a', 400, 'ops')).toBe(0);
+  });
+
+  it('failures without a user name, or beyond 16 names, are forgiven by no success', () => {
+    let record = recordFailure(undefined, 0, CONFIG);
+    record = recordFailure(record, 0, CONFIG, 'admin');
+    expect(recordSuccess(record, 'admin')).toMatchObject({ failures: 1, byUser: new Map([[UNATTRIBUTED, 1]]) });
+    expect(recordSuccess(recordFailure(undefined, 0, CONFIG, 'admin'), 'admin')).toBeUndefined();
+    let many = recordFailure(undefined, 0, CONFIG, 'u0');
+    for (let i = 1; i < 40; i++) many = recordFailure(many, 0, CONFIG, `u${i}`);
+    expect(many.byUser.size).toBe(17);
+    expect(many.byUser.get(UNATTRIBUTED)).toBe(24);
+    expect(recordSuccess(many, 'u39')).toBe(many);
   });
 
   it('remembers a bounded number of clients, forgetting the least recently failed first', () => {
@@ -86,11 +113,11 @@ describe('stats endpoint with the throttle', () => {
     const stats = statsConfig({ admin: false, loginThrottle: CONFIG });
     const served = await serveStats(seedConfig(0, 0, [server('s1', 1)], stats), deps);
     const entry = served.state.frontends.get('stats')!;
-    const attempt = (password: string, address = '192.0.2.1') =>
+    const attempt = (password: string, address = '192.0.2.1', user = 'A_Username') =>
       served.service.serve(
         entry.frontend.stats,
         entry,
-        new Request('http://lb.test/;csv', { headers: { authorization: basic('A_Username', password) } }),
+        new Request('http://lb.test/;csv', { headers: { authorization: basic(user, password) } }),
         address,
       )!;
     return { served, deps, timers, attempt };
@@ -133,6 +160,36 @@ describe('stats endpoint with the throttle', () => {
       // The success cleared the record: the next failure is free again.
       expect((await attempt('wrong')).status).toBe(401);
       expect(timers.pending.size).toBe(0);
+    } finally {
+      await served.close();
+    }
+  });
+
+  it("known-password logins interleaved with guesses at another user's password do not switch the throttle off", async () => {
+    const { served, deps, timers, attempt } = await setup();
+    const guess = () => attempt('guess', '192.0.2.1', 'Another_User');
+    try {
+      for (let i = 0; i < CONFIG.freeFailures; i++) {
+        expect((await guess()).status).toBe(401);
+        expect((await attempt('YourPassword')).status).toBe(200);
+      }
+      // The next guess is held, as if no login had succeeded in between.
+      const scheduled = timers.scheduled();
+      const held = guess();
+      await Promise.race([scheduled, held]); // held answers at once when the throttle is off
+      expect(await settledYet(held)).toBe('pending');
+      deps.clock.advance(CONFIG.delay);
+      timers.fire();
+      expect((await held).status).toBe(401);
+      // The known password still gets in once the delay is over, and forgives nothing of the guesses.
+      expect((await attempt('YourPassword')).status).toBe(200);
+      const again = timers.scheduled();
+      const next = guess();
+      await Promise.race([again, next]);
+      expect(await settledYet(next)).toBe('pending');
+      deps.clock.advance(2 * CONFIG.delay);
+      timers.fire();
+      expect((await next).status).toBe(401);
     } finally {
       await served.close();
     }
