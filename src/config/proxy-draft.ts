@@ -77,6 +77,8 @@ export interface ProxyDraft {
   connectionMode: ConnectionMode;
   timeouts: TimeoutsDraft;
   stats?: StatsDraft;
+  /** Frontend `maxconn`; 0 is "unset" as in HAProxy. */
+  maxconn: number;
   balance: BalanceAlgorithm;
   defaultServer: ServerSettings;
   servers: Server[];
@@ -109,6 +111,7 @@ export function emptyDraft(kind: SectionKind, name: string, source: SourceLocati
     useBackend: [],
     connectionMode: 'keep-alive',
     timeouts: {},
+    maxconn: 0,
     balance: 'roundrobin',
     defaultServer: defaultServerSettings(),
     servers: [],
@@ -131,6 +134,7 @@ export function draftFromDefaults(defaults: ProxyDraft | undefined, kind: Sectio
   if (defaults.forwardFor) draft.forwardFor = defaults.forwardFor;
   draft.connectionMode = defaults.connectionMode;
   draft.timeouts = { ...defaults.timeouts };
+  draft.maxconn = defaults.maxconn;
   if (defaults.stats) draft.stats = { ...defaults.stats, users: [...defaults.stats.users] };
   draft.balance = defaults.balance;
   draft.defaultServer = { ...defaults.defaultServer };
