@@ -1,16 +1,15 @@
 /**
- * Runs a Config on Node: one HTTP listener per `bind`, health checks, a
- * configuration reload that keeps connections, and a graceful stop (stop
- * accepting, let in-flight requests finish, then close).
+ * Runs a Config on Node: one HTTP listener per `bind`, health checks, the
+ * `maxconn` limits, a configuration reload that keeps connections, and a
+ * graceful stop (stop accepting, let in-flight requests finish, then close).
  */
-import type { IncomingMessage, RequestListener } from 'node:http';
-import { getRequestListener } from '@hono/node-server';
 import { createBalancer, type BalancerApp } from '../../src/app.ts';
-import type { Bind, Config, Frontend } from '../../src/config/types.ts';
+import type { Config } from '../../src/config/types.ts';
 import { startHealthChecks, type HealthChecks } from '../../src/health/scheduler.ts';
-import { clientAddressOf, createFastPathListener } from './fast-path.ts';
 import type { ListenerAddress, RunningBalancer as RunningBalancerBase } from '../command/running-balancer.ts';
-import { Listener } from './listener.ts';
+import { ConnectionGate } from './connection-gate.ts';
+import type { Listener } from './listener.ts';
+import { bindsOf, openNewListeners, requestHandler, type OpenListener } from './open-listeners.ts';
 import { createConsoleLogger, createNodeDeps, type LogFormat, type NodeDeps } from './node-deps.ts';
 
 export type { ListenerAddress };
@@ -36,9 +35,10 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
   const app = createBalancer(config, deps);
   let checks: HealthChecks = startHealthChecks(app.state, deps);
   const open = new Map<string, OpenListener>();
+  const gate = new ConnectionGate(config, deps.logger);
 
   try {
-    switchTo(config, app, await openNewListeners(config, app, deps, open));
+    switchTo(config, app, await openNewListeners(config, app, deps, open, gate));
   } catch (error) {
     checks.stop();
     await deps.upstream.close();
@@ -60,7 +60,7 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
         continue;
       }
       const existing = open.get(key)!;
-      existing.listener.update(requestHandler(nextApp, frontend, bind, deps), frontend.timeouts);
+      existing.listener.update(requestHandler(nextApp, frontend, bind, deps), frontend.timeouts, frontend.name);
       open.set(key, { ...existing, address: { ...existing.address, frontend: frontend.name } });
     }
     const dropped: Listener[] = [];
@@ -81,8 +81,9 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
       const nextApp = createBalancer(next, deps);
       // A bind that fails (address in use) refuses the whole reload before
       // anything changed: the running rules, listeners and checks stay.
-      const opened = await openNewListeners(next, nextApp, deps, open);
+      const opened = await openNewListeners(next, nextApp, deps, open, gate);
       const dropped = switchTo(next, nextApp, opened);
+      gate.reconfigure(next);
       checks.stop();
       checks = startHealthChecks(nextApp.state, deps);
       for (const listener of dropped) void listener.close(graceMs);
@@ -93,64 +94,4 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
       await deps.upstream.close();
     },
   };
-}
-
-interface OpenListener {
-  readonly listener: Listener;
-  readonly address: ListenerAddress;
-}
-
-/** Every `bind` of the configuration with the key that identifies its socket. */
-function bindsOf(config: Config): { key: string; frontend: Frontend; bind: Bind }[] {
-  return config.frontends.flatMap((frontend) =>
-    frontend.binds.map((bind) => ({ key: `${bind.host}|${bind.port}`, frontend, bind })),
-  );
-}
-
-/**
- * Opens a listener for each bind of `config` not already in `open`. Either all
- * of them listen or, at the first failure (an address in use), every one
- * created here is closed and the error is thrown.
- */
-async function openNewListeners(
-  config: Config,
-  app: BalancerApp,
-  deps: NodeDeps,
-  open: ReadonlyMap<string, OpenListener>,
-): Promise<Map<string, OpenListener>> {
-  const opened = new Map<string, OpenListener>();
-  const created: Listener[] = [];
-  try {
-    for (const { key, frontend, bind } of bindsOf(config)) {
-      if (open.has(key) || opened.has(key)) continue;
-      const listener = new Listener(requestHandler(app, frontend, bind, deps), frontend.timeouts);
-      created.push(listener);
-      const host = bind.host || '0.0.0.0';
-      const port = await listener.listen(host, bind.port);
-      opened.set(key, { listener, address: { frontend: frontend.name, host, port } });
-    }
-  } catch (error) {
-    await Promise.all(created.map((listener) => listener.close(0)));
-    throw error;
-  }
-  return opened;
-}
-
-/** The fast path for proxied requests, the Hono app for what it leaves (stats pages). */
-function requestHandler(app: BalancerApp, frontend: Frontend, bind: Bind, deps: NodeDeps): RequestListener {
-  const honoListener = getRequestListener(
-    (request, env) => {
-      const incoming = (env as { incoming: IncomingMessage }).incoming;
-      return app.fetch(request, {
-        frontend: frontend.name,
-        clientAddress: clientAddressOf(incoming),
-        clientPort: incoming.socket.remotePort,
-        rawHeaders: incoming.rawHeaders,
-        rawTarget: incoming.url,
-      });
-    },
-    { hostname: bind.host || 'localhost' },
-  );
-  const entry = app.state.frontends.get(frontend.name)!;
-  return createFastPathListener(app, entry, deps.upstream.native, deps, honoListener);
 }
