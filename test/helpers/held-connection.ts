@@ -16,8 +16,8 @@ export interface HeldConnection {
   close(): Promise<void>;
 }
 
-export async function holdConnection(port: number): Promise<HeldConnection> {
-  const socket: Socket = connect({ host: '127.0.0.1', port });
+export async function holdConnection(port: number, host = '127.0.0.1'): Promise<HeldConnection> {
+  const socket: Socket = connect({ host, port });
   await once(socket, 'connect');
   let buffered = Buffer.alloc(0);
   let endedBy: string | undefined;

@@ -12,7 +12,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseHaproxyConfig } from '../../src/config/index.ts';
 import { startEchoBackend } from '../helpers/echo-backend.ts';
+import { startEdge } from '../helpers/edge-balancer.ts';
 import { holdConnection, type HeldConnection } from '../helpers/held-connection.ts';
 import { freePort, waitForPort } from '../helpers/ports.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -90,6 +92,37 @@ listen app
       await balancer.stop();
       await s1.close();
       await s2.close();
+    }
+  });
+});
+
+describe('connection limits in process', () => {
+  const section = (bind: string, maxconn: number, server: number) =>
+    `defaults\n    mode http\n    timeout connect 1s\n    timeout client 30s\n    timeout server 5s\nlisten app\n    bind ${bind}\n    maxconn ${maxconn}\n    server s1 127.0.0.1:${server}\n`;
+
+  it('a reload that raises the frontend maxconn lets the waiting client in at once; IPv6 and host-name binds pause too', async () => {
+    const s1 = await startEchoBackend('s1');
+    const [v4, v6, named] = [await freePort(), await freePort(), await freePort()];
+    const text = (maxconn: number) => section(`127.0.0.1:${v4},[::1]:${v6},localhost:${named}`, maxconn, s1.port);
+    const edge = await startEdge(text(1));
+    const held: HeldConnection[] = [];
+    try {
+      held.push(await holdConnection(v4));
+      expect(await held[0]!.request()).toBe(200);
+      // The frontend is full: its three listeners pause, whatever their address.
+      const waiting = [await holdConnection(v4), await holdConnection(v6, '::1'), await holdConnection(named, 'localhost')];
+      held.push(...waiting);
+      let early = 0;
+      const answers = waiting.map((c) => c.request().finally(() => early++));
+      await held[0]!.request();
+      expect(early).toBe(0);
+      expect(edge.messages).toContain('Proxy app reached its maxconn (1). New connections wait in the listen queue until one closes (logged once).');
+      await edge.reload(parseHaproxyConfig([{ file: 'reload.cfg', text: text(5) }], { env: {} }).config, 0);
+      expect(await Promise.all(answers)).toEqual([200, 200, 200]);
+    } finally {
+      await Promise.all(held.map((c) => c.close()));
+      await edge.close(0);
+      await s1.close();
     }
   });
 });
