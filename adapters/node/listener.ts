@@ -1,15 +1,18 @@
 /**
  * One listening socket (`bind ADDR:PORT`) whose behaviour can be swapped: a
- * configuration reload hands it a new request handler and new timeouts, and
- * connections already open carry on. Node's http server settings that cannot
- * change per request are set once here.
+ * configuration reload hands it a new request handler, new timeouts and
+ * possibly a new frontend name, and connections already open carry on. Node's
+ * http server settings that cannot change per request are set once here; its
+ * connections count against `maxconn` through the ConnectionGate.
  */
 import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Timeouts } from '../../src/config/types.ts';
 import { answerClientErrors, refuseUnsupportedRequests } from './client-errors.ts';
 import { enforceClientTimeout } from './client-timeout.ts';
+import type { ConnectionGate } from './connection-gate.ts';
 import { H2cPriorKnowledge } from './h2c.ts';
+import { listenPausable } from './pausable-listen.ts';
 import type { UpgradeListener } from './upgrade.ts';
 
 /** What a configuration does with a listener's requests: ordinary ones, and upgrades (WebSocket…). */
@@ -29,11 +32,16 @@ export class Listener {
     () => (request, response) => this.#handlers.request(request, response),
     () => this.#timeouts.client,
   );
+  #frontend: string;
+  readonly #gate: ConnectionGate;
+  #counted?: ReturnType<ConnectionGate['attach']>;
   readonly #stopSweep: () => void;
 
-  constructor(handlers: ListenerHandlers, timeouts: Timeouts) {
+  constructor(handlers: ListenerHandlers, timeouts: Timeouts, frontend: string, gate: ConnectionGate) {
     this.#handlers = handlers;
     this.#timeouts = timeouts;
+    this.#frontend = frontend;
+    this.#gate = gate;
     // An HTTP/1.0 request without Host is forwarded, as haproxy does; an
     // HTTP/1.1 one gets HAProxy's 400 page from client-errors.ts, not Node's.
     this.#server = createServer({ requireHostHeader: false });
@@ -64,10 +72,12 @@ export class Listener {
     this.#applyServerLimits();
   }
 
-  /** New handler and timeouts for the requests and connections to come. */
-  update(handlers: ListenerHandlers, timeouts: Timeouts): void {
+  /** New handlers, timeouts and frontend for the requests and connections to come. */
+  update(handlers: ListenerHandlers, timeouts: Timeouts, frontend: string): void {
     this.#handlers = handlers;
     this.#timeouts = timeouts;
+    this.#frontend = frontend;
+    this.#counted?.rename(frontend);
     this.#applyServerLimits();
   }
 
@@ -82,14 +92,10 @@ export class Listener {
   }
 
   /** Listens; resolves with the port (the chosen one when `port` is 0). */
-  listen(host: string, port: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(port, host, () => {
-        this.#server.off('error', reject);
-        resolve((this.#server.address() as AddressInfo).port);
-      });
-    });
+  async listen(host: string, port: number): Promise<number> {
+    const listening = await listenPausable(this.#server, host, port);
+    this.#counted = this.#gate.attach(this.#server, this.#frontend, listening.pausable);
+    return listening.port;
   }
 
   /** Stops accepting, lets in-flight requests finish within `graceMs`, then cuts the rest. */
@@ -103,6 +109,7 @@ export class Listener {
       }, graceMs);
       this.#server.close(() => {
         clearTimeout(force);
+        this.#counted?.detach();
         resolve();
       });
       this.#server.closeIdleConnections();

@@ -1,13 +1,16 @@
 /**
- * Runs a Config on Node: one HTTP listener per `bind`, health checks, a reload
- * that keeps connections, a graceful stop (in-flight requests finish).
+ * Runs a Config on Node: one HTTP listener per `bind`, health checks, the
+ * `maxconn` limits, a configuration reload that keeps connections, and a
+ * graceful stop (stop accepting, let in-flight requests finish, then close).
  */
 import { createBalancer, type BalancerApp } from '../../src/app.ts';
-import type { Bind, Config, Frontend } from '../../src/config/types.ts';
+import type { Config } from '../../src/config/types.ts';
 import { startHealthChecks, type HealthChecks } from '../../src/health/scheduler.ts';
-import { handlersFor } from './handlers.ts';
 import type { ListenerAddress, RunningBalancer as RunningBalancerBase } from '../command/running-balancer.ts';
-import { Listener } from './listener.ts';
+import { ConnectionGate } from './connection-gate.ts';
+import type { Listener } from './listener.ts';
+import { handlersFor } from './handlers.ts';
+import { bindsOf, openNewListeners, type OpenListener } from './open-listeners.ts';
 import { createConsoleLogger, createNodeDeps, type LogFormat, type NodeDeps } from './node-deps.ts';
 
 export type { ListenerAddress };
@@ -33,9 +36,10 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
   const app = createBalancer(config, deps);
   let checks: HealthChecks = startHealthChecks(app.state, deps);
   const open = new Map<string, OpenListener>();
+  const gate = new ConnectionGate(config, deps.logger);
 
   try {
-    switchTo(config, app, await openNewListeners(config, app, deps, open));
+    switchTo(config, app, await openNewListeners(config, app, deps, open, gate));
   } catch (error) {
     checks.stop();
     await deps.upstream.close();
@@ -57,7 +61,7 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
         continue;
       }
       const existing = open.get(key)!;
-      existing.listener.update(handlersFor(nextApp, frontend, bind, deps), frontend.timeouts);
+      existing.listener.update(handlersFor(nextApp, frontend, bind, deps), frontend.timeouts, frontend.name);
       open.set(key, { ...existing, address: { ...existing.address, frontend: frontend.name } });
     }
     const dropped: Listener[] = [];
@@ -78,8 +82,9 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
       const nextApp = createBalancer(next, deps);
       // A bind that fails (address in use) refuses the whole reload before
       // anything changed: the running rules, listeners and checks stay.
-      const opened = await openNewListeners(next, nextApp, deps, open);
+      const opened = await openNewListeners(next, nextApp, deps, open, gate);
       const dropped = switchTo(next, nextApp, opened);
+      gate.reconfigure(next);
       checks.stop();
       checks = startHealthChecks(nextApp.state, deps);
       for (const listener of dropped) void listener.close(graceMs);
@@ -90,45 +95,4 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
       await deps.upstream.close();
     },
   };
-}
-
-interface OpenListener {
-  readonly listener: Listener;
-  readonly address: ListenerAddress;
-}
-
-/** Every `bind` of the configuration with the key that identifies its socket. */
-function bindsOf(config: Config): { key: string; frontend: Frontend; bind: Bind }[] {
-  return config.frontends.flatMap((frontend) =>
-    frontend.binds.map((bind) => ({ key: `${bind.host}|${bind.port}`, frontend, bind })),
-  );
-}
-
-/**
- * Opens a listener for each bind of `config` not already in `open`. Either all
- * of them listen or, at the first failure (an address in use), every one
- * created here is closed and the error is thrown.
- */
-async function openNewListeners(
-  config: Config,
-  app: BalancerApp,
-  deps: NodeDeps,
-  open: ReadonlyMap<string, OpenListener>,
-): Promise<Map<string, OpenListener>> {
-  const opened = new Map<string, OpenListener>();
-  const created: Listener[] = [];
-  try {
-    for (const { key, frontend, bind } of bindsOf(config)) {
-      if (open.has(key) || opened.has(key)) continue;
-      const listener = new Listener(handlersFor(app, frontend, bind, deps), frontend.timeouts);
-      created.push(listener);
-      const host = bind.host || '0.0.0.0';
-      const port = await listener.listen(host, bind.port);
-      opened.set(key, { listener, address: { frontend: frontend.name, host, port } });
-    }
-  } catch (error) {
-    await Promise.all(created.map((listener) => listener.close(0)));
-    throw error;
-  }
-  return opened;
 }

@@ -7,9 +7,9 @@
 import type { Diagnostics } from './diagnostics.ts';
 import { hasBackendCapability, hasFrontendCapability, type ProxyDraft, type StatsDraft, type TimeoutsDraft } from './proxy-draft.ts';
 import { closestMatch } from './suggest.ts';
-import { TIMEOUT_FIELDS, type Backend, type Config, type Frontend, type StatsConfig, type Timeouts } from './types.ts';
+import { TIMEOUT_FIELDS, type Backend, type Config, type Frontend, type GlobalSettings, type StatsConfig, type Timeouts } from './types.ts';
 
-export function buildConfig(proxies: readonly ProxyDraft[], diagnostics: Diagnostics): Config {
+export function buildConfig(proxies: readonly ProxyDraft[], global: GlobalSettings, diagnostics: Diagnostics): Config {
   const frontends = proxies.filter((p) => hasFrontendCapability(p.kind)).map(toFrontend);
   const backends = proxies.filter((p) => hasBackendCapability(p.kind)).map(toBackend);
   checkBackendReferences(proxies, backends, diagnostics);
@@ -18,7 +18,7 @@ export function buildConfig(proxies: readonly ProxyDraft[], diagnostics: Diagnos
   if (frontends.length === 0 && proxies.length > 0) {
     diagnostics.notice(proxies[0]!.source, 'no frontend or listen section: nothing will listen (HAProxy: "will not start (no listener)")');
   }
-  return { frontends, backends };
+  return { frontends, backends, ...(Object.keys(global).length > 0 ? { global: { ...global } } : {}) };
 }
 
 function toFrontend(proxy: ProxyDraft): Frontend {
@@ -32,6 +32,7 @@ function toFrontend(proxy: ProxyDraft): Frontend {
     connectionMode: proxy.connectionMode,
     timeouts: toTimeouts(proxy.timeouts),
     ...(proxy.stats ? { stats: toStats(proxy.stats) } : {}),
+    ...(proxy.maxconn > 0 ? { maxconn: proxy.maxconn } : {}),
     source: proxy.source,
   };
 }

@@ -24,7 +24,7 @@ import {
   readTimeouts,
 } from './object-parts.ts';
 import { closestMatch } from './suggest.ts';
-import type { Backend, BalanceAlgorithm, Bind, Config, ConnectionMode, Frontend, UseBackendRule } from './types.ts';
+import type { Backend, BalanceAlgorithm, Bind, Config, ConnectionMode, Frontend, GlobalSettings, UseBackendRule } from './types.ts';
 
 const BALANCE: readonly BalanceAlgorithm[] = ['roundrobin', 'static-rr', 'leastconn', 'first', 'random'];
 const CONNECTION_MODES: readonly ConnectionMode[] = ['keep-alive', 'server-close', 'close'];
@@ -33,16 +33,26 @@ const CONNECTION_MODES: readonly ConnectionMode[] = ['keep-alive', 'server-close
 export function configFromObject(input: unknown, source = '<object>'): Config {
   const diagnostics = new Diagnostics();
   const r = new ObjectReader(source, diagnostics);
-  const root = r.fields(input, '', ['frontends', 'backends']);
+  const root = r.fields(input, '', ['frontends', 'backends', 'global']);
   const frontends = root ? r.array(root, 'frontends', '', (value, path) => readFrontend(r, value, path)) : [];
   const backends = root ? r.array(root, 'backends', '', (value, path) => readBackend(r, value, path)) : [];
+  const global = root?.['global'] === undefined ? undefined : readGlobal(r, root['global']);
   if (root) checkNames(r, frontends, backends);
   if (diagnostics.errors.length > 0) throw new ConfigErrors(diagnostics.errors);
-  return deepFreeze({ frontends, backends });
+  return deepFreeze({ frontends, backends, ...optional('global', global) });
+}
+
+/** `{ maxconn, ulimitN }`, the `global` limits (0 or absent: derived from the descriptor limit). */
+function readGlobal(r: ObjectReader, value: unknown): GlobalSettings | undefined {
+  const fields = r.fields(value, 'global', ['maxconn', 'ulimitN']);
+  if (!fields) return undefined;
+  const maxconn = r.integer(fields, 'maxconn', 'global', 0, 2_147_483_647);
+  const ulimitN = r.integer(fields, 'ulimitN', 'global', 0, 2_147_483_647);
+  return { ...optional('maxconn', maxconn || undefined), ...optional('ulimitN', ulimitN || undefined) };
 }
 
 function readFrontend(r: ObjectReader, value: unknown, path: string): Frontend | undefined {
-  const fields = r.fields(value, path, ['name', 'isListen', 'binds', 'defaultBackend', 'useBackend', 'forwardFor', 'connectionMode', 'timeouts', 'stats', 'source']);
+  const fields = r.fields(value, path, ['name', 'isListen', 'binds', 'defaultBackend', 'useBackend', 'forwardFor', 'connectionMode', 'timeouts', 'stats', 'maxconn', 'source']);
   if (!fields) return undefined;
   const name = readName(r, fields['name'], join(path, 'name'));
   const binds = r.array(fields, 'binds', path, (bind, bindPath) => readBind(r, bind, bindPath)).flat();
@@ -56,6 +66,7 @@ function readFrontend(r: ObjectReader, value: unknown, path: string): Frontend |
   });
   const forwardFor = readForwardFor(r, fields['forwardFor'], join(path, 'forwardFor'));
   const stats = readStats(r, fields['stats'], join(path, 'stats'));
+  const maxconn = r.integer(fields, 'maxconn', path, 0, 2_147_483_647);
   if (name === undefined) return undefined;
   return {
     name,
@@ -67,6 +78,7 @@ function readFrontend(r: ObjectReader, value: unknown, path: string): Frontend |
     connectionMode: r.oneOf(fields, 'connectionMode', path, CONNECTION_MODES, 'keep-alive'),
     timeouts: readTimeouts(r, fields['timeouts'], join(path, 'timeouts')),
     ...optional('stats', stats),
+    ...optional('maxconn', maxconn || undefined),
     source: readSource(r, fields['source'], join(path, 'source')),
   };
 }
@@ -104,6 +116,7 @@ function readBackend(r: ObjectReader, value: unknown, path: string): Backend | u
   const forwardFor = readForwardFor(r, fields['forwardFor'], join(path, 'forwardFor'));
   const errorFiles = r.array(fields, 'errorFiles', path, (errorFile, errorPath) => readErrorFile(r, errorFile, errorPath));
   const stats = readStats(r, fields['stats'], join(path, 'stats'));
+  const maxconn = r.integer(fields, 'maxconn', path, 0, 2_147_483_647);
   if (name === undefined) return undefined;
   return {
     name,

@@ -1,15 +1,19 @@
 /**
- * The `global` section. Nothing in it changes how edge-balancer balances, so
- * process-level settings are accepted with a notice; unknown keywords are
+ * The `global` section. Most process-level settings do not change how
+ * edge-balancer works and are accepted with a notice; unknown keywords are
  * errors, as in HAProxy. `setenv`, `presetenv`, `unsetenv` and `resetenv` do
  * act: like HAProxy they change the environment seen by the lines after them.
+ * `maxconn` and `ulimit-n` act too: they set the connection limits.
  */
-import { fail, notice, type DirectiveContext, type Env } from './directive-context.ts';
+import { fail, noExtraWords, notice, readInteger, type DirectiveContext, type Env } from './directive-context.ts';
 import { closestMatch } from './suggest.ts';
+import type { GlobalSettings } from './types.ts';
+
+export type GlobalDraft = { -readonly [K in keyof GlobalSettings]: GlobalSettings[K] };
 
 const IGNORED = [
-  'log', 'log-send-hostname', 'log-tag', 'maxconn', 'maxconnrate', 'maxsessrate', 'maxsslconn', 'maxsslrate', 'maxpipes',
-  'daemon', 'master-worker', 'user', 'group', 'uid', 'gid', 'chroot', 'pidfile', 'nbthread', 'cpu-map', 'ulimit-n',
+  'log', 'log-send-hostname', 'log-tag', 'maxconnrate', 'maxsessrate', 'maxsslconn', 'maxsslrate', 'maxpipes',
+  'daemon', 'master-worker', 'user', 'group', 'uid', 'gid', 'chroot', 'pidfile', 'nbthread', 'cpu-map',
   'stats', 'ca-base', 'crt-base', 'ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites', 'ssl-default-bind-options',
   'ssl-default-server-ciphers', 'ssl-default-server-ciphersuites', 'ssl-default-server-options', 'ssl-dh-param-file',
   'ssl-server-verify', 'tune', 'spread-checks', 'hard-stop-after', 'node', 'description', 'localpeer', 'quiet',
@@ -18,11 +22,23 @@ const IGNORED = [
   'grace', 'unix-bind', 'set-dumpable', 'max-spread-checks', 'external-check', 'pp2-never-send-local', 'httpclient.resolvers.disabled',
 ];
 const ENV_KEYWORDS = ['setenv', 'presetenv', 'unsetenv', 'resetenv'];
+const LIMIT_KEYWORDS: Record<string, keyof GlobalDraft> = { maxconn: 'maxconn', 'ulimit-n': 'ulimitN' };
 
-/** Applies one `global` line; returns the environment for the following lines. */
-export function applyGlobalDirective(ctx: DirectiveContext): Env {
+/** Applies one `global` line to `global`; returns the environment for the following lines. */
+export function applyGlobalDirective(ctx: DirectiveContext, global: GlobalDraft): Env {
   const [keyword, ...args] = ctx.words as [string, ...string[]];
   switch (keyword) {
+    case 'maxconn':
+    case 'ulimit-n': {
+      const value = readInteger(ctx, keyword, args[0], 0, 2_147_483_647);
+      if (value === undefined || !noExtraWords(ctx, keyword, 2)) return ctx.env;
+      const field = LIMIT_KEYWORDS[keyword]!;
+      // HAProxy: "'maxconn' already specified. Continuing." (the first one stays).
+      if (global[field] !== undefined) notice(ctx, `'${keyword}' already specified; the first value (${global[field]}) stays, as in HAProxy`);
+      // 0 is HAProxy's "not set": computed from the descriptor limit.
+      else if (value > 0) global[field] = value;
+      return ctx.env;
+    }
     case 'setenv':
     case 'presetenv': {
       const [name, value] = args;
@@ -50,7 +66,7 @@ export function applyGlobalDirective(ctx: DirectiveContext): Env {
     const shown = keyword === 'stats' && args[0] ? `stats ${args[0]}` : keyword;
     notice(ctx, `'${shown}' is ignored (not needed by edge-balancer)`);
   } else {
-    const suggestion = closestMatch(keyword, [...IGNORED.filter((k) => k !== 'tune'), ...ENV_KEYWORDS]);
+    const suggestion = closestMatch(keyword, [...IGNORED.filter((k) => k !== 'tune'), ...ENV_KEYWORDS, ...Object.keys(LIMIT_KEYWORDS)]);
     fail(ctx, keyword, "unknown keyword in 'global' section", suggestion ? `did you mean '${suggestion}'?` : undefined);
   }
   return ctx.env;

@@ -11,7 +11,7 @@ import { deepFreeze } from './deep-freeze.ts';
 import { Diagnostics } from './diagnostics.ts';
 import { fail, type DirectiveContext, type Env } from './directive-context.ts';
 import { ConfigErrors, type ConfigError } from './errors.ts';
-import { applyGlobalDirective } from './global-section.ts';
+import { applyGlobalDirective, type GlobalDraft } from './global-section.ts';
 import { ACL_NAME } from './acl.ts';
 import { applyProxyDirective } from './proxy-directives.ts';
 import { draftFromDefaults, emptyDraft, type ProxyDraft, type SectionKind } from './proxy-draft.ts';
@@ -53,7 +53,7 @@ export function parseHaproxyConfig(files: readonly ConfigFile[], options: ParseO
   const diagnostics = new Diagnostics();
   const reader = new ConfigReader(diagnostics, options);
   for (const file of files) reader.readFile(file);
-  const config = buildConfig(reader.proxies, diagnostics);
+  const config = buildConfig(reader.proxies, reader.global, diagnostics);
   if (diagnostics.errors.length > 0) throw new ConfigErrors(inFileOrder(diagnostics.errors, files));
   return { config: deepFreeze(config), notices: diagnostics.notices };
 }
@@ -66,6 +66,7 @@ function inFileOrder(errors: readonly ConfigError[], files: readonly ConfigFile[
 
 class ConfigReader {
   readonly proxies: ProxyDraft[] = [];
+  readonly global: GlobalDraft = {};
   private env: Env;
   private section: Section = { kind: 'none' };
   private defaults: ProxyDraft | undefined;
@@ -109,7 +110,7 @@ class ConfigReader {
       case 'unsupported':
         return;
       case 'global':
-        this.env = applyGlobalDirective(ctx);
+        this.env = applyGlobalDirective(ctx, this.global);
         return;
       case 'proxy':
         return applyProxyDirective(this.section.draft, ctx);

@@ -44,11 +44,11 @@ const IGNORED_OPTIONS = [
 const OPTIONS = ['redispatch', 'allbackups', 'forwardfor', 'httpchk', ...Object.keys(CONNECTION_MODES)];
 
 /** Directives accepted and ignored, with a notice. */
-const IGNORED_DIRECTIVES = ['log', 'log-format', 'maxconn', 'fullconn', 'description', 'id', 'log-tag', 'unique-id-format', 'unique-id-header'];
+const IGNORED_DIRECTIVES = ['log', 'log-format', 'fullconn', 'description', 'id', 'log-tag', 'unique-id-format', 'unique-id-header'];
 
 export const PROXY_KEYWORDS = [
   'mode', 'bind', 'balance', 'server', 'default-server', 'cookie', 'option', 'no option', 'http-check', 'retries', 'timeout',
-  'default_backend', 'use_backend', 'acl', 'errorfile', 'stats',
+  'default_backend', 'use_backend', 'acl', 'errorfile', 'stats', 'maxconn',
 ];
 
 const LEGACY_TIMEOUTS: Record<string, string> = { contimeout: 'timeout connect', srvtimeout: 'timeout server', clitimeout: 'timeout client' };
@@ -89,6 +89,14 @@ export function applyProxyDirective(draft: ProxyDraft, ctx: DirectiveContext): v
     }
     case 'timeout':
       return applyTimeout(draft, ctx);
+    case 'maxconn': {
+      // HAProxy: "'maxconn' ignored because backend 'b' has no frontend capability. Maybe you want 'fullconn' instead ?"
+      const maxconn = readInteger(ctx, 'maxconn', ctx.words[1], 0, 2_147_483_647);
+      if (maxconn === undefined || !noExtraWords(ctx, 'maxconn', 2)) return;
+      if (hasFrontendCapability(draft.kind)) draft.maxconn = maxconn;
+      else notice(ctx, `'maxconn' ignored because backend '${draft.name}' has no frontend capability (did you mean 'fullconn'? it is ignored too)`);
+      return;
+    }
     case 'default_backend': {
       const name = ctx.words[1];
       if (name === undefined) return void fail(ctx, 'default_backend', 'expects a backend name');

@@ -80,6 +80,8 @@ export interface ProxyDraft {
   connectionMode: ConnectionMode;
   timeouts: TimeoutsDraft;
   stats?: StatsDraft;
+  /** Frontend `maxconn`; 0 is "unset" as in HAProxy. */
+  maxconn: number;
   balance: BalanceAlgorithm;
   defaultServer: ServerSettings;
   servers: Server[];
@@ -112,6 +114,7 @@ export function emptyDraft(kind: SectionKind, name: string, source: SourceLocati
     useBackend: [],
     connectionMode: 'keep-alive',
     timeouts: {},
+    maxconn: 0,
     balance: 'roundrobin',
     defaultServer: defaultServerSettings(),
     servers: [],
@@ -134,6 +137,7 @@ export function draftFromDefaults(defaults: ProxyDraft | undefined, kind: Sectio
   if (defaults.forwardFor) draft.forwardFor = defaults.forwardFor;
   draft.connectionMode = defaults.connectionMode;
   draft.timeouts = { ...defaults.timeouts };
+  draft.maxconn = defaults.maxconn;
   if (defaults.stats) draft.stats = { ...defaults.stats, users: [...defaults.stats.users] };
   draft.balance = defaults.balance;
   draft.defaultServer = { ...defaults.defaultServer };

@@ -16,6 +16,20 @@ export interface Config {
   readonly frontends: readonly Frontend[];
   /** `backend` and `listen` sections, in file order (a `listen` is both). */
   readonly backends: readonly Backend[];
+  /** The `global` settings that act; absent when none is set. */
+  readonly global?: GlobalSettings;
+}
+
+/**
+ * Process-wide connection limits of the `global` section. The runtime adapter
+ * turns them into the limits it enforces (adapters/node/connection-budget.ts):
+ * unset values are derived from the process's descriptor limit, as HAProxy does.
+ */
+export interface GlobalSettings {
+  /** `maxconn N`: client connections open at once, all frontends together (HAProxy's `actconn`). */
+  readonly maxconn?: number;
+  /** `ulimit-n N`: the descriptors the process may use. */
+  readonly ulimitN?: number;
 }
 
 export interface Bind {
@@ -179,6 +193,11 @@ export interface Frontend {
   readonly connectionMode: ConnectionMode;
   readonly timeouts: Timeouts;
   readonly stats?: StatsConfig;
+  /**
+   * `maxconn N` (frontend, listen or defaults): client connections this
+   * frontend keeps open at once; unset (or 0) means the global `maxconn`.
+   */
+  readonly maxconn?: number;
   readonly source: SourceLocation;
 }
 

@@ -343,7 +343,6 @@ listen app
       "haproxy.cfg:13: 'option dontlognull' is ignored (not needed by edge-balancer)",
       "haproxy.cfg:14: 'log' is ignored (not needed by edge-balancer)",
       "haproxy.cfg:15: 'timeout queue' is ignored (not needed by edge-balancer)",
-      "haproxy.cfg:18: 'maxconn' is ignored (not needed by edge-balancer)",
     ]);
   });
 

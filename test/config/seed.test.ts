@@ -112,6 +112,7 @@ const expected: Config = {
       source: { file: 'haproxy.cfg', line: 19 },
     },
   ],
+  global: { maxconn: 4096 },
 };
 
 describe('the seed configuration', () => {
@@ -124,7 +125,6 @@ describe('the seed configuration', () => {
   it('reports the ignored global directives as notices', () => {
     expect(parse(SEED).notices).toEqual([
       "haproxy.cfg:2: 'log' is ignored (not needed by edge-balancer)",
-      "haproxy.cfg:3: 'maxconn' is ignored (not needed by edge-balancer)",
       "haproxy.cfg:4: 'daemon' is ignored (not needed by edge-balancer)",
     ]);
   });

@@ -1,0 +1,19 @@
+/** Runtimes without accept control say, once, which limits they do not enforce. */
+import { describe, expect, it } from 'vitest';
+import { parseHaproxyConfig } from '../../src/config/index.ts';
+import { unenforcedLimitsNotice } from '../../adapters/command/unenforced-limits.ts';
+
+const parse = (text: string) => parseHaproxyConfig([{ file: 't.cfg', text }], { env: {} }).config;
+const LISTEN = 'defaults\n    mode http\nlisten app\n    bind :80\n    server s 127.0.0.1:1\n';
+
+describe('unenforcedLimitsNotice', () => {
+  it('names every limit that is set', () => {
+    expect(unenforcedLimitsNotice(parse(`global\n    maxconn 40\n    ulimit-n 100\n${LISTEN}    maxconn 10\n`), 'Deno')).toBe(
+      "global maxconn, global ulimit-n, maxconn of 'app': not enforced on Deno, which cannot pause accepting connections (the Node adapter enforces them)",
+    );
+  });
+
+  it('says nothing when no limit is set', () => {
+    expect(unenforcedLimitsNotice(parse(LISTEN), 'Deno')).toBeUndefined();
+  });
+});
