@@ -40,6 +40,14 @@ function readmeLibraryExample(): string {
   return block[1]!;
 }
 
+/** The Worker and wrangler.toml that docs/workers.md gives package users. */
+function docsWorkerFiles(): { worker: string; wranglerToml: string } {
+  const docs = readFileSync(join(ROOT, 'docs/workers.md'), 'utf8');
+  const blocks = /<!-- test\/package\/package\.test\.ts bundles these two files[^\n]*-->\n```js\n([\s\S]*?)```\n\n```toml\n([\s\S]*?)```/.exec(docs);
+  if (!blocks) throw new Error('docs/workers.md: the worker.mjs and wrangler.toml blocks marked for test/package/package.test.ts are missing');
+  return { worker: blocks[1]!, wranglerToml: blocks[2]! };
+}
+
 beforeAll(() => {
   // --json prints the tarball's name and file list; prepack's output goes to stderr.
   [packed] = JSON.parse(npm(ROOT, 'pack', '--json', '--pack-destination', work)) as (typeof packed)[];
@@ -154,5 +162,21 @@ void startBalancer(42);
     } finally {
       if (demo.exitCode === null && demo.signalCode === null) demo.kill('SIGKILL');
     }
+  });
+
+  it("bundles docs/workers.md's Worker from edge-balancer/workers with wrangler", () => {
+    const { worker, wranglerToml } = docsWorkerFiles();
+    writeFileSync(join(project, 'worker.mjs'), worker);
+    writeFileSync(join(project, 'wrangler.toml'), wranglerToml);
+    const outdir = join(work, 'worker-bundle');
+    const r = spawnSync(join(ROOT, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', outdir], {
+      cwd: project,
+      encoding: 'utf8',
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' },
+    });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/env\.HEALTH \(HealthObject\)/);
+    // The Worker's two exports: the fetch handler and the Durable Object's class.
+    expect(readFileSync(join(outdir, 'worker.js'), 'utf8')).toMatch(/export \{\s*HealthObject,\s*\w+ as default\s*\}/);
   });
 });
