@@ -6,7 +6,7 @@
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -129,6 +129,10 @@ void startBalancer(42);
   it('npx edge-balancer -c checks a configuration without a TypeScript loader', () => {
     writeFileSync(join(project, 'lb.cfg'), 'listen app\n    bind 127.0.0.1:8080\n    server s1 127.0.0.1:8081 check\n');
     writeFileSync(join(project, 'bad.cfg'), 'listen app\n    bind 127.0.0.1:8080\n    balance roundrobn\n    server s1 127.0.0.1:8081\n');
+    // Compiled JavaScript, and no TypeScript loader installed to run anything else.
+    const installed = JSON.parse(readFileSync(join(project, 'node_modules/edge-balancer/package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(installed.bin['edge-balancer']).toMatch(/^dist\/.*\.js$/);
+    expect(existsSync(join(project, 'node_modules/tsx'))).toBe(false);
     const npx = (...args: string[]) => spawnSync('npx', [...NPX_LOCAL_ONLY, ...args], { cwd: project, encoding: 'utf8' });
     const ok = npx('-c', '-f', 'lb.cfg');
     expect(ok.stdout, ok.stderr).toBe('Configuration file is valid\n');
