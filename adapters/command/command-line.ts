@@ -85,8 +85,19 @@ export function parseCommandLine(argv: readonly string[], features: CommandFeatu
   return { action: args.c ? 'check' : 'serve', files: args.f, logFormat, graceMs };
 }
 
-/** The package's version, from package.json. */
+/**
+ * The package's version, from package.json: two levels up from the sources
+ * (adapters/command/), three from the compiled package (dist/adapters/command/).
+ */
 export function commandVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  for (const path of ['../../package.json', '../../../package.json']) {
+    let text: string;
+    try {
+      text = readFileSync(new URL(path, import.meta.url), 'utf8');
+    } catch {
+      continue;
+    }
+    return (JSON.parse(text) as { version: string }).version;
+  }
+  throw new Error('edge-balancer: package.json not found next to the command');
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Entry point of the `edge-balancer` command: the sources are TypeScript, run
-// through tsx's loader so no build step is needed.
+// The `edge-balancer` command from the repository's TypeScript sources, through
+// tsx's loader (npm start, the tests, bench and reliability use it). The
+// package's `bin` is the compiled dist/adapters/node/main.js instead.
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('./cli.ts');
-process.exitCode = await main(process.argv.slice(2));
+await import('./main.ts');

@@ -3,8 +3,7 @@
  */
 import { commandVersion, parseCommandLine, usage, type CommandFeatures } from '../command/command-line.ts';
 import { loadConfigFiles } from '../command/load-config.ts';
-import { runDemo } from './demo.ts';
-import { startBalancer, type RunningBalancer } from './serve.ts';
+import type { RunningBalancer } from './serve.ts';
 
 const FEATURES: CommandFeatures = { invocation: 'edge-balancer', demo: true, reload: true };
 
@@ -20,6 +19,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   if (command.action === 'demo') {
     const port = Number(process.env.PORT ?? 8080);
+    // Loaded on demand, as the listeners below: `-c` only needs the config reader.
+    const { runDemo } = await import('./demo.ts');
     const stop = await runDemo(port, Number(process.env.STATS_PORT ?? port + 1));
     await waitForStopSignal();
     await stop();
@@ -39,6 +40,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
 
+  const { startBalancer } = await import('./serve.ts');
   const balancer = await startBalancer(loaded.config, { logFormat });
   for (const l of balancer.listeners) process.stderr.write(`[NOTICE] ${l.frontend} listening on ${l.host}:${l.port}\n`);
   const stopReloading = reloadOnHangup(command.files, balancer, graceMs);

@@ -89,7 +89,8 @@ export const CONTENDERS: readonly Contender[] = [
     start(port, scenario, dir) {
       const file = join(dir, `edge-${port}.cfg`);
       writeFileSync(file, balancerConfig(port, scenario));
-      return launch([process.execPath, 'adapters/node/bin.mjs', '-f', file, '--log-format', 'none', '--grace', '0'], port);
+      // The compiled command users install (`npm run bench` builds it first), not the sources through tsx.
+      return launch([process.execPath, 'dist/adapters/node/main.js', '-f', file, '--log-format', 'none', '--grace', '0'], port);
     },
   },
   {

@@ -9,7 +9,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { basicAuth } from 'hono/basic-auth';
 import { auth as parseBasicAuth } from 'hono/utils/basic-auth';
 import { HTTPException } from 'hono/http-exception';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import type { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { StatsConfig } from '../config/types.ts';
 import type { Clock, Timers } from '../deps.ts';
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle } from './login-throttle.ts';
@@ -68,8 +68,7 @@ export function statsAuth(stats: StatsConfig, deps: StatsAuthDeps): MiddlewareHa
     ? basicAuth({ ...first, realm: stats.realm, onAuthSuccess: (c, username) => c.set('statsUser', username) }, ...others)
     : undefined;
   const jwt = stats.jwt;
-  // jose caches the key set and refetches it when a token names an unknown key (with a cooldown).
-  const keys = jwt ? createRemoteJWKSet(new URL(jwt.jwksUrl)) : undefined;
+  const keys = jwt ? jwtKeys(new URL(jwt.jwksUrl)) : undefined;
   const throttle = stats.loginThrottle === false ? undefined : new LoginThrottle(stats.loginThrottle ?? DEFAULT_LOGIN_THROTTLE);
   const hold = (ms: number) => new Promise<void>((resolve) => deps.timers.setTimeout(resolve, ms));
 
@@ -78,7 +77,8 @@ export function statsAuth(stats: StatsConfig, deps: StatsAuthDeps): MiddlewareHa
     const token = keys ? requestJwt(c.req.raw) : undefined;
     if (token && keys && jwt) {
       try {
-        const { payload } = await jwtVerify(token, keys, { issuer: jwt.issuer, audience: [...toArray(jwt.audience)] });
+        const { jwtVerify, getKey } = await keys();
+        const { payload } = await jwtVerify(token, getKey, { issuer: jwt.issuer, audience: [...toArray(jwt.audience)] });
         return String(payload.email ?? payload.sub ?? 'jwt');
       } catch {
         return false;
@@ -126,6 +126,21 @@ export function statsAuth(stats: StatsConfig, deps: StatsAuthDeps): MiddlewareHa
 /** The user name of a Basic `Authorization` header, undefined when there is none or it is malformed. */
 function basicAuthUser(request: Request): string | undefined {
   return parseBasicAuth(request)?.username;
+}
+
+interface JwtVerifier {
+  readonly jwtVerify: typeof jwtVerify;
+  readonly getKey: ReturnType<typeof createRemoteJWKSet>;
+}
+
+/**
+ * jose, imported on the first token: only sections that accept JWTs load it
+ * (about 3 MB of resident memory the others never pay). Its key set is cached
+ * and refetched when a token names an unknown key (with a cooldown).
+ */
+function jwtKeys(jwksUrl: URL): () => Promise<JwtVerifier> {
+  let loaded: Promise<JwtVerifier> | undefined;
+  return () => (loaded ??= import('jose').then((jose) => ({ jwtVerify: jose.jwtVerify, getKey: jose.createRemoteJWKSet(jwksUrl) })));
 }
 
 function toArray(value: string | readonly string[]): readonly string[] {

@@ -14,7 +14,6 @@ import { collectStats, statsRows, type ProxyStats } from './collect.ts';
 import { renderCsv } from './render-csv.ts';
 import { renderJson } from './render-json.ts';
 import { renderPrometheus } from './render-prometheus.ts';
-import { renderDashboard } from './dashboard.tsx';
 import { statsAuth, type StatsAuthEnv } from './auth.ts';
 import { builtinErrorResponse } from '../proxy/error-pages.ts';
 import { errorResponse } from '../proxy/responses.ts';
@@ -103,6 +102,8 @@ export function createStatsService(
           return c.body(renderPrometheus(proxies), 200, { ...headers, 'content-type': 'text/plain; version=0.0.4' });
         case 'html': {
           const user = c.get('statsUser');
+          // The page's JSX is loaded on the first view: CSV, JSON and Prometheus scrapers never need it.
+          const { renderDashboard } = await import('./dashboard.tsx');
           const html = await renderDashboard({
             stats,
             request,

@@ -28,4 +28,21 @@ describe('Worker configuration', () => {
       await s1.close();
     }
   });
+
+  it('serves the stats dashboard, whose JSX the bundle loads on the first view', async () => {
+    const s1 = await startEchoBackend('s1');
+    const cfg = `listen a\n    bind :80\n    stats uri /stats\n    stats auth admin:pw\n    server s1 127.0.0.1:\${S1}\n`;
+    const worker = await startWorker(cfg, { S1: String(s1.port) });
+    try {
+      const auth: [string, string][] = [['Authorization', `Basic ${btoa('admin:pw')}`]];
+      const r = await send(worker.port, '/stats', { headers: auth });
+      expect(r.status).toBe(200);
+      expect(r.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(r.body).toContain('<table');
+      expect(r.body).toContain('s1');
+    } finally {
+      await worker.close();
+      await s1.close();
+    }
+  });
 });
