@@ -9,3 +9,4 @@ export type * from './config/types.ts';
 export type * from './deps.ts';
 export { UpstreamError, globalTimers, systemClock } from './deps.ts';
 export type { HealthState, HealthStore, CheckResult, CheckStatus } from './health/types.ts';
+export { MIN_ADMIN_TOKEN_KEY_LENGTH } from './stats/admin.ts';

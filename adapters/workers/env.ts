@@ -1,6 +1,5 @@
 /** The Worker's bindings (wrangler.toml) and how the configuration is read from them. */
-import { parseHaproxyConfig, type Config, type StatsConfig } from '../../src/index.ts';
-import { MIN_ADMIN_TOKEN_KEY_LENGTH } from '../../src/stats/admin.ts';
+import { MIN_ADMIN_TOKEN_KEY_LENGTH, parseHaproxyConfig, type Config, type StatsConfig } from '../../src/index.ts';
 import bundledConfig from './edge-balancer.cfg';
 import type { HealthObject } from './health-object.ts';
 
