@@ -120,10 +120,11 @@ function nodeBody(body: ReadableStream<Uint8Array> | null): Readable | null {
 }
 
 function upstreamError(error: unknown): UpstreamError {
-  return new UpstreamError(classifyUndiciError(error), describe(error), { cause: error });
+  return new UpstreamError(classifyUpstreamError(error), describe(error), { cause: error });
 }
 
-function classifyUndiciError(error: unknown): UpstreamFailure {
+/** A connection error as a retry-policy failure kind: undici's codes and the plain socket ones (node:http shares them). */
+export function classifyUpstreamError(error: unknown): UpstreamFailure {
   const code = (error as { code?: string }).code ?? '';
   switch (code) {
     case 'ECONNREFUSED':

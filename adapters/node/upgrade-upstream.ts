@@ -9,6 +9,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { UpstreamError, type Upstream, type UpstreamFailure } from '../../src/deps.ts';
+import { classifyUpstreamError } from './undici-upstream.ts';
 
 /** What the server's answer leaves to the adapter: the tunnel or an ordinary response body. */
 export type UpgradeBody =
@@ -64,7 +65,7 @@ export const upgradeUpstream: Upstream<UpgradeBody> = {
       request.on('socket', (socket: Socket) => {
         socket.once('connect', () => arm(options.serverTimeout, 'timeout', 'no answer'));
       });
-      request.on('error', (error: NodeJS.ErrnoException) => fail(classify(error), `${error.code ?? ''} ${error.message}`.trim(), error));
+      request.on('error', (error: NodeJS.ErrnoException) => fail(classifyUpstreamError(error), `${error.code ?? ''} ${error.message}`.trim(), error));
       request.on('upgrade', (response: IncomingMessage, socket: Socket, tunnelHead: Buffer) => {
         if (settled) return void socket.destroy();
         settle();
@@ -85,19 +86,3 @@ export const upgradeUpstream: Upstream<UpgradeBody> = {
     });
   },
 };
-
-function classify(error: NodeJS.ErrnoException): UpstreamFailure {
-  switch (error.code) {
-    case 'ECONNREFUSED':
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-    case 'EADDRNOTAVAIL':
-    case 'ENOTFOUND':
-      return 'refused';
-    case 'ECONNRESET':
-    case 'EPIPE':
-      return 'reset';
-    default:
-      return 'bad-response';
-  }
-}
