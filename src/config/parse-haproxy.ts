@@ -12,7 +12,7 @@ import { Diagnostics } from './diagnostics.ts';
 import { fail, type DirectiveContext, type Env } from './directive-context.ts';
 import { ConfigErrors, type ConfigError } from './errors.ts';
 import { applyGlobalDirective } from './global-section.ts';
-import { ACL_NAME } from './acl.ts';
+import { ACL_NAME } from '../rules/acl.ts';
 import { applyProxyDirective } from './proxy-directives.ts';
 import { draftFromDefaults, emptyDraft, type ProxyDraft, type SectionKind } from './proxy-draft.ts';
 import { expectedOneOf } from './suggest.ts';

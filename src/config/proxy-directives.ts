@@ -5,13 +5,14 @@
  * error; other directives of the wrong side are ignored with HAProxy's warning
  * ("'balance' ignored because frontend 'f' has no backend capability").
  */
-import { ACL_NAME, parseAclTest } from './acl.ts';
 import { parseBindAddresses, parseServerAddress } from './address.ts';
-import { parseCondition } from './condition.ts';
 import { parseCookieDirective } from './cookie-directive.ts';
 import { fail, noExtraWords, notice, readDuration, readInteger, type DirectiveContext } from './directive-context.ts';
 import { readErrorFile } from './errorfile.ts';
 import { hasBackendCapability, hasFrontendCapability, type ProxyDraft, type TimeoutsDraft } from './proxy-draft.ts';
+import { ACL_NAME, parseAclTest } from '../rules/acl.ts';
+import { ALWAYS, parseCondition } from '../rules/condition.ts';
+import { ruleLoad } from './rule-load.ts';
 import { applyServerOptions } from './server-options.ts';
 import { applyStatsDirective } from './stats-directive.ts';
 import { expectedOneOf } from './suggest.ts';
@@ -383,9 +384,9 @@ function applyUseBackend(draft: ProxyDraft, ctx: DirectiveContext): void {
   let condition;
   if (keyword === undefined) {
     // HAProxy accepts an unconditional use_backend.
-    condition = { unless: false, anyOf: [[]] };
+    condition = ALWAYS;
   } else {
-    const parsed = parseCondition(keyword, conditionWords, draft.acls);
+    const parsed = parseCondition(keyword, conditionWords, draft.acls, ruleLoad(draft, ctx, 'request'));
     if (!parsed.ok) return void fail(ctx, 'use_backend', parsed.problem, parsed.hint);
     parsed.notices.forEach((text) => notice(ctx, text));
     condition = parsed.condition;
@@ -401,7 +402,8 @@ function applyAcl(draft: ProxyDraft, ctx: DirectiveContext): void {
     const bad = [...name].find((c) => !ACL_NAME.test(c));
     return void fail(ctx, 'acl', `character '${bad}' is not permitted in acl name '${name}'`, 'use letters, digits and - _ . :');
   }
-  const parsed = parseAclTest(test);
+  // A named ACL may read either side; conditions check the side where they are used.
+  const parsed = parseAclTest(test, ruleLoad(draft, ctx, 'any'));
   if (!parsed.ok) return void fail(ctx, 'acl', parsed.problem, parsed.hint);
   if (parsed.notice) notice(ctx, parsed.notice);
   draft.acls.set(name, [...(draft.acls.get(name) ?? []), parsed.test]);

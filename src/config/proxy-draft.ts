@@ -87,6 +87,8 @@ export interface ProxyDraft {
   httpCheck?: { method: string; uri: string };
   expectStatus?: Located<number>;
   errorFiles: ErrorFile[];
+  /** Userlists and backends named inside rules (`http_auth(L)`, `nbsrv(B)`), checked once all sections are read. */
+  references: { kind: 'userlist' | 'backend'; name: string; source: SourceLocation }[];
 }
 
 /** HAProxy 2.6 defaults: inter 2s, rise 2, fall 3, weight 1 (fastinter/downinter follow inter). */
@@ -116,6 +118,7 @@ export function emptyDraft(kind: SectionKind, name: string, source: SourceLocati
     redispatch: false,
     retries: 3,
     errorFiles: [],
+    references: [],
   };
 }
 

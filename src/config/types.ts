@@ -4,6 +4,8 @@
  * configuration text. Durations are milliseconds; `undefined` means "not set"
  * (for timeouts: no limit, as HAProxy does when a timeout is missing).
  */
+import type { AclTest } from '../rules/acl.ts';
+import type { AclTerm, Condition } from '../rules/condition.ts';
 
 /** Where a section or directive came from, so run-time messages can point at it. */
 export interface SourceLocation {
@@ -57,32 +59,8 @@ export interface Timeouts {
 /** Every field of Timeouts, for the readers that copy them. */
 export const TIMEOUT_FIELDS = ['client', 'httpRequest', 'httpKeepAlive', 'connect', 'server', 'check'] as const;
 
-/** One test of an ACL: `path_beg /x /y` or `hdr(host) -i a b`. */
-export type AclTest =
-  | { readonly kind: 'path_beg'; readonly values: readonly string[] }
-  | {
-      readonly kind: 'hdr';
-      /** Lower-case header name. */
-      readonly header: string;
-      readonly values: readonly string[];
-      /** `-i`: compare case-insensitively. */
-      readonly ignoreCase: boolean;
-    };
-
-/** A term of a condition: a test, possibly negated with `!`. */
-export interface AclTerm {
-  readonly negate: boolean;
-  readonly test: AclTest;
-}
-
-/**
- * `if`/`unless` condition: terms are ANDed within a group and groups are ORed
- * (`||`), as HAProxy evaluates them.
- */
-export interface Condition {
-  readonly unless: boolean;
-  readonly anyOf: readonly (readonly AclTerm[])[];
-}
+/** ACL tests and conditions are the rule engine's (src/rules/). */
+export type { AclTest, AclTerm, Condition };
 
 export interface UseBackendRule {
   readonly backend: string;
