@@ -6,6 +6,11 @@
  */
 import type { AclTest } from '../rules/acl.ts';
 import type { AclTerm, Condition } from '../rules/condition.ts';
+import type { HttpRule } from '../rules/actions.ts';
+import type { LogFormat } from '../rules/log-format.ts';
+import type { Userlist } from '../rules/userlist.ts';
+
+export type { HttpRule, LogFormat, Userlist };
 
 /** Where a section or directive came from, so run-time messages can point at it. */
 export interface SourceLocation {
@@ -18,6 +23,19 @@ export interface Config {
   readonly frontends: readonly Frontend[];
   /** `backend` and `listen` sections, in file order (a `listen` is both). */
   readonly backends: readonly Backend[];
+  /** `userlist` sections, for `http_auth()` and `http_auth_group()`. */
+  readonly userlists?: readonly Userlist[];
+}
+
+/**
+ * The rules of a frontend or backend, in HAProxy's order of evaluation:
+ * `http-request` rules, then the old `redirect` lines; `http-response` rules.
+ * Absent lists are empty.
+ */
+export interface ProxyRules {
+  readonly httpRequestRules?: readonly HttpRule[];
+  readonly redirectRules?: readonly HttpRule[];
+  readonly httpResponseRules?: readonly HttpRule[];
 }
 
 export interface Bind {
@@ -126,7 +144,7 @@ export interface StatsJwtConfig {
   readonly audience: string | readonly string[];
 }
 
-export interface Frontend {
+export interface Frontend extends ProxyRules {
   readonly name: string;
   /** True when this came from a `listen` section (its backend has the same name). */
   readonly isListen: boolean;
@@ -137,6 +155,14 @@ export interface Frontend {
   readonly connectionMode: ConnectionMode;
   readonly timeouts: Timeouts;
   readonly stats?: StatsConfig;
+  /** `monitor-uri`: a request for exactly this target is answered by the balancer (200, or 503 with `monitor fail`). */
+  readonly monitorUri?: string;
+  /** `monitor fail if|unless …`: when it holds, `monitor-uri` answers 503. */
+  readonly monitorFail?: Condition;
+  /** `unique-id-format`: the request's ID (`%ID`, `unique-id`). */
+  readonly uniqueIdFormat?: LogFormat;
+  /** `unique-id-header NAME`: add the ID to the forwarded request under this name. */
+  readonly uniqueIdHeader?: string;
   readonly source: SourceLocation;
 }
 
@@ -164,6 +190,8 @@ export interface CookiePolicy {
 export interface HttpCheck {
   readonly method: string;
   readonly uri: string;
+  /** `http-check send … ver HTTP/1.1 hdr NAME VALUE`: header lines of the check request. */
+  readonly headers?: readonly (readonly [string, string])[];
   /** When set, only this status passes; otherwise 2xx and 3xx pass. */
   readonly expectStatus?: number;
 }
@@ -206,7 +234,7 @@ export interface ErrorFile {
   readonly content: string;
 }
 
-export interface Backend {
+export interface Backend extends ProxyRules {
   readonly name: string;
   readonly balance: BalanceAlgorithm;
   readonly servers: readonly Server[];
@@ -221,5 +249,7 @@ export interface Backend {
   readonly timeouts: Timeouts;
   readonly errorFiles: readonly ErrorFile[];
   readonly stats?: StatsConfig;
+  /** `option prefer-last-server`: accepted; the balancer does not reuse server connections per client, so it changes nothing (as haproxy with `http-reuse safe`). */
+  readonly preferLastServer?: boolean;
   readonly source: SourceLocation;
 }

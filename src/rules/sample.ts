@@ -57,6 +57,8 @@ export interface RuleEnvironment {
   readonly checkCredentials?: (userlist: string, user: string, password: string) => { ok: boolean; groups: readonly string[] };
   /** `%t`, `%Ts`, `date()`: ms since the epoch. */
   readonly now?: () => number;
+  /** The proxy's page for `deny`/`auth`/`tarpit` (its `errorfile`s); HAProxy's built-in page without it. */
+  readonly errorPage?: (status: number) => { readonly status: number; readonly reason?: string; readonly headers: readonly (readonly [string, string])[]; readonly body: string } | undefined;
 }
 
 export interface SampleContext {
