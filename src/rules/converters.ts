@@ -200,15 +200,29 @@ function prepareRegsub(args: readonly string[]): Prepared {
   if (!/^[ig]*$/.test(flags)) return { ok: false, problem: `invalid regex flags '${flags}'`, hint: "only 'i' and 'g'" };
   const regex = compileRegex(source, flags.includes('i'));
   if (typeof regex === 'string') return { ok: false, problem: regex };
-  const global = flags.includes('g') ? new RegExp(regex.source, regex.flags + 'g') : regex;
   const replacement = substitution.replace(/\$/g, '$$$$').replace(/\\([0-9])/g, '$$$1');
-  return { ok: true, args: [global, replacement] };
+  return { ok: true, args: [regex, replacement, flags.includes('g') ? 1 : 0] };
+}
+
+/**
+ * The loaded configuration is frozen, and a global regex writes its
+ * `lastIndex`: the `g` form is a private copy made on first use.
+ */
+const globalCopies = new WeakMap<RegExp, RegExp>();
+function regsub(value: string, regex: RegExp, replacement: string, global: boolean): string {
+  if (!global) return value.replace(regex, replacement);
+  let copy = globalCopies.get(regex);
+  if (!copy) {
+    copy = new RegExp(regex.source, `${regex.flags}g`);
+    globalCopies.set(regex, copy);
+  }
+  return value.replace(copy, replacement);
 }
 
 export const CONVERTERS: ReadonlyMap<string, ConverterDef> = new Map<string, ConverterDef>([
   ['lower', text((v) => v.toLowerCase())],
   ['upper', text((v) => v.toUpperCase())],
-  ['regsub', text((v, [regex, replacement]) => v.replace(regex as RegExp, replacement as string), [2, 3], prepareRegsub)],
+  ['regsub', text((v, [regex, replacement, global]) => regsub(v, regex as RegExp, replacement as string, global === 1), [2, 3], prepareRegsub)],
   ['field', text((v, args) => pieces(v, args, false), [2, 3], integers(['int', 'str', 'int']))],
   ['word', text((v, args) => pieces(v, args, true), [2, 3], integers(['int', 'str', 'int']))],
   ['base64', text(base64)],

@@ -79,6 +79,11 @@ export function parseLogFormat(text: string, load: SampleLoad): LogFormatResult 
       const close = text.indexOf('}', j);
       if (close < 0) return { ok: false, problem: `missing '}' after '%{' in log-format '${text}'` };
       j = close + 1;
+      // `%{+X}o` sets options for the items after it (hexadecimal, quoting…): nothing to print.
+      if (text[j] === 'o' && !/[A-Za-z]/.test(text[j + 1] ?? '')) {
+        i = j;
+        continue;
+      }
     }
     if (text[j] === '[') {
       const end = findExpressionEnd(text, j + 1);
