@@ -122,7 +122,7 @@ export function applyProxyDirective(draft: ProxyDraft, ctx: DirectiveContext): v
     default:
       if (RULE_DIRECTIVES.includes(keyword)) return applyRuleDirective(draft, ctx);
       if (IGNORED_DIRECTIVES.includes(keyword)) return notice(ctx, `'${keyword}' is ignored (not needed by edge-balancer)`);
-      if (keyword in LEGACY_TIMEOUTS) {
+      if (Object.hasOwn(LEGACY_TIMEOUTS, keyword)) {
         return void fail(ctx, keyword, 'this keyword was removed from HAProxy', `use '${LEGACY_TIMEOUTS[keyword]}'`);
       }
       return void fail(ctx, keyword, `unknown keyword in '${draft.kind}' section`, expectedOneOf(keyword, PROXY_KEYWORDS, IGNORED_DIRECTIVES));
@@ -246,7 +246,7 @@ function applyOption(draft: ProxyDraft, ctx: DirectiveContext, negated: boolean)
   if (IGNORED_OPTIONS.includes(name)) return notice(ctx, `'${directive}' is ignored (not needed by edge-balancer)`);
   if (negated && args.length > 0) return void fail(ctx, directive, `unexpected argument '${args[0]}'`, "'no option' takes no arguments");
 
-  if (name in CONNECTION_MODES) {
+  if (Object.hasOwn(CONNECTION_MODES, name)) {
     if (args.length > 0) return void fail(ctx, directive, `unexpected argument '${args[0]}'`);
     // The three modes exclude each other; the last one wins. `no option X`
     // brings back the default, keep-alive, when X is the current mode.
@@ -422,7 +422,7 @@ function applyTimeout(draft: ProxyDraft, ctx: DirectiveContext): void {
   if (name === undefined) return void fail(ctx, 'timeout', 'missing timeout name', `expected one of ${Object.keys(TIMEOUTS).join(', ')}`);
   const directive = `timeout ${name}`;
   if (IGNORED_TIMEOUTS.includes(name)) return notice(ctx, `'${directive}' is ignored (not needed by edge-balancer)`);
-  const field = TIMEOUTS[name];
+  const field = Object.hasOwn(TIMEOUTS, name) ? TIMEOUTS[name] : undefined;
   if (!field) return void fail(ctx, 'timeout', `unknown timeout '${name}'`, expectedOneOf(name, Object.keys(TIMEOUTS), IGNORED_TIMEOUTS));
   const ms = readDuration(ctx, directive, value);
   if (ms === undefined || !noExtraWords(ctx, directive, 3)) return;

@@ -110,7 +110,7 @@ export function applyServerOptions(start: ServerSettings, options: readonly stri
         break;
       }
       default:
-        if (keyword in ACCEPTED_WITH_NOTICE) {
+        if (Object.hasOwn(ACCEPTED_WITH_NOTICE, keyword)) {
           if (value === undefined) {
             fail(ctx, where, `'${keyword}' expects an argument`);
             return undefined;

@@ -157,8 +157,8 @@ const predefinedCache = new Map<string, AclTest>();
 
 /** A predefined ACL by name; undefined when `name` is not one. */
 export function predefinedAcl(name: string): AclTest | undefined {
-  const text = PREDEFINED_TEXT[name];
-  if (text === undefined) return undefined;
+  if (!Object.hasOwn(PREDEFINED_TEXT, name)) return undefined;
+  const text = PREDEFINED_TEXT[name]!;
   let test = predefinedCache.get(name);
   if (!test) {
     const parsed = parseAclTest(text.split(' '), { phase: 'any', readFile: undefined });

@@ -248,12 +248,14 @@ const OTHER_ACL_KEYWORDS: Readonly<Record<string, { fetch: string; match: MatchM
 
 /** The fetch and default match method an ACL keyword stands for; undefined for plain fetches. */
 export function aclKeyword(name: string): { fetch: string; match: MatchMethod } | undefined {
-  if (name in OTHER_ACL_KEYWORDS) return OTHER_ACL_KEYWORDS[name];
-  if (name in FAMILIES) return { fetch: FAMILIES[name]!, match: 'str' };
+  if (Object.hasOwn(OTHER_ACL_KEYWORDS, name)) return OTHER_ACL_KEYWORDS[name];
+  if (Object.hasOwn(FAMILIES, name)) return { fetch: FAMILIES[name]!, match: 'str' };
   const underscore = name.lastIndexOf('_');
   if (underscore < 0) return undefined;
-  const family = FAMILIES[name.slice(0, underscore)];
-  const match = FAMILY_SUFFIXES[name.slice(underscore + 1)];
+  const prefix = name.slice(0, underscore);
+  const suffix = name.slice(underscore + 1);
+  const family = Object.hasOwn(FAMILIES, prefix) ? FAMILIES[prefix] : undefined;
+  const match = Object.hasOwn(FAMILY_SUFFIXES, suffix) ? FAMILY_SUFFIXES[suffix] : undefined;
   return family && match ? { fetch: family, match } : undefined;
 }
 

@@ -113,7 +113,7 @@ export function parseLogFormat(text: string, load: SampleLoad): LogFormatResult 
 function longestAlias(name: string): string | undefined {
   for (let length = name.length; length > 0; length--) {
     const candidate = name.slice(0, length);
-    if (candidate in ALIASES) return candidate;
+    if (Object.hasOwn(ALIASES, candidate)) return candidate;
   }
   return undefined;
 }

@@ -67,6 +67,8 @@ const LISTEN_CASES: Record<string, Case> = {
   'http-check expect without code': { lines: ['http-check expect status'], directive: 'http-check expect', message: /'status' expects a <pattern>/ },
   'http-check expect string (unsupported)': { lines: ['http-check expect string ok'], directive: 'http-check expect', message: /unsupported expectation 'string'/ },
   'http-check send with a body (unsupported)': { lines: ['http-check send meth GET body x'], directive: 'http-check send', message: /'body' is not supported/ },
+  'a keyword named like an Object property': { lines: ['toString 1'], directive: 'toString', message: /unknown keyword in 'listen' section/ },
+  'acl named like an Object property': { lines: ['acl a toString x'], directive: 'acl', message: /unknown fetch method 'toString'/ },
   'http-request with an unknown action': { lines: ['http-request set-hedaer X y'], directive: 'http-request set-hedaer', message: /unknown action 'set-hedaer' in http-request rule; did you mean 'set-header'\?/ },
   'http-request with a response fetch': { lines: ['http-request set-header X %[status]'], directive: 'http-request set-header', message: /fetch method 'status' extracts information from the HTTP response/ },
   'http-request with an unknown converter': { lines: ['http-request set-header X %[path,lowre]'], directive: 'http-request set-header', message: /unknown converter 'lowre'; did you mean 'lower'\?/ },

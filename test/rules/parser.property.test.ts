@@ -9,7 +9,7 @@ import { parseSampleExpr } from '../../src/rules/sample-expression.ts';
 import { aclHolds, txnOf } from './helpers.ts';
 
 const load = { phase: 'request' as const, readFile: (p: string) => (p.length % 2 ? 'a b\n' : (() => { throw new Error('no'); })()) };
-const pieces = ['path', 'hdr(host)', 'req.hdr', 'var(txn.a)', ',lower', ',regsub(', ')', '(', '"', "'", '\\', '-m', 'reg', 'beg', '-i', '-f', '--', '{', '}', '!', '||', 'or', '[', ']', '%[', '%', 'if', 'unless', 'set-header', 'redirect', 'scheme', 'code', '301', 'map(x)', ' '];
+const pieces = ['toString', '__proto__', 'constructor', 'path', 'hdr(host)', 'req.hdr', 'var(txn.a)', ',lower', ',regsub(', ')', '(', '"', "'", '\\', '-m', 'reg', 'beg', '-i', '-f', '--', '{', '}', '!', '||', 'or', '[', ']', '%[', '%', 'if', 'unless', 'set-header', 'redirect', 'scheme', 'code', '301', 'map(x)', ' '];
 const wordArb = fc.oneof(fc.string(), fc.array(fc.constantFrom(...pieces), { maxLength: 6 }).map((p) => p.join('')));
 const wordsArb = fc.array(wordArb, { maxLength: 8 });
 
