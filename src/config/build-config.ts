@@ -16,7 +16,6 @@ export function buildConfig(proxies: readonly ProxyDraft[], global: GlobalSettin
   checkRuleReferences(proxies, backends, userlists, diagnostics);
   for (const proxy of proxies) warnLikeHaproxy(proxy, diagnostics);
   checkStatsScopes(proxies, diagnostics);
-  for (const proxy of proxies) warnRulesNotApplied(proxy, diagnostics);
   if (frontends.length === 0 && proxies.length > 0) {
     diagnostics.notice(proxies[0]!.source, 'no frontend or listen section: nothing will listen (HAProxy: "will not start (no listener)")');
   }
@@ -149,28 +148,6 @@ function checkStatsScopes(proxies: readonly ProxyDraft[], diagnostics: Diagnosti
       const suggestion = closestMatch(value, names);
       diagnostics.notice(source, `'stats scope ${value}': no proxy is called '${value}', so it shows nothing${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`);
     }
-  }
-}
-
-/**
- * Until the admission step calls `decideRequest`/`decideResponse`
- * (src/rules/pipeline.ts), rule lines are read and checked but not applied at
- * run time; say so rather than change behaviour silently. Set to true by the
- * change that wires them in.
- */
-export const RULES_APPLIED_AT_RUN_TIME = false;
-
-function warnRulesNotApplied(proxy: ProxyDraft, diagnostics: Diagnostics): void {
-  if (RULES_APPLIED_AT_RUN_TIME) return;
-  const unapplied = [
-    ...(proxy.httpRequestRules.length ? ['http-request'] : []),
-    ...(proxy.httpResponseRules.length ? ['http-response'] : []),
-    ...(proxy.redirectRules.length ? ['redirect'] : []),
-    ...(proxy.monitorUri !== undefined && proxy.kind !== 'backend' ? ['monitor-uri'] : []),
-    ...(proxy.uniqueIdHeader !== undefined && proxy.kind !== 'backend' ? ['unique-id-header'] : []),
-  ];
-  if (unapplied.length > 0) {
-    diagnostics.notice(proxy.source, `${proxy.kind} '${proxy.name}': ${unapplied.join(', ')} lines are checked but not applied yet by this build (the admission step does not run them)`);
   }
 }
 

@@ -206,7 +206,7 @@ export function redirectLocation(redirect: Redirect, ctx: SampleContext): string
 }
 
 function errorPage(status: number, ctx: SampleContext): Answer {
-  const page = ctx.env.errorPage?.(status);
+  const page = ctx.env.errorPage?.(status, ctx.txn);
   if (!page) return errorPageAnswer(status);
   return { status: page.status, reason: page.reason ?? reasonPhrase(page.status), headers: page.headers, body: page.body };
 }

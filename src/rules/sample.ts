@@ -58,7 +58,7 @@ export interface RuleEnvironment {
   /** `%t`, `%Ts`, `date()`: ms since the epoch. */
   readonly now?: () => number;
   /** The proxy's page for `deny`/`auth`/`tarpit` (its `errorfile`s); HAProxy's built-in page without it. */
-  readonly errorPage?: (status: number) => { readonly status: number; readonly reason?: string; readonly headers: readonly (readonly [string, string])[]; readonly body: string } | undefined;
+  readonly errorPage?: (status: number, txn: HttpTransaction) => { readonly status: number; readonly reason?: string; readonly headers: readonly (readonly [string, string])[]; readonly body: string } | undefined;
 }
 
 export interface SampleContext {
