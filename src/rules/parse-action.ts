@@ -134,7 +134,9 @@ function parseAction(side: Side, keyword: string, args: readonly string[], load:
     }
     case 'deny':
     case 'tarpit': {
-      const reply = parseReply(keyword, args, load, side === 'request' && base === 'tarpit' ? 500 : 403, true);
+      // HAProxy 2.6: request deny 403, tarpit 500; a denied response is a 502 (observed).
+      const status = side === 'response' ? 502 : base === 'tarpit' ? 500 : 403;
+      const reply = parseReply(keyword, args, load, status, true);
       return reply.ok ? { ok: true, value: { kind: base, reply: reply.value } } : reply;
     }
     case 'return': {

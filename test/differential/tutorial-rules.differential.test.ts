@@ -46,6 +46,7 @@ frontend www
     http-response set-header X-Content-Type-Options nosniff
     http-response set-header X-Frame-Options DENY
     http-response del-header Server
+    http-response deny if { res.hdr(cache-control) -m sub leak }
     use_backend api if { hdr_beg(host) -i api. }
     use_backend static if { path_beg /static/ }
     default_backend app
@@ -76,6 +77,7 @@ const CASES: { name: string; port: 1 | 2; path: string; headers?: [string, strin
   { name: 'basic auth with the userlist password', port: 2, path: '/admin/', headers: [basic('alice', 's3cret')] },
   { name: 'basic auth with a wrong password', port: 2, path: '/admin/', headers: [basic('alice', 'wrong')] },
   { name: 'Prometheus at /metrics', port: 2, path: '/metrics' },
+  { name: 'http-response deny replaces a response', port: 2, path: '/?cache-control=leak' },
 ];
 
 const CLIENT_HEADERS = ['location', 'www-authenticate', 'content-type', 'cache-control', 'strict-transport-security', 'x-content-type-options', 'x-frame-options', 'server'];
@@ -162,5 +164,7 @@ describe('a tutorial configuration with rules, edge-balancer on Node vs haproxy 
     expect(observed.get('path switching with a backend set-path')!.edge).toMatchObject({ server: 'static', serverSawTarget: '/css/site.css' });
     expect(observed.get('Prometheus at /metrics')!.edge).toMatchObject({ status: 200, body: 'true' });
     expect(observed.get('basic auth challenge')!.edge.status).toBe(401);
+    expect(observed.get('http-response deny replaces a response')!.edge.status).toBe(observed.get('http-response deny replaces a response')!.haproxy.status);
+    expect(observed.get('http-response deny replaces a response')!.haproxy.status).not.toBe(200);
   });
 });
