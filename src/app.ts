@@ -58,6 +58,10 @@ export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp 
       clientAddress,
       clientPort: env.clientPort,
       httpVersion: env.httpVersion ?? '1.1',
+      // Workers (and a host app behind TLS) see the client's scheme in the
+      // URL: `ssl_fc` must hold there, or `redirect scheme https if !{ ssl_fc }`
+      // would redirect https requests to themselves forever.
+      ...(request.url.startsWith('https:') ? { tls: {} } : {}),
     });
     switch (admission.kind) {
       case 'answer':

@@ -99,3 +99,18 @@ describe('admission with rules', () => {
     expect(admission.transaction.response).toBeUndefined();
   });
 });
+
+describe('the Hono app (Deno, Workers, library use)', () => {
+  it('treats an https: request URL as TLS for ssl_fc, so the usual HTTPS redirect does not loop', async () => {
+    const { createBalancer } = await import('../../src/app.ts');
+    const { createNodeDeps } = await import('../../adapters/node/node-deps.ts');
+    const text = 'defaults\n    mode http\nfrontend f\n    bind :8080\n    http-request redirect scheme https code 301 if !{ ssl_fc }\n    http-request return status 200 content-type text/plain string tls if { ssl_fc }\n';
+    const { config: redirecting } = parseHaproxyConfig([{ file: 'r.cfg', text }], { env: {} });
+    const deps = createNodeDeps({ info: () => {}, warn: () => {}, access: () => {} });
+    const app = createBalancer(redirecting, deps);
+    const plain = await app.request('http://shop.test/a?b=1', { headers: { host: 'shop.test' } });
+    expect([plain.status, plain.headers.get('location')]).toEqual([301, 'https://shop.test/a?b=1']);
+    const secure = await app.request('https://shop.test/a?b=1', { headers: { host: 'shop.test' } });
+    expect([secure.status, await secure.text()]).toEqual([200, 'tls']);
+  });
+});
