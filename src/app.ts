@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import type { Config } from './config/types.ts';
 import type { BalancerDeps } from './deps.ts';
 import { BalancerState, type FrontendRuntime } from './balancer/balancer-state.ts';
-import { admitRequest, type ReceivedHead } from './admission/admit-request.ts';
+import { admitRequest, prometheusAnswer, type ReceivedHead } from './admission/admit-request.ts';
 import { proxyRequest } from './proxy/proxy-request.ts';
 import { builtinErrorResponse } from './proxy/error-pages.ts';
 import { errorResponse } from './proxy/responses.ts';
@@ -58,10 +58,21 @@ export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp 
       clientAddress,
       clientPort: env.clientPort,
       httpVersion: env.httpVersion ?? '1.1',
+      // Workers (and a host app behind TLS) see the client's scheme in the
+      // URL: `ssl_fc` must hold there, or `redirect scheme https if !{ ssl_fc }`
+      // would redirect https requests to themselves forever.
+      ...(request.url.startsWith('https:') ? { tls: {} } : {}),
     });
     switch (admission.kind) {
       case 'answer':
+        if (admission.delayMs) await new Promise<void>((resolve) => deps.timers.setTimeout(resolve, admission.delayMs!));
         return errorResponse(admission.response);
+      case 'reject':
+        // A Fetch handler cannot drop its connection; the closest is HAProxy's
+        // 403 page with `connection: close` (see README, "Differs from HAProxy").
+        return errorResponse(builtinErrorResponse(403));
+      case 'prometheus':
+        return errorResponse(prometheusAnswer(state, admission, deps.clock.now()));
       case 'stats':
         return (
           stats.serve(admission.stats, entry, request, env.clientAddress, admission.transaction.request.target) ??
@@ -78,6 +89,7 @@ export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp 
             client: { address: clientAddress, port: env.clientPort },
             signal: request.signal,
             transaction: admission.transaction,
+            rules: admission.rules,
             request,
           },
           deps,

@@ -63,6 +63,8 @@ export interface RequestHead {
 
 export interface ResponseHead {
   readonly status: number;
+  /** Reason phrase a rule set (`set-status 200 reason Fine`, a rule's answer); else the runtime's usual one. */
+  readonly reason?: string;
   readonly headers: readonly (readonly [string, string])[];
 }
 

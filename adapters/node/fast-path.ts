@@ -11,10 +11,11 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { BalancerApp } from '../../src/app.ts';
 import { admitRequest } from '../../src/admission/admit-request.ts';
 import type { FrontendRuntime } from '../../src/balancer/balancer-state.ts';
-import type { Upstream } from '../../src/deps.ts';
+import type { ResponseHead, Upstream } from '../../src/deps.ts';
 import type { BalancerDeps } from '../../src/deps.ts';
 import type { ErrorResponse } from '../../src/proxy/error-pages.ts';
 import { forwardRequest, type ProxyOutcome } from '../../src/proxy/proxy-request.ts';
+import { answerHere } from './answer-here.ts';
 import type { UpstreamBody } from './upstream-body.ts';
 import { requestBodyStream } from './web-stream.ts';
 
@@ -42,7 +43,9 @@ export function createFastPathListener(
       { clientAddress: address, clientPort: port, httpVersion: request.httpVersion },
     );
     if (admission.kind === 'stats') return fallback(request, response);
-    if (admission.kind === 'answer') return sendPage(admission.response, response);
+    if (admission.kind !== 'proxy') {
+      return answerHere(admission, app.state, deps, (page) => sendPage(page, response), () => request.socket.destroy());
+    }
 
     void forwardRequest(
       {
@@ -53,6 +56,7 @@ export function createFastPathListener(
         body: hasBody(request) ? requestBodyStream(request) : null,
         client: { address, port },
         transaction: admission.transaction,
+        rules: admission.rules,
       },
       upstream,
       deps,
@@ -89,14 +93,23 @@ function flat(lines: readonly (readonly [string, string])[]): string[] {
 
 /** One of HAProxy's pages; its `connection: close` line makes Node close the connection after it. */
 function sendPage(page: ErrorResponse, response: ServerResponse): void {
-  response.writeHead(page.status, flat(page.headers));
+  writeHead(response, page);
   response.end(page.body);
 }
 
+/** The status line as a rule left it (`set-status N reason R`), then the header lines. */
+function writeHead(response: ServerResponse, head: ResponseHead): void {
+  if (head.reason === undefined) response.writeHead(head.status, flat(head.headers));
+  else response.writeHead(head.status, head.reason, flat(head.headers));
+}
+
 function send(outcome: ProxyOutcome<UpstreamBody>, response: ServerResponse): void {
-  if (outcome.kind === 'page') return sendPage(outcome.page, response);
+  if (outcome.kind === 'page') {
+    outcome.serverBody?.destroy();
+    return sendPage(outcome.page, response);
+  }
   const { head, body, onChunk, onDone } = outcome;
-  response.writeHead(head.status, flat(head.headers));
+  writeHead(response, head);
   if (!body) {
     response.end();
     onDone();

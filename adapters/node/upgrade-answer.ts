@@ -47,7 +47,7 @@ export function closes(head: ResponseHead): boolean {
 
 export function sendPage(page: ErrorResponse, response: ServerResponse): boolean {
   // HAProxy's status line carries the page's title (`400 Bad request`), not Node's reason.
-  const reason = /<h1>\d{3} ([^<]*)<\/h1>/.exec(page.body)?.[1];
+  const reason = page.reason ?? /<h1>\d{3} ([^<]*)<\/h1>/.exec(page.body)?.[1];
   const lines = page.headers.flatMap(([name, value]) => [name, value]);
   if (reason) response.writeHead(page.status, reason, lines);
   else response.writeHead(page.status, lines);

@@ -19,6 +19,7 @@ import type { BalancerDeps } from '../../src/deps.ts';
 import { forwardRequest } from '../../src/proxy/proxy-request.ts';
 import { announcesBody, tunnelTimeout } from '../../src/proxy/upgrade.ts';
 import { clientAddressOf } from './fast-path.ts';
+import { answerHere } from './answer-here.ts';
 import { openTunnel } from './tunnel.ts';
 import { answerAsHttp, closes, flat, replayWithoutUpgrade, sendPage } from './upgrade-answer.ts';
 import { upgradeUpstream } from './upgrade-upstream.ts';
@@ -41,7 +42,9 @@ export function createUpgradeListener(app: BalancerApp, entry: FrontendRuntime, 
       { clientAddress: address, clientPort: port, httpVersion: request.httpVersion },
     );
     if (admission.kind === 'stats') return answer((response) => (stats(request, response), false));
-    if (admission.kind === 'answer') return answer((response) => sendPage(admission.response, response));
+    if (admission.kind !== 'proxy') {
+      return answerHere(admission, app.state, deps, (page) => answer((response) => sendPage(page, response)), () => socket.destroy());
+    }
 
     // The client may leave while the server has not answered yet.
     const gone = new AbortController();
@@ -56,6 +59,7 @@ export function createUpgradeListener(app: BalancerApp, entry: FrontendRuntime, 
         body: null,
         client: { address, port },
         transaction: admission.transaction,
+        rules: admission.rules,
         signal: gone.signal,
       },
       upgradeUpstream,
@@ -63,7 +67,11 @@ export function createUpgradeListener(app: BalancerApp, entry: FrontendRuntime, 
     ).then(
       (outcome) => {
         socket.off('close', onGone);
-        if (outcome.kind === 'page') return answer((response) => sendPage(outcome.page, response));
+        if (outcome.kind === 'page') {
+          const replaced = outcome.serverBody;
+          if (replaced) (replaced.kind === 'tunnel' ? replaced.socket : replaced.message).destroy();
+          return answer((response) => sendPage(outcome.page, response));
+        }
         const { body, onChunk, onClientChunk, onDone } = outcome;
         if (body?.kind === 'tunnel') {
           if (socket.destroyed) {

@@ -9,25 +9,29 @@
  * 1. heads haproxy refuses get its 400 page (./refused-request-head.ts), and
  *    so do a runtime-built URL that Host may have bent (./rebuilt-target.ts)
  *    and a WebSocket upgrade without a valid key (../proxy/upgrade.ts);
- * 2. the frontend's `stats uri` is detected, its `http-request` rules run,
- *    then a stats request goes to the stats page; its `redirect` rules run;
- * 3. `use_backend` / `default_backend` choose the backend (no backend: 503);
- * 4. the backend's `stats uri` and `http-request` rules, likewise;
- * 5. the request is proxied: ../proxy/proxy-request.ts's `forwardRequest`,
+ * 2. the rule steps, ordered in one place (../rules/pipeline.ts's
+ *    `decideRequest`): `monitor-uri`; the frontend's `http-request` rules,
+ *    its `stats uri`, its `redirect` rules; `use_backend`/`default_backend`
+ *    (no backend: 503); the backend's rules and stats likewise;
+ * 3. the request is proxied: ../proxy/proxy-request.ts's `forwardRequest`,
  *    whose response head goes through ./response-step.ts.
  */
-import type { StatsConfig } from '../config/types.ts';
+import type { Frontend, StatsConfig } from '../config/types.ts';
 import type { RequestHead } from '../deps.ts';
 import type { BalancerState, FrontendRuntime } from '../balancer/balancer-state.ts';
 import type { BackendRuntime } from '../balancer/backend-runtime.ts';
 import { builtinErrorResponse, type ErrorResponse } from '../proxy/error-pages.ts';
 import { whyUpgradeIsRefused } from '../proxy/upgrade.ts';
-import { chooseBackend, requestPath } from '../routing/choose-backend.ts';
+import type { Answer } from '../rules/http-answer.ts';
+import { decideRequest, type RequestPoints } from '../rules/pipeline.ts';
+import type { RuleEnvironment } from '../rules/sample.ts';
 import type { ConnectionFacts, HttpTransaction } from '../rules/transaction.ts';
+import { prometheusPage } from '../stats/prometheus-page.ts';
 import { isStatsRequest } from '../stats/stats-request.ts';
 import { originFormOfRebuiltUrl } from './rebuilt-target.ts';
 import { whyRequestHeadIsRefused } from './refused-request-head.ts';
-import { evaluateHttpRequestRules, evaluateRedirectRules, isSameSection } from './rule-hooks.ts';
+import { servicePageForClient } from './response-step.ts';
+import { ruleEnvironmentOf } from './rule-environment.ts';
 
 /** The request head as the runtime received it. */
 export interface ReceivedHead {
@@ -51,13 +55,38 @@ export type Admission =
   /** The stats page of `stats` answers it (the frontend's, or the chosen backend's). */
   | { readonly kind: 'stats'; readonly stats: StatsConfig; readonly transaction: HttpTransaction }
   /**
-   * The balancer answers it itself with a ready response: today 400 (a head
-   * haproxy refuses) and 503 (no backend); with rules, redirect, deny,
-   * return, auth. The page says whether to close (`connection: close`).
+   * The balancer answers it itself with a ready response: 400 (a head haproxy
+   * refuses), 503 (no backend), and what rules answer: redirect, deny,
+   * return, auth, monitor-uri. The page says whether to close
+   * (`connection: close`). `delayMs`: `tarpit` holds the answer that long.
    */
-  | { readonly kind: 'answer'; readonly response: ErrorResponse; readonly transaction?: HttpTransaction }
-  /** Forward it to `runtime`'s servers with `head` (the transaction's request, as rules left it). */
-  | { readonly kind: 'proxy'; readonly runtime: BackendRuntime; readonly head: RequestHead; readonly transaction: HttpTransaction };
+  | { readonly kind: 'answer'; readonly response: ErrorResponse; readonly delayMs?: number; readonly transaction?: HttpTransaction }
+  /** `http-request reject`: close the connection without a response. */
+  | { readonly kind: 'reject'; readonly transaction: HttpTransaction }
+  /**
+   * `http-request use-service prometheus-exporter`: the metrics page, which
+   * `prometheusAnswer` renders when the runtime answers (it reads the clock).
+   */
+  | { readonly kind: 'prometheus'; readonly transaction: HttpTransaction; readonly rules: RuleEnvironment }
+  /**
+   * Forward it to `runtime`'s servers with `head` (the transaction's request,
+   * as rules left it); `rules` is what the `http-response` rules read.
+   */
+  | {
+      readonly kind: 'proxy';
+      readonly runtime: BackendRuntime;
+      readonly head: RequestHead;
+      readonly transaction: HttpTransaction;
+      readonly rules: RuleEnvironment;
+    };
+
+/**
+ * HAProxy detects a section's stats URI on the target as the section's rules
+ * receive it (the frontend's: as the client sent it).
+ */
+const POINTS: RequestPoints = {
+  isStatsRequest: (section, txn) => isStatsRequest(section.stats, txn.request.method, txn.request.target),
+};
 
 export function admitRequest(
   state: BalancerState,
@@ -80,29 +109,42 @@ export function admitRequest(
     vars: new Map(),
     captures: [],
   };
-  const request = transaction.request;
-
-  // HAProxy detects the stats URI before the section's http-request rules run
-  // (they may still deny it), on the target as received.
-  const frontendStats = isStatsRequest(frontend.stats, method, target);
-  const frontendAnswer = evaluateHttpRequestRules(transaction, frontend);
-  if (frontendAnswer) return { kind: 'answer', response: frontendAnswer, transaction };
-  if (frontendStats) return { kind: 'stats', stats: frontend.stats, transaction };
-  const redirect = evaluateRedirectRules(transaction, frontend);
-  if (redirect) return { kind: 'answer', response: redirect, transaction };
-
-  const backendName = chooseBackend(frontend, { path: requestPath(request.target), headers: request.headers });
-  const runtime = backendName === undefined ? undefined : state.backends.get(backendName);
-  if (!runtime) return { kind: 'answer', response: builtinErrorResponse(503), transaction };
-  transaction.backend = runtime.backend.name;
-
-  // A `listen` is one section: its stats and rules were the frontend's.
-  if (!isSameSection(frontend, runtime.backend.name)) {
-    const backend = runtime.backend;
-    const backendStats = isStatsRequest(backend.stats, request.method, request.target);
-    const backendAnswer = evaluateHttpRequestRules(transaction, backend);
-    if (backendAnswer) return { kind: 'answer', response: backendAnswer, transaction };
-    if (backendStats) return { kind: 'stats', stats: backend.stats, transaction };
+  const rules = ruleEnvironmentOf(state);
+  const decision = decideRequest(frontend, state.backendSections, transaction, rules, POINTS);
+  switch (decision.kind) {
+    case 'forward': {
+      const runtime = decision.backend === undefined ? undefined : state.backends.get(decision.backend);
+      if (!runtime) return { kind: 'answer', response: builtinErrorResponse(503), transaction };
+      return { kind: 'proxy', runtime, head: transaction.request, transaction, rules };
+    }
+    case 'stats':
+      return { kind: 'stats', stats: decision.section.stats!, transaction };
+    case 'monitor':
+    case 'answer':
+      return { kind: 'answer', response: pageOf(decision.answer), transaction };
+    case 'tarpit':
+      return { kind: 'answer', response: pageOf(decision.answer), delayMs: tarpitDelay(frontend), transaction };
+    case 'reject':
+      return { kind: 'reject', transaction };
+    case 'service':
+      return { kind: 'prometheus', transaction, rules };
   }
-  return { kind: 'proxy', runtime, head: request, transaction };
+}
+
+/** A rule's answer as the page the runtimes send. */
+function pageOf(answer: Answer): ErrorResponse {
+  return { status: answer.status, reason: answer.reason, headers: answer.headers, body: answer.body };
+}
+
+/** `timeout tarpit` is not read; HAProxy uses `timeout connect` in its place when unset. */
+function tarpitDelay(frontend: Frontend): number {
+  return frontend.timeouts.connect ?? 0;
+}
+
+/** The metrics page of a `prometheus` admission, with the `http-response` rules applied as HAProxy does. */
+export function prometheusAnswer(state: BalancerState, admission: Extract<Admission, { kind: 'prometheus' }>, now: number): ErrorResponse {
+  const { transaction, rules } = admission;
+  const frontend = state.frontends.get(transaction.frontend)!.frontend;
+  const backend = transaction.backend === undefined ? undefined : state.backendSections.get(transaction.backend);
+  return servicePageForClient(prometheusPage(state, now), frontend, backend, transaction, rules);
 }

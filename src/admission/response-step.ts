@@ -2,14 +2,19 @@
  * The response side of the front door: what the client gets of a server's
  * response head. First what the backend's configuration says of it (the
  * persistence cookie, hop-by-hop and connection headers: ../proxy/request-plan.ts),
- * then the `http-response` rules, the backend's before the frontend's, as
- * HAProxy runs them.
+ * then the `http-response` rules, the backend's before the frontend's, in
+ * the order ../rules/pipeline.ts's `decideResponse` keeps.
  */
-import type { Frontend } from '../config/types.ts';
+import type { Backend, Frontend } from '../config/types.ts';
 import type { ResponseHead } from '../deps.ts';
+import type { ErrorResponse } from '../proxy/error-pages.ts';
 import { planResponseHead, type RequestPlan } from '../proxy/request-plan.ts';
+import { decideResponse } from '../rules/pipeline.ts';
 import type { HttpTransaction } from '../rules/transaction.ts';
-import { evaluateHttpResponseRules, isSameSection } from './rule-hooks.ts';
+import type { RuleEnvironment } from '../rules/sample.ts';
+
+/** The head to send, or a page that replaces the server's response (`http-response deny|return|redirect`). */
+export type ResponseForClient = { readonly kind: 'head'; readonly head: ResponseHead } | { readonly kind: 'page'; readonly page: ErrorResponse };
 
 export function responseHeadForClient(
   plan: RequestPlan,
@@ -18,11 +23,38 @@ export function responseHeadForClient(
   direct: boolean,
   response: ResponseHead,
   transaction: HttpTransaction | undefined,
-): ResponseHead {
+  rules: RuleEnvironment | undefined,
+): ResponseForClient {
   const head = planResponseHead(plan, server, direct, response);
-  if (!transaction) return head;
   const backend = plan.runtime.backend;
-  const afterBackend = evaluateHttpResponseRules(transaction, backend, head);
-  // A `listen` is one section: its rules run once.
-  return isSameSection(frontend, backend.name) ? afterBackend : evaluateHttpResponseRules(transaction, frontend, afterBackend);
+  // No rules, no work: the head goes as planned.
+  if (!transaction || !rules || (!frontend.httpResponseRules && !backend.httpResponseRules)) return { kind: 'head', head };
+  transaction.server = plan.runtime.servers[server]?.name;
+  transaction.response = { status: head.status, headers: head.headers.map(([name, value]) => [name, value]) };
+  const outcome = decideResponse(frontend, backend, transaction, rules);
+  if (outcome.kind === 'answer' || outcome.kind === 'tarpit') {
+    const { status, reason, headers, body } = outcome.answer;
+    return { kind: 'page', page: { status, reason, headers, body } };
+  }
+  // `reject` and services do not apply to responses (the parser refuses them there).
+  const rewritten = transaction.response;
+  return { kind: 'head', head: { status: rewritten.status, ...(rewritten.reason !== undefined ? { reason: rewritten.reason } : {}), headers: rewritten.headers } };
+}
+
+/**
+ * A page a service answered (`use-service prometheus-exporter`): HAProxy runs
+ * the `http-response` rules over it as over a server's response (observed:
+ * the security headers of a tutorial config are on `/metrics`), unlike the
+ * answers of `return`, `deny`, redirects and `monitor-uri`.
+ */
+export function servicePageForClient(page: ErrorResponse, frontend: Frontend, backend: Backend | undefined, transaction: HttpTransaction, rules: RuleEnvironment): ErrorResponse {
+  if (!frontend.httpResponseRules && !backend?.httpResponseRules) return page;
+  transaction.response = { status: page.status, headers: page.headers.map(([name, value]) => [name, value]) };
+  const outcome = decideResponse(frontend, backend, transaction, rules);
+  if (outcome.kind === 'answer' || outcome.kind === 'tarpit') {
+    const { status, reason, headers, body } = outcome.answer;
+    return { status, reason, headers, body };
+  }
+  const rewritten = transaction.response;
+  return { status: rewritten.status, ...(rewritten.reason !== undefined ? { reason: rewritten.reason } : {}), headers: rewritten.headers, body: page.body };
 }

@@ -3,7 +3,7 @@
  * backend's runtime. The proxy and the stats page read and update the same
  * objects.
  */
-import type { Config, Frontend } from '../config/types.ts';
+import type { Backend, Config, Frontend } from '../config/types.ts';
 import type { HealthStore } from '../health/types.ts';
 import { BackendRuntime } from './backend-runtime.ts';
 import { newCounters, type TrafficCounters } from './counters.ts';
@@ -19,11 +19,14 @@ export class BalancerState {
   readonly startedAt: number;
   readonly frontends: ReadonlyMap<string, FrontendRuntime>;
   readonly backends: ReadonlyMap<string, BackendRuntime>;
+  /** Each backend's configuration by name, as the rule steps look them up. */
+  readonly backendSections: ReadonlyMap<string, Backend>;
 
   constructor(config: Config, health: HealthStore, startedAt: number) {
     this.config = config;
     this.startedAt = startedAt;
     this.frontends = new Map(config.frontends.map((f) => [f.name, { frontend: f, counters: newCounters() }]));
     this.backends = new Map(config.backends.map((b) => [b.name, new BackendRuntime(b, health)]));
+    this.backendSections = new Map(config.backends.map((b) => [b.name, b]));
   }
 }

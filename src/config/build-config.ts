@@ -7,18 +7,31 @@
 import type { Diagnostics } from './diagnostics.ts';
 import { hasBackendCapability, hasFrontendCapability, type ProxyDraft, type StatsDraft, type TimeoutsDraft } from './proxy-draft.ts';
 import { closestMatch } from './suggest.ts';
-import { TIMEOUT_FIELDS, type Backend, type Config, type Frontend, type GlobalSettings, type StatsConfig, type Timeouts } from './types.ts';
+import { TIMEOUT_FIELDS, type Backend, type Config, type Frontend, type GlobalSettings, type ProxyRules, type StatsConfig, type Timeouts, type Userlist } from './types.ts';
 
-export function buildConfig(proxies: readonly ProxyDraft[], global: GlobalSettings, diagnostics: Diagnostics): Config {
+export function buildConfig(proxies: readonly ProxyDraft[], global: GlobalSettings, diagnostics: Diagnostics, userlists: readonly Userlist[] = []): Config {
   const frontends = proxies.filter((p) => hasFrontendCapability(p.kind)).map(toFrontend);
   const backends = proxies.filter((p) => hasBackendCapability(p.kind)).map(toBackend);
   checkBackendReferences(proxies, backends, diagnostics);
+  checkRuleReferences(proxies, backends, userlists, diagnostics);
   for (const proxy of proxies) warnLikeHaproxy(proxy, diagnostics);
   checkStatsScopes(proxies, diagnostics);
   if (frontends.length === 0 && proxies.length > 0) {
     diagnostics.notice(proxies[0]!.source, 'no frontend or listen section: nothing will listen (HAProxy: "will not start (no listener)")');
   }
-  return { frontends, backends, ...(Object.keys(global).length > 0 ? { global: { ...global } } : {}) };
+  return { frontends, backends, ...(Object.keys(global).length > 0 ? { global: { ...global } } : {}), ...(userlists.length ? { userlists } : {}) };
+}
+
+/** `http_auth(L)` needs a `userlist L`, `nbsrv(B)` a backend (HAProxy: "unable to find userlist"). */
+function checkRuleReferences(proxies: readonly ProxyDraft[], backends: readonly Backend[], userlists: readonly Userlist[], diagnostics: Diagnostics): void {
+  for (const proxy of proxies) {
+    for (const { kind, name, source } of proxy.references) {
+      const names = kind === 'userlist' ? userlists.map((u) => u.name) : backends.map((b) => b.name);
+      if (names.includes(name)) continue;
+      const near = closestMatch(name, names);
+      diagnostics.error(source, kind === 'userlist' ? 'http_auth' : 'nbsrv', `unable to find ${kind} '${name}'`, near ? `did you mean '${near}'?` : kind === 'userlist' ? `declare it with 'userlist ${name}'` : undefined);
+    }
+  }
 }
 
 function toFrontend(proxy: ProxyDraft): Frontend {
@@ -33,7 +46,21 @@ function toFrontend(proxy: ProxyDraft): Frontend {
     timeouts: toTimeouts(proxy.timeouts),
     ...(proxy.stats ? { stats: toStats(proxy.stats) } : {}),
     ...(proxy.maxconn > 0 ? { maxconn: proxy.maxconn } : {}),
+    ...rulesOf(proxy),
+    ...(proxy.monitorUri !== undefined ? { monitorUri: proxy.monitorUri } : {}),
+    ...(proxy.monitorFail ? { monitorFail: proxy.monitorFail } : {}),
+    ...(proxy.uniqueIdFormat ? { uniqueIdFormat: proxy.uniqueIdFormat } : {}),
+    ...(proxy.uniqueIdHeader !== undefined ? { uniqueIdHeader: proxy.uniqueIdHeader } : {}),
     source: proxy.source,
+  };
+}
+
+/** Rule lists, left out when empty so configurations without rules stay as they were. */
+function rulesOf(proxy: ProxyDraft): ProxyRules {
+  return {
+    ...(proxy.httpRequestRules.length ? { httpRequestRules: proxy.httpRequestRules } : {}),
+    ...(proxy.redirectRules.length ? { redirectRules: proxy.redirectRules } : {}),
+    ...(proxy.httpResponseRules.length ? { httpResponseRules: proxy.httpResponseRules } : {}),
   };
 }
 
@@ -47,13 +74,15 @@ function toBackend(proxy: ProxyDraft): Backend {
     redispatch: proxy.redispatch,
     retries: proxy.retries,
     ...(proxy.httpCheck
-      ? { httpCheck: { ...proxy.httpCheck, ...(proxy.expectStatus ? { expectStatus: proxy.expectStatus.value } : {}) } }
+      ? { httpCheck: { ...proxy.httpCheck, ...proxy.httpCheckSend?.value, ...(proxy.expectStatus ? { expectStatus: proxy.expectStatus.value } : {}) } }
       : {}),
     ...(proxy.forwardFor ? { forwardFor: proxy.forwardFor } : {}),
     connectionMode: proxy.connectionMode,
     timeouts: toTimeouts(proxy.timeouts),
     errorFiles: proxy.errorFiles,
     ...(proxy.stats ? { stats: toStats(proxy.stats) } : {}),
+    ...(proxy.kind === 'backend' ? rulesOf(proxy) : {}),
+    ...(proxy.preferLastServer ? { preferLastServer: true } : {}),
     source: proxy.source,
   };
 }

@@ -6,7 +6,7 @@
  * Errors carry `line: 0` and the JSON path in `directive`.
  */
 import { parseBindAddresses } from './address.ts';
-import { ACL_NAME } from './acl.ts';
+import { ACL_NAME } from '../rules/acl.ts';
 import { deepFreeze } from './deep-freeze.ts';
 import { Diagnostics } from './diagnostics.ts';
 import { ConfigErrors } from './errors.ts';

@@ -3,8 +3,9 @@
  * (timeouts, forwardfor, stats, conditions) and of backends (servers,
  * cookie). Defaults are HAProxy 2.6's, the same the HAProxy-syntax parser uses.
  */
-import { parseAclTest } from './acl.ts';
-import { parseCondition } from './condition.ts';
+import { parseAclTest } from '../rules/acl.ts';
+import { ALWAYS, parseCondition } from '../rules/condition.ts';
+import type { SampleLoad } from '../rules/sample-expression.ts';
 import { join, type ObjectReader } from './object-reader.ts';
 import { defaultServerSettings, defaultStats } from './proxy-draft.ts';
 import { tokenizeLine } from './tokenize.ts';
@@ -130,19 +131,22 @@ function readJwt(r: ObjectReader, value: unknown, path: string): StatsJwtConfig 
   return jwksUrl !== undefined && issuer !== undefined && audience !== undefined ? { jwksUrl, issuer, audience } : undefined;
 }
 
+/** Conditions of an object config choose backends: request fetches only, no files. */
+const OBJECT_LOAD: SampleLoad = { phase: 'request', readFile: undefined };
+
 /**
  * A `Condition` object, or HAProxy condition text such as
  * `"{ path_beg /api } || { hdr(host) -i api.example.com }"` (optionally
- * starting with `if`/`unless`; anonymous ACLs only).
+ * starting with `if`/`unless`; anonymous and predefined ACLs only).
  */
 export function readCondition(r: ObjectReader, value: unknown, path: string): Condition | undefined {
-  if (value === undefined) return { unless: false, anyOf: [[]] };
+  if (value === undefined) return ALWAYS;
   if (typeof value === 'string') {
     const tokens = tokenizeLine(value, {});
     if (!tokens.ok) return r.error(path, `${tokens.problem} at position ${tokens.position}`);
     const [first, ...rest] = tokens.words;
     const explicit = first === 'if' || first === 'unless';
-    const parsed = parseCondition(explicit ? first : 'if', explicit ? rest : tokens.words, new Map());
+    const parsed = parseCondition(explicit ? first : 'if', explicit ? rest : tokens.words, new Map(), OBJECT_LOAD);
     return parsed.ok ? parsed.condition : r.error(path, parsed.problem, parsed.hint);
   }
   const fields = r.fields(value, path, ['unless', 'anyOf']);
@@ -162,28 +166,36 @@ function readTerm(r: ObjectReader, value: unknown, path: string): AclTerm | unde
   const fields = r.fields(value, path, ['negate', 'test']);
   if (!fields) return undefined;
   const test = readAclTest(r, fields['test'], join(path, 'test'));
-  return test ? { negate: r.boolean(fields, 'negate', path, false), test } : undefined;
+  return test ? { negate: r.boolean(fields, 'negate', path, false), tests: [test] } : undefined;
 }
 
-/** An AclTest object, or HAProxy text like `"hdr(host) -i example.com"`. */
+/**
+ * An ACL test as HAProxy text (`"hdr(host) -i example.com"`), or the object
+ * shorthands `{ kind: 'path_beg', values }` and `{ kind: 'hdr', header, values, ignoreCase }`.
+ */
 function readAclTest(r: ObjectReader, value: unknown, path: string): AclTest | undefined {
+  let words: string[];
   if (typeof value === 'string') {
     const tokens = tokenizeLine(value, {});
     if (!tokens.ok) return r.error(path, `${tokens.problem} at position ${tokens.position}`);
-    const parsed = parseAclTest(tokens.words);
-    return parsed.ok ? parsed.test : r.error(path, parsed.problem, parsed.hint);
+    words = [...tokens.words];
+  } else {
+    const fields = r.fields(value, path, ['kind', 'values', 'header', 'ignoreCase']);
+    if (!fields) return undefined;
+    const kind = r.oneOf(fields, 'kind', path, ['path_beg', 'hdr'] as const, 'path_beg');
+    if (fields['kind'] === undefined) r.error(join(path, 'kind'), 'is required', 'path_beg or hdr');
+    const values = r.array(fields, 'values', path, (v, p) => (typeof v === 'string' ? v : r.error(p, 'expected a string')));
+    if (kind === 'path_beg') {
+      if (fields['header'] !== undefined || fields['ignoreCase'] !== undefined) r.error(path, "'header' and 'ignoreCase' only apply to kind 'hdr'");
+      words = ['path_beg', '--', ...values];
+    } else {
+      const header = r.requiredString(fields, 'header', path);
+      if (header === undefined) return undefined;
+      words = [`hdr(${header})`, ...(r.boolean(fields, 'ignoreCase', path, false) ? ['-i'] : []), '--', ...values];
+    }
   }
-  const fields = r.fields(value, path, ['kind', 'values', 'header', 'ignoreCase']);
-  if (!fields) return undefined;
-  const kind = r.oneOf(fields, 'kind', path, ['path_beg', 'hdr'] as const, 'path_beg');
-  if (fields['kind'] === undefined) r.error(join(path, 'kind'), 'is required', 'path_beg or hdr');
-  const values = r.array(fields, 'values', path, (v, p) => (typeof v === 'string' ? v : r.error(p, 'expected a string')));
-  if (kind === 'path_beg') {
-    if (fields['header'] !== undefined || fields['ignoreCase'] !== undefined) r.error(path, "'header' and 'ignoreCase' only apply to kind 'hdr'");
-    return { kind, values };
-  }
-  const header = r.requiredString(fields, 'header', path);
-  return header === undefined ? undefined : { kind, header: header.toLowerCase(), values, ignoreCase: r.boolean(fields, 'ignoreCase', path, false) };
+  const parsed = parseAclTest(words, OBJECT_LOAD);
+  return parsed.ok ? parsed.test : r.error(path, parsed.problem, parsed.hint);
 }
 
 export function readCookie(r: ObjectReader, value: unknown, path: string): CookiePolicy | undefined {

@@ -12,11 +12,13 @@ import { Diagnostics } from './diagnostics.ts';
 import { fail, type DirectiveContext, type Env } from './directive-context.ts';
 import { ConfigErrors, type ConfigError } from './errors.ts';
 import { applyGlobalDirective, type GlobalDraft } from './global-section.ts';
-import { ACL_NAME } from './acl.ts';
+import { ACL_NAME } from '../rules/acl.ts';
 import { applyProxyDirective } from './proxy-directives.ts';
 import { draftFromDefaults, emptyDraft, type ProxyDraft, type SectionKind } from './proxy-draft.ts';
 import { expectedOneOf } from './suggest.ts';
 import { tokenizeLine } from './tokenize.ts';
+import { applyUserlistDirective, finishUserlist, type UserlistDraft } from './userlist-section.ts';
+import type { Userlist } from '../rules/userlist.ts';
 import type { Config, SourceLocation } from './types.ts';
 
 export interface ConfigFile {
@@ -38,14 +40,15 @@ export interface ParsedConfig {
   readonly notices: readonly string[];
 }
 
-const SECTIONS = ['global', 'defaults', 'frontend', 'backend', 'listen'];
+const SECTIONS = ['global', 'defaults', 'frontend', 'backend', 'listen', 'userlist'];
 /** HAProxy sections edge-balancer has no use for; their lines are skipped after one error. */
-const UNSUPPORTED_SECTIONS = ['userlist', 'peers', 'resolvers', 'mailers', 'program', 'http-errors', 'ring', 'cache', 'fcgi-app'];
+const UNSUPPORTED_SECTIONS = ['peers', 'resolvers', 'mailers', 'program', 'http-errors', 'ring', 'cache', 'fcgi-app'];
 
 type Section =
   | { readonly kind: 'none' }
   | { readonly kind: 'global' }
   | { readonly kind: 'unsupported' }
+  | { readonly kind: 'userlist'; readonly draft: UserlistDraft; readonly at: SourceLocation }
   | { readonly kind: 'proxy'; readonly draft: ProxyDraft };
 
 /** Parses and validates; throws `ConfigErrors` listing every error found. */
@@ -53,7 +56,7 @@ export function parseHaproxyConfig(files: readonly ConfigFile[], options: ParseO
   const diagnostics = new Diagnostics();
   const reader = new ConfigReader(diagnostics, options);
   for (const file of files) reader.readFile(file);
-  const config = buildConfig(reader.proxies, reader.global, diagnostics);
+  const config = buildConfig(reader.proxies, reader.global, diagnostics, reader.userlists);
   if (diagnostics.errors.length > 0) throw new ConfigErrors(inFileOrder(diagnostics.errors, files));
   return { config: deepFreeze(config), notices: diagnostics.notices };
 }
@@ -67,6 +70,7 @@ function inFileOrder(errors: readonly ConfigError[], files: readonly ConfigFile[
 class ConfigReader {
   readonly proxies: ProxyDraft[] = [];
   readonly global: GlobalDraft = {};
+  readonly userlists: Userlist[] = [];
   private env: Env;
   private section: Section = { kind: 'none' };
   private defaults: ProxyDraft | undefined;
@@ -114,6 +118,8 @@ class ConfigReader {
         return;
       case 'proxy':
         return applyProxyDirective(this.section.draft, ctx);
+      case 'userlist':
+        return applyUserlistDirective(this.section.draft, ctx);
     }
   }
 
@@ -123,6 +129,13 @@ class ConfigReader {
     if (keyword === 'global') {
       if (args.length > 0) fail(ctx, 'global', `unexpected argument '${args[0]}'`);
       this.section = { kind: 'global' };
+      return;
+    }
+    if (keyword === 'userlist') {
+      const name = args[0];
+      if (name === undefined || args.length > 1) return void fail(ctx, 'userlist', name === undefined ? "'userlist' expects a name" : `unexpected argument '${args[1]}'`);
+      if (this.userlists.some((u) => u.name === name)) fail(ctx, 'userlist', `duplicate userlist '${name}'`);
+      this.section = { kind: 'userlist', draft: { name, groups: new Map(), users: [] }, at: ctx.at };
       return;
     }
     const kind = keyword as SectionKind;
@@ -182,6 +195,10 @@ class ConfigReader {
   private closeSection(): void {
     const section = this.section;
     this.section = { kind: 'none' };
+    if (section.kind === 'userlist') {
+      this.userlists.push(finishUserlist(section.draft, { diagnostics: this.diagnostics, at: section.at }));
+      return;
+    }
     if (section.kind !== 'proxy' || section.draft.kind === 'defaults' || section.draft.name === '') return;
     const draft = section.draft;
     const label = `${draft.kind} '${draft.name}'`;
@@ -194,6 +211,10 @@ class ConfigReader {
       // HAProxy: "uses http-check rules without 'option httpchk', so the rules are ignored".
       this.diagnostics.notice(draft.expectStatus.source, `${label} uses 'http-check expect' without 'option httpchk', so it is ignored (as in HAProxy)`);
       delete draft.expectStatus;
+    }
+    if (draft.httpCheckSend && !draft.httpCheck) {
+      this.diagnostics.notice(draft.httpCheckSend.source, `${label} uses 'http-check send' without 'option httpchk', so it is ignored (as in HAProxy)`);
+      delete draft.httpCheckSend;
     }
   }
 }

@@ -5,13 +5,15 @@
  * error; other directives of the wrong side are ignored with HAProxy's warning
  * ("'balance' ignored because frontend 'f' has no backend capability").
  */
-import { ACL_NAME, parseAclTest } from './acl.ts';
 import { parseBindAddresses, parseServerAddress } from './address.ts';
-import { parseCondition } from './condition.ts';
 import { parseCookieDirective } from './cookie-directive.ts';
 import { fail, noExtraWords, notice, readDuration, readInteger, type DirectiveContext } from './directive-context.ts';
 import { readErrorFile } from './errorfile.ts';
 import { hasBackendCapability, hasFrontendCapability, type ProxyDraft, type TimeoutsDraft } from './proxy-draft.ts';
+import { ACL_NAME, parseAclTest } from '../rules/acl.ts';
+import { ALWAYS, parseCondition } from '../rules/condition.ts';
+import { applyRuleDirective, RULE_DIRECTIVES } from './rule-directives.ts';
+import { ruleLoad } from './rule-load.ts';
 import { applyServerOptions } from './server-options.ts';
 import { applyStatsDirective } from './stats-directive.ts';
 import { expectedOneOf } from './suggest.ts';
@@ -41,14 +43,14 @@ const IGNORED_OPTIONS = [
   'httplog', 'dontlognull', 'tcplog', 'log-health-checks', 'dontlog-normal', 'logasap', 'log-separate-errors',
   'http-buffer-request', 'abortonclose', 'splice-auto', 'tcp-smart-accept', 'tcp-smart-connect', 'http-ignore-probes',
 ];
-const OPTIONS = ['redispatch', 'allbackups', 'forwardfor', 'httpchk', ...Object.keys(CONNECTION_MODES)];
+const OPTIONS = ['redispatch', 'allbackups', 'forwardfor', 'httpchk', 'prefer-last-server', ...Object.keys(CONNECTION_MODES)];
 
 /** Directives accepted and ignored, with a notice. */
-const IGNORED_DIRECTIVES = ['log', 'log-format', 'fullconn', 'description', 'id', 'log-tag', 'unique-id-format', 'unique-id-header'];
+const IGNORED_DIRECTIVES = ['log', 'log-format', 'fullconn', 'description', 'id', 'log-tag'];
 
 export const PROXY_KEYWORDS = [
   'mode', 'bind', 'balance', 'server', 'default-server', 'cookie', 'option', 'no option', 'http-check', 'retries', 'timeout',
-  'default_backend', 'use_backend', 'acl', 'errorfile', 'stats', 'maxconn',
+  'default_backend', 'use_backend', 'acl', 'errorfile', 'stats', 'maxconn', 'compression', 'load-server-state-from-file', ...RULE_DIRECTIVES,
 ];
 
 const LEGACY_TIMEOUTS: Record<string, string> = { contimeout: 'timeout connect', srvtimeout: 'timeout server', clitimeout: 'timeout client' };
@@ -122,9 +124,14 @@ export function applyProxyDirective(draft: ProxyDraft, ctx: DirectiveContext): v
       if (stats) draft.stats = stats;
       return;
     }
+    case 'compression':
+      return applyCompression(ctx);
+    case 'load-server-state-from-file':
+      return notice(ctx, "'load-server-state-from-file' is accepted: edge-balancer keeps no server-state file, servers start from the configuration");
     default:
+      if (RULE_DIRECTIVES.includes(keyword)) return applyRuleDirective(draft, ctx);
       if (IGNORED_DIRECTIVES.includes(keyword)) return notice(ctx, `'${keyword}' is ignored (not needed by edge-balancer)`);
-      if (keyword in LEGACY_TIMEOUTS) {
+      if (Object.hasOwn(LEGACY_TIMEOUTS, keyword)) {
         return void fail(ctx, keyword, 'this keyword was removed from HAProxy', `use '${LEGACY_TIMEOUTS[keyword]}'`);
       }
       return void fail(ctx, keyword, `unknown keyword in '${draft.kind}' section`, expectedOneOf(keyword, PROXY_KEYWORDS, IGNORED_DIRECTIVES));
@@ -248,7 +255,7 @@ function applyOption(draft: ProxyDraft, ctx: DirectiveContext, negated: boolean)
   if (IGNORED_OPTIONS.includes(name)) return notice(ctx, `'${directive}' is ignored (not needed by edge-balancer)`);
   if (negated && args.length > 0) return void fail(ctx, directive, `unexpected argument '${args[0]}'`, "'no option' takes no arguments");
 
-  if (name in CONNECTION_MODES) {
+  if (Object.hasOwn(CONNECTION_MODES, name)) {
     if (args.length > 0) return void fail(ctx, directive, `unexpected argument '${args[0]}'`);
     // The three modes exclude each other; the last one wins. `no option X`
     // brings back the default, keep-alive, when X is the current mode.
@@ -266,6 +273,10 @@ function applyOption(draft: ProxyDraft, ctx: DirectiveContext, negated: boolean)
       if (!appliesToBackend(draft, ctx, directive)) return;
       if (name === 'redispatch') draft.redispatch = !negated;
       else draft.allBackups = !negated;
+      return;
+    case 'prefer-last-server':
+      if (args.length > 0) return void fail(ctx, directive, `unexpected argument '${args[0]}'`);
+      if (appliesToBackend(draft, ctx, directive)) draft.preferLastServer = !negated;
       return;
     case 'forwardfor': {
       if (negated) {
@@ -356,8 +367,13 @@ function parseHttpchk(ctx: DirectiveContext, args: readonly string[]): { method:
 
 function applyHttpCheck(draft: ProxyDraft, ctx: DirectiveContext): void {
   const [, action, kind, value] = ctx.words;
+  if (action === 'send') return applyHttpCheckSend(draft, ctx);
+  if (action === 'disable-on-404') {
+    if (!noExtraWords(ctx, 'http-check disable-on-404', 2)) return;
+    return notice(ctx, "'http-check disable-on-404' is accepted: a server answering 404 fails its check and goes DOWN instead of draining");
+  }
   if (action !== 'expect') {
-    return void fail(ctx, `http-check ${action ?? ''}`.trim(), `unsupported http-check rule '${action ?? ''}'`, 'only http-check expect status CODE is supported');
+    return void fail(ctx, `http-check ${action ?? ''}`.trim(), `unsupported http-check rule '${action ?? ''}'`, 'supported: http-check send, http-check expect status CODE, http-check disable-on-404');
   }
   if (kind !== 'status') {
     return void fail(ctx, 'http-check expect', `unsupported expectation '${kind ?? ''}'`, 'only http-check expect status CODE is supported');
@@ -370,12 +386,52 @@ function applyHttpCheck(draft: ProxyDraft, ctx: DirectiveContext): void {
   if (appliesToBackend(draft, ctx, 'http-check')) draft.expectStatus = { value: Number(value), source: ctx.at };
 }
 
+/**
+ * `http-check send [meth M] [uri U] [ver V] [hdr NAME VALUE]…`: the check's
+ * request. As in HAProxy, headers are sent only with `ver HTTP/1.1` (an
+ * HTTP/1.0 check has none).
+ */
+function applyHttpCheckSend(draft: ProxyDraft, ctx: DirectiveContext): void {
+  const args = ctx.words.slice(2);
+  const send: { method?: string; uri?: string; version?: string; headers: [string, string][] } = { headers: [] };
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i]!;
+    const next = args[i + 1];
+    if (word === 'meth' || word === 'uri' || word === 'ver') {
+      if (next === undefined) return void fail(ctx, 'http-check send', `'${word}' expects a value`);
+      if (word === 'meth') send.method = next;
+      else if (word === 'uri') send.uri = next;
+      else send.version = next;
+      i++;
+    } else if (word === 'hdr') {
+      const headerValue = args[i + 2];
+      if (next === undefined || headerValue === undefined) return void fail(ctx, 'http-check send', "'hdr' expects <name> <value>");
+      send.headers.push([next, headerValue]);
+      i += 2;
+    } else if (word === 'body' || word === 'body-lf' || word === 'uri-lf' || word === 'hdr-lf') {
+      return void fail(ctx, 'http-check send', `'${word}' is not supported by edge-balancer`, 'use meth, uri, ver and hdr');
+    } else {
+      return void fail(ctx, 'http-check send', `unexpected argument '${word}'`, expectedOneOf(word, ['meth', 'uri', 'ver', 'hdr']));
+    }
+  }
+  if (!appliesToBackend(draft, ctx, 'http-check send')) return;
+  const http11 = send.version?.toUpperCase() === 'HTTP/1.1';
+  draft.httpCheckSend = {
+    value: {
+      ...(send.method !== undefined ? { method: send.method } : {}),
+      ...(send.uri !== undefined ? { uri: send.uri } : {}),
+      ...(http11 && send.headers.length ? { headers: send.headers } : {}),
+    },
+    source: ctx.at,
+  };
+}
+
 function applyTimeout(draft: ProxyDraft, ctx: DirectiveContext): void {
   const [, name, value] = ctx.words;
   if (name === undefined) return void fail(ctx, 'timeout', 'missing timeout name', `expected one of ${Object.keys(TIMEOUTS).join(', ')}`);
   const directive = `timeout ${name}`;
   if (IGNORED_TIMEOUTS.includes(name)) return notice(ctx, `'${directive}' is ignored (not needed by edge-balancer)`);
-  const field = TIMEOUTS[name];
+  const field = Object.hasOwn(TIMEOUTS, name) ? TIMEOUTS[name] : undefined;
   if (!field) return void fail(ctx, 'timeout', `unknown timeout '${name}'`, expectedOneOf(name, Object.keys(TIMEOUTS), IGNORED_TIMEOUTS));
   const ms = readDuration(ctx, directive, value);
   if (ms === undefined || !noExtraWords(ctx, directive, 3)) return;
@@ -394,9 +450,9 @@ function applyUseBackend(draft: ProxyDraft, ctx: DirectiveContext): void {
   let condition;
   if (keyword === undefined) {
     // HAProxy accepts an unconditional use_backend.
-    condition = { unless: false, anyOf: [[]] };
+    condition = ALWAYS;
   } else {
-    const parsed = parseCondition(keyword, conditionWords, draft.acls);
+    const parsed = parseCondition(keyword, conditionWords, draft.acls, ruleLoad(draft, ctx, 'request'));
     if (!parsed.ok) return void fail(ctx, 'use_backend', parsed.problem, parsed.hint);
     parsed.notices.forEach((text) => notice(ctx, text));
     condition = parsed.condition;
@@ -412,8 +468,28 @@ function applyAcl(draft: ProxyDraft, ctx: DirectiveContext): void {
     const bad = [...name].find((c) => !ACL_NAME.test(c));
     return void fail(ctx, 'acl', `character '${bad}' is not permitted in acl name '${name}'`, 'use letters, digits and - _ . :');
   }
-  const parsed = parseAclTest(test);
+  // A named ACL may read either side; conditions check the side where they are used.
+  const parsed = parseAclTest(test, ruleLoad(draft, ctx, 'any'));
   if (!parsed.ok) return void fail(ctx, 'acl', parsed.problem, parsed.hint);
   if (parsed.notice) notice(ctx, parsed.notice);
   draft.acls.set(name, [...(draft.acls.get(name) ?? []), parsed.test]);
+}
+
+/**
+ * `compression algo …` / `type …` / `offload`: read and checked; the
+ * balancer forwards bodies as the server sent them, which the notice says.
+ */
+function applyCompression(ctx: DirectiveContext): void {
+  const [, what, ...values] = ctx.words;
+  const ALGORITHMS = ['identity', 'gzip', 'deflate', 'raw-deflate'];
+  if (what === 'algo') {
+    if (values.length === 0) return void fail(ctx, 'compression algo', 'expects at least one algorithm', `expected ${ALGORITHMS.join(', ')}`);
+    const unknown = values.find((v) => !ALGORITHMS.includes(v));
+    if (unknown) return void fail(ctx, 'compression algo', `unknown compression algorithm '${unknown}'`, expectedOneOf(unknown, ALGORITHMS));
+  } else if (what === 'type') {
+    if (values.length === 0) return void fail(ctx, 'compression type', 'expects at least one MIME type');
+  } else if (what !== 'offload') {
+    return void fail(ctx, 'compression', `unknown argument '${what ?? ''}'`, expectedOneOf(what ?? '', ['algo', 'type', 'offload']));
+  }
+  notice(ctx, `'compression ${what}' is accepted but not applied yet: responses are forwarded uncompressed, as the server sent them`);
 }

@@ -6,6 +6,9 @@
  * of adding to the previous one (observed: a second, empty `defaults` drops
  * the timeouts of the first).
  */
+import type { HttpRule } from '../rules/actions.ts';
+import type { Condition } from '../rules/condition.ts';
+import type { LogFormat } from '../rules/log-format.ts';
 import type {
   AclTest,
   BalanceAlgorithm,
@@ -90,8 +93,20 @@ export interface ProxyDraft {
   redispatch: boolean;
   retries: number;
   httpCheck?: { method: string; uri: string };
+  /** `http-check send`: applied over `option httpchk`'s request. */
+  httpCheckSend?: Located<{ method?: string; uri?: string; headers?: [string, string][] }>;
   expectStatus?: Located<number>;
   errorFiles: ErrorFile[];
+  httpRequestRules: HttpRule[];
+  httpResponseRules: HttpRule[];
+  redirectRules: HttpRule[];
+  monitorUri?: string;
+  monitorFail?: Condition;
+  uniqueIdFormat?: LogFormat;
+  uniqueIdHeader?: string;
+  preferLastServer: boolean;
+  /** Userlists and backends named inside rules (`http_auth(L)`, `nbsrv(B)`), checked once all sections are read. */
+  references: { kind: 'userlist' | 'backend'; name: string; source: SourceLocation }[];
 }
 
 /** HAProxy 2.6 defaults: inter 2s, rise 2, fall 3, weight 1 (fastinter/downinter follow inter). */
@@ -122,6 +137,11 @@ export function emptyDraft(kind: SectionKind, name: string, source: SourceLocati
     redispatch: false,
     retries: 3,
     errorFiles: [],
+    references: [],
+    httpRequestRules: [],
+    httpResponseRules: [],
+    redirectRules: [],
+    preferLastServer: false,
   };
 }
 
@@ -147,7 +167,12 @@ export function draftFromDefaults(defaults: ProxyDraft | undefined, kind: Sectio
   draft.retries = defaults.retries;
   if (defaults.httpCheck) draft.httpCheck = { ...defaults.httpCheck };
   if (defaults.expectStatus) draft.expectStatus = defaults.expectStatus;
+  if (defaults.httpCheckSend) draft.httpCheckSend = defaults.httpCheckSend;
   draft.errorFiles = [...defaults.errorFiles];
+  if (defaults.monitorUri !== undefined) draft.monitorUri = defaults.monitorUri;
+  if (defaults.uniqueIdFormat) draft.uniqueIdFormat = defaults.uniqueIdFormat;
+  if (defaults.uniqueIdHeader !== undefined) draft.uniqueIdHeader = defaults.uniqueIdHeader;
+  draft.preferLastServer = defaults.preferLastServer;
   return draft;
 }
 

@@ -5,14 +5,26 @@
  * Limits are HAProxy 2.6's: weight 0-256, rise and fall > 0, inter > 0.
  */
 import { expandAddressVariables } from './address.ts';
-import { fail, readDuration, readInteger, type DirectiveContext } from './directive-context.ts';
+import { fail, notice, readDuration, readInteger, type DirectiveContext } from './directive-context.ts';
 import type { ServerSettings } from './proxy-draft.ts';
 import { expectedOneOf } from './suggest.ts';
 
 const SUPPORTED = [
   'weight', 'cookie', 'check', 'no-check', 'inter', 'fastinter', 'downinter', 'rise', 'fall', 'port', 'addr',
-  'backup', 'no-backup', 'disabled', 'enabled', 'maxconn',
+  'backup', 'no-backup', 'disabled', 'enabled', 'maxconn', 'minconn', 'resolvers', 'init-addr',
 ];
+
+/**
+ * Keywords taking one argument that are read and have no effect here; each
+ * says so in a notice (HAProxy: DNS resolution at run time, dynamic minimum
+ * connections, start-up address resolution order).
+ */
+const ACCEPTED_WITH_NOTICE: Readonly<Record<string, string>> = {
+  minconn: 'edge-balancer applies maxconn only; minconn (dynamic limits with fullconn) is ignored',
+  resolvers: 'edge-balancer resolves server names with the platform resolver on each connection; resolvers sections are not used',
+  'init-addr': "edge-balancer resolves server names when connecting; 'init-addr' (last, libc, none, IP) changes nothing",
+  'resolve-prefer': 'edge-balancer lets the platform resolver pick the address family',
+};
 
 /** Returns the modified copy, or undefined after recording the line's errors. */
 export function applyServerOptions(start: ServerSettings, options: readonly string[], ctx: DirectiveContext, directive: string): ServerSettings | undefined {
@@ -98,6 +110,15 @@ export function applyServerOptions(start: ServerSettings, options: readonly stri
         break;
       }
       default:
+        if (Object.hasOwn(ACCEPTED_WITH_NOTICE, keyword)) {
+          if (value === undefined) {
+            fail(ctx, where, `'${keyword}' expects an argument`);
+            return undefined;
+          }
+          notice(ctx, `'${where} ${value}' is accepted: ${ACCEPTED_WITH_NOTICE[keyword]}`);
+          i += 1;
+          break;
+        }
         // How many arguments an unknown keyword takes is unknown, so the rest
         // of the line is not read: `observe layer4` is one error, not two.
         fail(ctx, directive, `unknown or unsupported keyword '${keyword}'`, expectedOneOf(keyword, SUPPORTED));

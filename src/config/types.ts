@@ -4,6 +4,13 @@
  * configuration text. Durations are milliseconds; `undefined` means "not set"
  * (for timeouts: no limit, as HAProxy does when a timeout is missing).
  */
+import type { AclTest } from '../rules/acl.ts';
+import type { AclTerm, Condition } from '../rules/condition.ts';
+import type { HttpRule } from '../rules/actions.ts';
+import type { LogFormat } from '../rules/log-format.ts';
+import type { Userlist } from '../rules/userlist.ts';
+
+export type { HttpRule, LogFormat, Userlist };
 
 /** Where a section or directive came from, so run-time messages can point at it. */
 export interface SourceLocation {
@@ -18,6 +25,8 @@ export interface Config {
   readonly backends: readonly Backend[];
   /** The `global` settings that act; absent when none is set. */
   readonly global?: GlobalSettings;
+  /** `userlist` sections, for `http_auth()` and `http_auth_group()`. */
+  readonly userlists?: readonly Userlist[];
 }
 
 /**
@@ -30,6 +39,17 @@ export interface GlobalSettings {
   readonly maxconn?: number;
   /** `ulimit-n N`: the descriptors the process may use. */
   readonly ulimitN?: number;
+}
+
+/**
+ * The rules of a frontend or backend, in HAProxy's order of evaluation:
+ * `http-request` rules, then the old `redirect` lines; `http-response` rules.
+ * Absent lists are empty.
+ */
+export interface ProxyRules {
+  readonly httpRequestRules?: readonly HttpRule[];
+  readonly redirectRules?: readonly HttpRule[];
+  readonly httpResponseRules?: readonly HttpRule[];
 }
 
 export interface Bind {
@@ -77,32 +97,8 @@ export interface Timeouts {
 /** Every field of Timeouts, for the readers that copy them. */
 export const TIMEOUT_FIELDS = ['client', 'httpRequest', 'httpKeepAlive', 'connect', 'server', 'check', 'tunnel'] as const;
 
-/** One test of an ACL: `path_beg /x /y` or `hdr(host) -i a b`. */
-export type AclTest =
-  | { readonly kind: 'path_beg'; readonly values: readonly string[] }
-  | {
-      readonly kind: 'hdr';
-      /** Lower-case header name. */
-      readonly header: string;
-      readonly values: readonly string[];
-      /** `-i`: compare case-insensitively. */
-      readonly ignoreCase: boolean;
-    };
-
-/** A term of a condition: a test, possibly negated with `!`. */
-export interface AclTerm {
-  readonly negate: boolean;
-  readonly test: AclTest;
-}
-
-/**
- * `if`/`unless` condition: terms are ANDed within a group and groups are ORed
- * (`||`), as HAProxy evaluates them.
- */
-export interface Condition {
-  readonly unless: boolean;
-  readonly anyOf: readonly (readonly AclTerm[])[];
-}
+/** ACL tests and conditions are the rule engine's (src/rules/). */
+export type { AclTest, AclTerm, Condition };
 
 export interface UseBackendRule {
   readonly backend: string;
@@ -182,7 +178,7 @@ export interface StatsJwtConfig {
   readonly audience: string | readonly string[];
 }
 
-export interface Frontend {
+export interface Frontend extends ProxyRules {
   readonly name: string;
   /** True when this came from a `listen` section (its backend has the same name). */
   readonly isListen: boolean;
@@ -198,6 +194,14 @@ export interface Frontend {
    * frontend keeps open at once; unset (or 0) means the global `maxconn`.
    */
   readonly maxconn?: number;
+  /** `monitor-uri`: a request for exactly this target is answered by the balancer (200, or 503 with `monitor fail`). */
+  readonly monitorUri?: string;
+  /** `monitor fail if|unless …`: when it holds, `monitor-uri` answers 503. */
+  readonly monitorFail?: Condition;
+  /** `unique-id-format`: the request's ID (`%ID`, `unique-id`). */
+  readonly uniqueIdFormat?: LogFormat;
+  /** `unique-id-header NAME`: add the ID to the forwarded request under this name. */
+  readonly uniqueIdHeader?: string;
   readonly source: SourceLocation;
 }
 
@@ -225,6 +229,8 @@ export interface CookiePolicy {
 export interface HttpCheck {
   readonly method: string;
   readonly uri: string;
+  /** `http-check send … ver HTTP/1.1 hdr NAME VALUE`: header lines of the check request. */
+  readonly headers?: readonly (readonly [string, string])[];
   /** When set, only this status passes; otherwise 2xx and 3xx pass. */
   readonly expectStatus?: number;
 }
@@ -267,7 +273,7 @@ export interface ErrorFile {
   readonly content: string;
 }
 
-export interface Backend {
+export interface Backend extends ProxyRules {
   readonly name: string;
   readonly balance: BalanceAlgorithm;
   readonly servers: readonly Server[];
@@ -282,5 +288,7 @@ export interface Backend {
   readonly timeouts: Timeouts;
   readonly errorFiles: readonly ErrorFile[];
   readonly stats?: StatsConfig;
+  /** `option prefer-last-server`: accepted; the balancer does not reuse server connections per client, so it changes nothing (as haproxy with `http-reuse safe`). */
+  readonly preferLastServer?: boolean;
   readonly source: SourceLocation;
 }

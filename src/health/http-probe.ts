@@ -18,7 +18,7 @@ export async function probeHttp(
   try {
     const response = await upstream.request(
       { host: target.host, port: target.port, close: true },
-      { method: check.method, target: check.uri, headers: [] },
+      { method: check.method, target: check.uri, headers: check.headers?.map(([n, v]) => [n, v] as [string, string]) ?? [] },
       null,
       { connectTimeout: timeouts.connect, serverTimeout: timeouts.read },
     );

@@ -24,6 +24,7 @@ import { ReplayableBody } from './replayable-body.ts';
 import { decideRetry } from './retry-policy.ts';
 import { planRequest } from './request-plan.ts';
 import { responseHeadForClient } from '../admission/response-step.ts';
+import type { RuleEnvironment } from '../rules/sample.ts';
 import type { HttpTransaction } from '../rules/transaction.ts';
 import { acceptWebSocketAsWorkers, errorResponse, streamResponse } from './responses.ts';
 import { tunnelTimeout } from './upgrade.ts';
@@ -44,6 +45,8 @@ export interface ProxyInput {
   readonly frontendCounters: TrafficCounters;
   /** The admission step's transaction, which the `http-response` rules read and rewrite. */
   readonly transaction?: HttpTransaction;
+  /** What the `http-response` rules read (the admission step's). */
+  readonly rules?: RuleEnvironment;
   /** The client's Fetch request, when there is one (a WebSocket upgrade needs it on Deno). */
   readonly request?: Request;
 }
@@ -58,7 +61,11 @@ export interface ProxyInput {
  * access-log line is written (with the tunnel's duration, as haproxy logs it).
  */
 export type ProxyOutcome<Body> =
-  | { readonly kind: 'page'; readonly page: ErrorResponse }
+  /**
+   * `serverBody`: a server's response that a page replaced (`http-response
+   * deny|return|redirect`); the front end discards it unread.
+   */
+  | { readonly kind: 'page'; readonly page: ErrorResponse; readonly serverBody?: Body | null }
   | {
       readonly kind: 'stream';
       readonly head: ResponseHead;
@@ -81,7 +88,10 @@ function headBytes(headers: RequestHead['headers'], firstLine: number): number {
 /** `forwardRequest` over the Fetch API: the outcome as a `Response`. */
 export async function proxyRequest(input: ProxyInput, deps: BalancerDeps): Promise<Response> {
   const outcome = await forwardRequest(input, deps.upstream, deps);
-  if (outcome.kind === 'page') return errorResponse(outcome.page);
+  if (outcome.kind === 'page') {
+    void outcome.serverBody?.cancel().catch(() => {});
+    return errorResponse(outcome.page);
+  }
   if (outcome.webSocket !== undefined) {
     const upgrade: WebSocketUpgrade = {
       request: input.request,
@@ -220,7 +230,19 @@ export async function forwardRequest<Body>(
     }
 
     body.release();
-    const responseHead = responseHeadForClient(plan, frontend, server, direct, response, input.transaction);
+    const forClient = responseHeadForClient(plan, frontend, server, direct, response, input.transaction, input.rules);
+    if (forClient.kind === 'page') {
+      const page = forClient.page;
+      for (const c of [...scopes, serverCounters]) {
+        countResponseStatus(c, page.status);
+        c.bytesIn += inBytes + body.bytesRead;
+        c.bytesOut += page.body.length;
+        countRequestEnd(c);
+      }
+      log({ status: page.status, server: runtime.servers[server]!.name, termination: '--', retries: retriesMade, redispatched, responseTime: deps.clock.now() - acceptedAt });
+      return { kind: 'page', page, serverBody: response.body };
+    }
+    const responseHead = forClient.head;
     const all = [...scopes, serverCounters];
     for (const c of all) countResponseStatus(c, response.status);
     const entry: AccessLogEntry = {

@@ -9,7 +9,12 @@ function toHeaders(lines: ResponseHead['headers']): Headers {
 }
 
 export function errorResponse(page: ErrorResponse): Response {
-  return new Response(page.body, { status: page.status, headers: toHeaders(page.headers) });
+  return new Response(page.body, { status: page.status, ...statusText(page), headers: toHeaders(page.headers) });
+}
+
+/** A rule's reason phrase, as Fetch's `statusText` (HTTP/1 runtimes send it; HTTP/2 has none). */
+function statusText(head: ResponseHead): { statusText?: string } {
+  return head.reason === undefined ? {} : { statusText: head.reason };
 }
 
 /** Statuses whose responses have no body (Response rejects one). */
@@ -36,7 +41,7 @@ export function streamResponse(
   if (!body || NULL_BODY.has(head.status)) {
     finish();
     void body?.cancel().catch(() => {});
-    return new Response(null, { status: head.status, headers: toHeaders(head.headers) });
+    return new Response(null, { status: head.status, ...statusText(head), headers: toHeaders(head.headers) });
   }
   const reader = body.getReader();
   const tracked = new ReadableStream<Uint8Array>(
@@ -63,7 +68,7 @@ export function streamResponse(
     },
     { highWaterMark: 0 },
   );
-  return new Response(tracked, { status: head.status, headers: toHeaders(head.headers) });
+  return new Response(tracked, { status: head.status, ...statusText(head), headers: toHeaders(head.headers) });
 }
 
 /**

@@ -2,11 +2,20 @@
  * `use_backend NAME if|unless COND` and `default_backend`: the first rule
  * whose condition holds wins, else the default (HAProxy evaluates rules in
  * declaration order). A `listen` section is its own default backend.
+ * Conditions are evaluated by the rule engine over the request's transaction.
  */
-import type { AclTest, Condition, Frontend } from '../config/types.ts';
+import type { Frontend } from '../config/types.ts';
+import { conditionHolds } from '../rules/condition.ts';
+import { targetPath } from '../rules/http-message.ts';
+import type { RuleEnvironment } from '../rules/sample.ts';
+import type { HttpTransaction } from '../rules/transaction.ts';
 
 type HeaderLines = readonly (readonly [string, string])[];
 
+/**
+ * The request as callers that have no transaction yet describe it. Only the
+ * request fetches that need nothing else can hold on it (no client address).
+ */
 export interface RoutingInput {
   /** Request path without the query string. */
   readonly path: string;
@@ -18,41 +27,27 @@ export interface RoutingInput {
  * `?`, and for an absolute-form target (`GET http://host/x`, forwarded as
  * is) from the slash after the authority (observed: routed like `/x`).
  */
-export function requestPath(target: string): string {
-  const path = target.split('?', 1)[0]!;
-  const authority = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(path);
-  return authority ? path.slice(authority[0].length) || '/' : path;
-}
+export const requestPath = targetPath;
 
-export function chooseBackend(frontend: Frontend, input: RoutingInput): string | undefined {
-  for (const rule of frontend.useBackend) {
-    if (conditionHolds(rule.condition, input)) return rule.backend;
+const NO_ENVIRONMENT: RuleEnvironment = {};
+
+export function chooseBackend(frontend: Frontend, input: HttpTransaction | RoutingInput, env: RuleEnvironment = NO_ENVIRONMENT): string | undefined {
+  if (frontend.useBackend.length > 0) {
+    const txn = 'request' in input ? input : transactionOf(frontend, input);
+    const ctx = { txn, env };
+    for (const rule of frontend.useBackend) {
+      if (conditionHolds(rule.condition, ctx)) return rule.backend;
+    }
   }
   return frontend.defaultBackend ?? (frontend.isListen ? frontend.name : undefined);
 }
 
-export function conditionHolds(condition: Condition, input: RoutingInput): boolean {
-  const holds = condition.anyOf.some((terms) =>
-    terms.every((term) => testMatches(term.test, input) !== term.negate),
-  );
-  return holds !== condition.unless;
-}
-
-function testMatches(test: AclTest, input: RoutingInput): boolean {
-  switch (test.kind) {
-    case 'path_beg':
-      return test.values.some((prefix) => input.path.startsWith(prefix));
-    case 'hdr': {
-      // hdr(name) matches any occurrence of the header; comma-separated values
-      // count as separate occurrences, as in HAProxy. For Host the port is part
-      // of the value (HAProxy does not strip it).
-      const fold = (s: string) => (test.ignoreCase ? s.toLowerCase() : s);
-      const wanted = test.values.map(fold);
-      return input.headers.some(
-        ([name, value]) =>
-          name.toLowerCase() === test.header &&
-          value.split(',').some((v) => wanted.includes(fold(v.trim()))),
-      );
-    }
-  }
+function transactionOf(frontend: Frontend, input: RoutingInput): HttpTransaction {
+  return {
+    conn: { clientAddress: '', httpVersion: '1.1' },
+    request: { method: 'GET', target: input.path, headers: input.headers.map(([n, v]) => [n, v]) },
+    frontend: frontend.name,
+    vars: new Map(),
+    captures: [],
+  };
 }

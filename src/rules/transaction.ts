@@ -59,6 +59,12 @@ export interface HttpTransaction {
   readonly frontend: string;
   /** Name of the backend once chosen (`be_name`). */
   backend?: string;
+  /** Name of the server once chosen (`%s`). */
+  server?: string;
+  /** `unique-id-format`'s value, computed once per request (`%ID`, `unique-id`). */
+  uniqueId?: string;
+  /** `%rt`: the request's number among those the process received. */
+  readonly requestCounter?: number;
   /** `txn.`, `req.` and `res.` variables (keys include the scope: `txn.name`); `sess.`/`proc.` live elsewhere. */
   readonly vars: Map<string, VarValue>;
   /** `capture request header` / `http-request capture` values, for the access log. */

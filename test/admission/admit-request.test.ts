@@ -57,6 +57,10 @@ function outcome(admission: Admission): string {
       return `stats:${admission.stats.uri}`;
     case 'answer':
       return String(admission.response.status);
+    case 'reject':
+      return 'reject';
+    case 'prometheus':
+      return 'prometheus';
   }
 }
 

@@ -97,7 +97,10 @@ listen app
       { host: '', port: 83 },
     ]);
     expect(www.useBackend[0]!.condition.anyOf).toHaveLength(2);
-    expect(www.useBackend[1]!.condition).toEqual({ unless: true, anyOf: [[{ negate: true, test: { kind: 'path_beg', values: ['/x'] } }]] });
+    const negated = www.useBackend[1]!.condition;
+    expect(negated.unless).toBe(true);
+    expect(negated.anyOf).toHaveLength(1);
+    expect(negated.anyOf[0]![0]).toMatchObject({ negate: true, tests: [{ text: 'path_beg /x', sample: { fetch: { name: 'path' } }, patterns: { method: 'beg', values: ['/x'] } }] });
     expect(www.useBackend[2]!.condition).toEqual({ unless: false, anyOf: [[]] });
     expect(www.useBackend[0]!.source).toEqual({ file: '<object>', line: 0 });
     expect(www.timeouts).toEqual({ client: 30_000, httpRequest: 10_000, httpKeepAlive: 2000 });

@@ -205,30 +205,17 @@ backend static
       { host: '::1', port: 8080 },
     ]);
     expect(www.defaultBackend).toBe('web');
-    const isApi = { kind: 'path_beg', values: ['/api', '/v2'] } as const;
-    const isAdmin = { kind: 'hdr', header: 'host', values: ['admin.example.com'], ignoreCase: true } as const;
-    expect(www.useBackend).toEqual([
-      {
-        backend: 'api',
-        condition: {
-          unless: false,
-          anyOf: [
-            [{ negate: false, test: isApi }],
-            [{ negate: false, test: { kind: 'hdr', header: 'host', values: ['api.example.com'], ignoreCase: true } }],
-          ],
-        },
-        source: { file: 'haproxy.cfg', line: 11 },
-      },
-      {
-        backend: 'admin',
-        condition: { unless: false, anyOf: [[{ negate: false, test: isAdmin }, { negate: true, test: isApi }]] },
-        source: { file: 'haproxy.cfg', line: 12 },
-      },
-      {
-        backend: 'static',
-        condition: { unless: true, anyOf: [[{ negate: false, test: { kind: 'path_beg', values: ['/dyn'] } }]] },
-        source: { file: 'haproxy.cfg', line: 13 },
-      },
+    // Each condition as text: groups ORed, terms ANDed, a named ACL's tests ORed.
+    const summary = www.useBackend.map((rule) => ({
+      backend: rule.backend,
+      unless: rule.condition.unless,
+      anyOf: rule.condition.anyOf.map((group) => group.map((term) => `${term.negate ? '!' : ''}${term.name ?? ''}[${term.tests.map((t) => t.text).join(' | ')}]`)),
+      line: rule.source.line,
+    }));
+    expect(summary).toEqual([
+      { backend: 'api', unless: false, anyOf: [['is_api[path_beg /api /v2]'], ['[hdr(host) -i api.example.com]']], line: 11 },
+      { backend: 'admin', unless: false, anyOf: [['is_admin[hdr(Host) -i admin.example.com]', '!is_api[path_beg /api /v2]']], line: 12 },
+      { backend: 'static', unless: true, anyOf: [['[path_beg /dyn]']], line: 13 },
     ]);
     expect(config.backends.map((b) => [b.name, b.balance])).toEqual([
       ['web', 'roundrobin'],

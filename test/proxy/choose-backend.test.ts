@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Frontend } from '../../src/config/types.ts';
+import { parseAclTest, type AclTest } from '../../src/rules/acl.ts';
 import { chooseBackend } from '../../src/routing/choose-backend.ts';
+
+function acl(text: string): AclTest {
+  const parsed = parseAclTest(text.split(' '), { phase: 'request', readFile: undefined });
+  if (!parsed.ok) throw new Error(parsed.problem);
+  return parsed.test;
+}
 
 const at = { file: 't.cfg', line: 1 };
 const frontend: Frontend = {
@@ -12,13 +19,13 @@ const frontend: Frontend = {
   defaultBackend: 'app',
   source: at,
   useBackend: [
-    { backend: 'api', source: at, condition: { unless: false, anyOf: [[{ negate: false, test: { kind: 'path_beg', values: ['/api/', '/v2/'] } }]] } },
+    { backend: 'api', source: at, condition: { unless: false, anyOf: [[{ negate: false, tests: [acl('path_beg /api/ /v2/')] }]] } },
     {
       backend: 'static',
       source: at,
-      condition: { unless: false, anyOf: [[{ negate: false, test: { kind: 'hdr', header: 'host', values: ['static.example.com'], ignoreCase: true } }]] },
+      condition: { unless: false, anyOf: [[{ negate: false, tests: [acl('hdr(host) -i static.example.com')] }]] },
     },
-    { backend: 'legacy', source: at, condition: { unless: true, anyOf: [[{ negate: false, test: { kind: 'path_beg', values: ['/'] } }]] } },
+    { backend: 'legacy', source: at, condition: { unless: true, anyOf: [[{ negate: false, tests: [acl('path_beg /')] }]] } },
   ],
 };
 

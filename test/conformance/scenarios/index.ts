@@ -5,6 +5,7 @@ import { CONFIG_ERROR_SCENARIOS } from './config-errors.ts';
 import { CONTENT_CODING_SCENARIOS } from './content-coding.ts';
 import { COOKIE_SCENARIOS } from './cookies.ts';
 import { FAILURE_SCENARIOS } from './failures.ts';
+import { RULES_SCENARIOS } from './rules.ts';
 import { STATS_SCENARIOS } from './stats.ts';
 import { WEBSOCKET_SCENARIOS } from './websocket.ts';
 
@@ -15,5 +16,6 @@ export const SCENARIOS: readonly Scenario[] = [
   ...STATS_SCENARIOS,
   ...CONTENT_CODING_SCENARIOS,
   ...WEBSOCKET_SCENARIOS,
+  ...RULES_SCENARIOS,
   ...CONFIG_ERROR_SCENARIOS,
 ];

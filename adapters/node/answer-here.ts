@@ -1,0 +1,31 @@
+/**
+ * What the admission step answers itself (a rule's answer, `tarpit`,
+ * `reject`, the Prometheus service), for the fast path and the upgrade path:
+ * each says how it writes a page and how it drops the connection.
+ */
+import { prometheusAnswer, type Admission } from '../../src/admission/admit-request.ts';
+import type { BalancerState } from '../../src/balancer/balancer-state.ts';
+import type { BalancerDeps } from '../../src/deps.ts';
+import type { ErrorResponse } from '../../src/proxy/error-pages.ts';
+
+export type AnsweredHere = Exclude<Admission, { kind: 'proxy' | 'stats' }>;
+
+export function answerHere(
+  admission: AnsweredHere,
+  state: BalancerState,
+  deps: Pick<BalancerDeps, 'clock' | 'timers'>,
+  send: (page: ErrorResponse) => void,
+  drop: () => void,
+): void {
+  switch (admission.kind) {
+    case 'answer':
+      // `tarpit`: the answer waits, the connection stays held meanwhile.
+      if (admission.delayMs) deps.timers.setTimeout(() => send(admission.response), admission.delayMs);
+      else send(admission.response);
+      return;
+    case 'reject':
+      return drop();
+    case 'prometheus':
+      return send(prometheusAnswer(state, admission, deps.clock.now()));
+  }
+}
