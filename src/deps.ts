@@ -132,7 +132,7 @@ export interface TcpProbe {
  * whose request asked for it; the runtime relays the messages.
  */
 export interface WebSocketUpgrade {
-  /** The client's request (Deno upgrades it with Deno.upgradeWebSocket). */
+  /** The client's request (the Deno adapter upgrades it with its runtime's upgradeWebSocket). */
   readonly request: Request | undefined;
   /** The 101 head for the client, persistence cookie and rules applied. */
   readonly head: ResponseHead;
