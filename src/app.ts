@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import type { Config } from './config/types.ts';
 import type { BalancerDeps } from './deps.ts';
 import { BalancerState, type FrontendRuntime } from './balancer/balancer-state.ts';
-import { admitRequest, prometheusAnswer, type ReceivedHead } from './admission/admit-request.ts';
+import { admitRequest, headerLinesOf, prometheusAnswer, type Admission, type ReceivedHead } from './admission/admit-request.ts';
 import { proxyRequest } from './proxy/proxy-request.ts';
 import { builtinErrorResponse } from './proxy/error-pages.ts';
 import { errorResponse } from './proxy/responses.ts';
@@ -33,6 +33,12 @@ export interface BalancerBindings {
    * known not to have bent it (src/admission/rebuilt-target.ts).
    */
   readonly rawTarget?: string;
+  /**
+   * The decision the adapter's own admission step already took for this
+   * request (Node's fast path hands stats requests over with it), so the
+   * rules run once per request.
+   */
+  readonly admission?: Admission;
 }
 
 /**
@@ -54,7 +60,7 @@ export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp 
 
     const request = c.req.raw;
     const clientAddress = env.clientAddress ?? '';
-    const admission = admitRequest(state, entry, receivedHead(request, env), {
+    const admission = env.admission ?? admitRequest(state, entry, receivedHead(request, env), {
       clientAddress,
       clientPort: env.clientPort,
       httpVersion: env.httpVersion ?? '1.1',
@@ -100,14 +106,8 @@ export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp 
 }
 
 function receivedHead(request: Request, env: BalancerBindings): ReceivedHead {
-  const headers = env.rawHeaders ? pairs(env.rawHeaders) : [...request.headers];
+  const headers = env.rawHeaders ? headerLinesOf(env.rawHeaders) : [...request.headers];
   return env.rawTarget === undefined
     ? { method: request.method, target: request.url, headers, rebuilt: true }
     : { method: request.method, target: env.rawTarget, headers };
-}
-
-function pairs(raw: readonly string[]): [string, string][] {
-  const lines: [string, string][] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) lines.push([raw[i]!, raw[i + 1]!]);
-  return lines;
 }

@@ -9,13 +9,13 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { BalancerApp } from '../../src/app.ts';
-import { admitRequest } from '../../src/admission/admit-request.ts';
+import { admitRequest, headerLinesOf, type Admission } from '../../src/admission/admit-request.ts';
 import type { FrontendRuntime } from '../../src/balancer/balancer-state.ts';
-import type { ResponseHead, Upstream } from '../../src/deps.ts';
+import type { Upstream } from '../../src/deps.ts';
 import type { BalancerDeps } from '../../src/deps.ts';
-import type { ErrorResponse } from '../../src/proxy/error-pages.ts';
 import { forwardRequest, type ProxyOutcome } from '../../src/proxy/proxy-request.ts';
 import { answerHere } from './answer-here.ts';
+import { sendPage, writeResponseHead } from './response-head.ts';
 import type { UpstreamBody } from './upstream-body.ts';
 import { requestBodyStream } from './web-stream.ts';
 
@@ -25,12 +25,15 @@ export function clientAddressOf(request: IncomingMessage): string {
   return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
+/** Serves a request the admission step gave to the stats page (the Hono app, with that decision). */
+export type StatsHandler = (request: IncomingMessage, response: ServerResponse, admission: Admission) => void;
+
 export function createFastPathListener(
   app: BalancerApp,
   entry: FrontendRuntime,
   upstream: Upstream<UpstreamBody>,
   deps: BalancerDeps,
-  fallback: RequestListener,
+  serveStats: StatsHandler,
 ): RequestListener {
   const { frontend } = entry;
   return (request, response) => {
@@ -39,10 +42,10 @@ export function createFastPathListener(
     const admission = admitRequest(
       app.state,
       entry,
-      { method: request.method ?? 'GET', target: request.url ?? '/', headers: headerLines(request.rawHeaders) },
+      { method: request.method ?? 'GET', target: request.url ?? '/', headers: headerLinesOf(request.rawHeaders) },
       { clientAddress: address, clientPort: port, httpVersion: request.httpVersion },
     );
-    if (admission.kind === 'stats') return fallback(request, response);
+    if (admission.kind === 'stats') return serveStats(request, response, admission);
     if (admission.kind !== 'proxy') {
       return answerHere(admission, app.state, deps, (page) => sendPage(page, response), () => request.socket.destroy());
     }
@@ -70,46 +73,20 @@ export function createFastPathListener(
   };
 }
 
-function headerLines(raw: readonly string[]): [string, string][] {
-  const lines: [string, string][] = new Array(raw.length >> 1);
-  for (let i = 0; i + 1 < raw.length; i += 2) lines[i >> 1] = [raw[i]!, raw[i + 1]!];
-  return lines;
-}
-
 /** A request has a body when it says so (RFC 9112 §6.3); GETs usually do not. */
 function hasBody(request: IncomingMessage): boolean {
   const length = request.headers['content-length'];
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-function flat(lines: readonly (readonly [string, string])[]): string[] {
-  const out: string[] = new Array(lines.length * 2);
-  lines.forEach(([name, value], i) => {
-    out[2 * i] = name;
-    out[2 * i + 1] = value;
-  });
-  return out;
-}
-
-/** One of HAProxy's pages; its `connection: close` line makes Node close the connection after it. */
-function sendPage(page: ErrorResponse, response: ServerResponse): void {
-  writeHead(response, page);
-  response.end(page.body);
-}
-
-/** The status line as a rule left it (`set-status N reason R`), then the header lines. */
-function writeHead(response: ServerResponse, head: ResponseHead): void {
-  if (head.reason === undefined) response.writeHead(head.status, flat(head.headers));
-  else response.writeHead(head.status, head.reason, flat(head.headers));
-}
-
 function send(outcome: ProxyOutcome<UpstreamBody>, response: ServerResponse): void {
   if (outcome.kind === 'page') {
     outcome.serverBody?.destroy();
-    return sendPage(outcome.page, response);
+    sendPage(outcome.page, response);
+    return;
   }
   const { head, body, onChunk, onDone } = outcome;
-  writeHead(response, head);
+  writeResponseHead(response, head);
   if (!body) {
     response.end();
     onDone();

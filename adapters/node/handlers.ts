@@ -5,14 +5,18 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
+import type { Admission } from '../../src/admission/admit-request.ts';
 import type { BalancerApp } from '../../src/app.ts';
 import type { Bind, Frontend } from '../../src/config/types.ts';
-import { clientAddressOf, createFastPathListener } from './fast-path.ts';
+import { clientAddressOf, createFastPathListener, type StatsHandler } from './fast-path.ts';
 import type { ListenerHandlers } from './listener.ts';
 import type { NodeDeps } from './node-deps.ts';
 import { createUpgradeListener } from './upgrade.ts';
 
 export function handlersFor(app: BalancerApp, frontend: Frontend, bind: Bind, deps: NodeDeps): ListenerHandlers {
+  // The decision the fast path or the upgrade path took, for the Hono app to
+  // act on instead of admitting the request a second time.
+  const decided = new WeakMap<IncomingMessage, Admission>();
   const honoListener = getRequestListener(
     (request, env) => {
       const incoming = (env as { incoming: IncomingMessage }).incoming;
@@ -23,13 +27,18 @@ export function handlersFor(app: BalancerApp, frontend: Frontend, bind: Bind, de
         httpVersion: incoming.httpVersion,
         rawHeaders: incoming.rawHeaders,
         rawTarget: incoming.url,
+        admission: decided.get(incoming),
       });
     },
     { hostname: bind.host || 'localhost' },
   );
+  const serveStats: StatsHandler = (request, response, admission) => {
+    decided.set(request, admission);
+    return honoListener(request, response);
+  };
   const entry = app.state.frontends.get(frontend.name)!;
   return {
-    request: createFastPathListener(app, entry, deps.upstream.native, deps, honoListener),
-    upgrade: createUpgradeListener(app, entry, deps, honoListener),
+    request: createFastPathListener(app, entry, deps.upstream.native, deps, serveStats),
+    upgrade: createUpgradeListener(app, entry, deps, serveStats),
   };
 }

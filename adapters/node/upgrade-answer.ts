@@ -5,8 +5,6 @@
  */
 import { ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ResponseHead } from '../../src/deps.ts';
-import type { ErrorResponse } from '../../src/proxy/error-pages.ts';
 
 /**
  * Answers on the socket Node handed over with an ordinary response (`write`
@@ -33,26 +31,6 @@ export function answerAsHttp(
     server.emit('connection', socket);
   });
   close = write(response);
-}
-
-export function flat(head: ResponseHead): string[] {
-  const out: string[] = [];
-  for (const [name, value] of head.headers) out.push(name, value);
-  return out;
-}
-
-export function closes(head: ResponseHead): boolean {
-  return head.headers.some(([name, value]) => name.toLowerCase() === 'connection' && /(^|,)\s*close\s*(,|$)/i.test(value));
-}
-
-export function sendPage(page: ErrorResponse, response: ServerResponse): boolean {
-  // HAProxy's status line carries the page's title (`400 Bad request`), not Node's reason.
-  const reason = page.reason ?? /<h1>\d{3} ([^<]*)<\/h1>/.exec(page.body)?.[1];
-  const lines = page.headers.flatMap(([name, value]) => [name, value]);
-  if (reason) response.writeHead(page.status, reason, lines);
-  else response.writeHead(page.status, lines);
-  response.end(page.body);
-  return closes(page);
 }
 
 /**

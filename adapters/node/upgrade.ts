@@ -10,30 +10,30 @@
  *   HTTP server with what the client pipelined, so the next request is read
  *   and answered (haproxy does; issue 15 item 10).
  */
-import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { BalancerApp } from '../../src/app.ts';
-import { admitRequest } from '../../src/admission/admit-request.ts';
+import { admitRequest, headerLinesOf } from '../../src/admission/admit-request.ts';
 import type { FrontendRuntime } from '../../src/balancer/balancer-state.ts';
 import type { BalancerDeps } from '../../src/deps.ts';
 import { forwardRequest } from '../../src/proxy/proxy-request.ts';
 import { announcesBody, tunnelTimeout } from '../../src/proxy/upgrade.ts';
-import { clientAddressOf } from './fast-path.ts';
+import { clientAddressOf, type StatsHandler } from './fast-path.ts';
 import { answerHere } from './answer-here.ts';
 import { openTunnel } from './tunnel.ts';
-import { answerAsHttp, closes, flat, replayWithoutUpgrade, sendPage } from './upgrade-answer.ts';
+import { closes, sendPage, writeResponseHead } from './response-head.ts';
+import { answerAsHttp, replayWithoutUpgrade } from './upgrade-answer.ts';
 import { upgradeUpstream } from './upgrade-upstream.ts';
 
 export type UpgradeListener = (request: IncomingMessage, socket: Socket, head: Buffer, server: Server) => void;
 
-export function createUpgradeListener(app: BalancerApp, entry: FrontendRuntime, deps: BalancerDeps, stats: RequestListener): UpgradeListener {
+export function createUpgradeListener(app: BalancerApp, entry: FrontendRuntime, deps: BalancerDeps, stats: StatsHandler): UpgradeListener {
   const { frontend } = entry;
   return (request, socket, head, server) => {
     const answer = (write: (response: ServerResponse) => boolean) => answerAsHttp(request, socket, head, server, write);
     const address = clientAddressOf(request);
     const port = request.socket.remotePort;
-    const lines: [string, string][] = [];
-    for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) lines.push([request.rawHeaders[i]!, request.rawHeaders[i + 1]!]);
+    const lines = headerLinesOf(request.rawHeaders);
     if (announcesBody(lines)) return replayWithoutUpgrade(request, socket, head, server);
     const admission = admitRequest(
       app.state,
@@ -41,7 +41,7 @@ export function createUpgradeListener(app: BalancerApp, entry: FrontendRuntime, 
       { method: request.method ?? 'GET', target: request.url ?? '/', headers: lines },
       { clientAddress: address, clientPort: port, httpVersion: request.httpVersion },
     );
-    if (admission.kind === 'stats') return answer((response) => (stats(request, response), false));
+    if (admission.kind === 'stats') return answer((response) => (stats(request, response, admission), false));
     if (admission.kind !== 'proxy') {
       return answerHere(admission, app.state, deps, (page) => answer((response) => sendPage(page, response)), () => socket.destroy());
     }
@@ -87,7 +87,7 @@ export function createUpgradeListener(app: BalancerApp, entry: FrontendRuntime, 
           });
         }
         answer((response) => {
-          response.writeHead(outcome.head.status, flat(outcome.head));
+          writeResponseHead(response, outcome.head);
           // Over when written, or when the client left first (the server's body is dropped then).
           response.once('finish', () => onDone());
           socket.once('close', () => {

@@ -50,6 +50,13 @@ export interface ReceivedHead {
   readonly rebuilt?: boolean;
 }
 
+/** Header lines from a runtime's flat raw list (name, value, name, value, …), in order, duplicates kept. */
+export function headerLinesOf(raw: readonly string[]): [string, string][] {
+  const lines: [string, string][] = new Array(raw.length >> 1);
+  for (let i = 0; i + 1 < raw.length; i += 2) lines[i >> 1] = [raw[i]!, raw[i + 1]!];
+  return lines;
+}
+
 /** The one decision about a request. */
 export type Admission =
   /** The stats page of `stats` answers it (the frontend's, or the chosen backend's). */
