@@ -74,7 +74,14 @@ function toBackend(proxy: ProxyDraft): Backend {
     redispatch: proxy.redispatch,
     retries: proxy.retries,
     ...(proxy.httpCheck
-      ? { httpCheck: { ...proxy.httpCheck, ...proxy.httpCheckSend?.value, ...(proxy.expectStatus ? { expectStatus: proxy.expectStatus.value } : {}) } }
+      ? {
+          httpCheck: {
+            ...proxy.httpCheck,
+            ...proxy.httpCheckSend?.value,
+            ...(proxy.httpCheckExpect ? { expect: proxy.httpCheckExpect.value } : {}),
+            ...(proxy.disableOn404 ? { disableOn404: true } : {}),
+          },
+        }
       : {}),
     ...(proxy.forwardFor ? { forwardFor: proxy.forwardFor } : {}),
     connectionMode: proxy.connectionMode,

@@ -235,7 +235,9 @@ export function readHttpCheck(r: ObjectReader, value: unknown, path: string): Ht
   const fields = r.fields(value, path, ['method', 'uri', 'expectStatus']);
   if (!fields) return undefined;
   const expectStatus = r.integer(fields, 'expectStatus', path, 100, 599);
-  return { method: r.string(fields, 'method', path, 'OPTIONS'), uri: r.string(fields, 'uri', path, '/'), ...optional('expectStatus', expectStatus) };
+  // `expectStatus: N` is the object form of `http-check expect status N`.
+  const expect = expectStatus === undefined ? undefined : [{ kind: 'status' as const, ranges: [[expectStatus, expectStatus] as const], inverse: false }];
+  return { method: r.string(fields, 'method', path, 'OPTIONS'), uri: r.string(fields, 'uri', path, '/'), ...optional('expect', expect) };
 }
 
 export function readErrorFile(r: ObjectReader, value: unknown, path: string): ErrorFile | undefined {

@@ -207,10 +207,10 @@ class ConfigReader {
     } else if (!draft.mode) {
       this.diagnostics.notice(draft.source, `${label} has no 'mode http': HAProxy would run it in mode tcp, edge-balancer always uses http`);
     }
-    if (draft.expectStatus && !draft.httpCheck) {
+    if (draft.httpCheckExpect && !draft.httpCheck) {
       // HAProxy: "uses http-check rules without 'option httpchk', so the rules are ignored".
-      this.diagnostics.notice(draft.expectStatus.source, `${label} uses 'http-check expect' without 'option httpchk', so it is ignored (as in HAProxy)`);
-      delete draft.expectStatus;
+      this.diagnostics.notice(draft.httpCheckExpect.source, `${label} uses 'http-check expect' without 'option httpchk', so it is ignored (as in HAProxy)`);
+      delete draft.httpCheckExpect;
     }
     if (draft.httpCheckSend && !draft.httpCheck) {
       this.diagnostics.notice(draft.httpCheckSend.source, `${label} uses 'http-check send' without 'option httpchk', so it is ignored (as in HAProxy)`);

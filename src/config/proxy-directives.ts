@@ -9,6 +9,7 @@ import { parseBindAddresses, parseServerAddress } from './address.ts';
 import { parseCookieDirective } from './cookie-directive.ts';
 import { fail, noExtraWords, notice, readDuration, readInteger, type DirectiveContext } from './directive-context.ts';
 import { readErrorFile } from './errorfile.ts';
+import { applyHttpCheck } from './http-check-directive.ts';
 import { hasBackendCapability, hasFrontendCapability, type ProxyDraft, type TimeoutsDraft } from './proxy-draft.ts';
 import { ACL_NAME, parseAclTest } from '../rules/acl.ts';
 import { ALWAYS, parseCondition } from '../rules/condition.ts';
@@ -83,7 +84,7 @@ export function applyProxyDirective(draft: ProxyDraft, ctx: DirectiveContext): v
       if (ctx.words[1] === 'option') return applyOption(draft, ctx, true);
       return void fail(ctx, 'no', `unknown keyword 'no ${ctx.words[1] ?? ''}'`, "only 'no option NAME' is supported");
     case 'http-check':
-      return applyHttpCheck(draft, ctx);
+      return applyHttpCheck(draft, ctx, () => appliesToBackend(draft, ctx, 'http-check'));
     case 'retries': {
       const retries = readInteger(ctx, 'retries', ctx.words[1], 0, 2_147_483_647);
       if (retries !== undefined && noExtraWords(ctx, 'retries', 2) && appliesToBackend(draft, ctx, 'retries')) draft.retries = retries;
@@ -363,67 +364,6 @@ function parseHttpchk(ctx: DirectiveContext, args: readonly string[]): { method:
     notice(ctx, `'option httpchk': the HTTP version '${version}' is ignored`);
   }
   return { method, uri };
-}
-
-function applyHttpCheck(draft: ProxyDraft, ctx: DirectiveContext): void {
-  const [, action, kind, value] = ctx.words;
-  if (action === 'send') return applyHttpCheckSend(draft, ctx);
-  if (action === 'disable-on-404') {
-    if (!noExtraWords(ctx, 'http-check disable-on-404', 2)) return;
-    return notice(ctx, "'http-check disable-on-404' is accepted: a server answering 404 fails its check and goes DOWN instead of draining");
-  }
-  if (action !== 'expect') {
-    return void fail(ctx, `http-check ${action ?? ''}`.trim(), `unsupported http-check rule '${action ?? ''}'`, 'supported: http-check send, http-check expect status CODE, http-check disable-on-404');
-  }
-  if (kind !== 'status') {
-    return void fail(ctx, 'http-check expect', `unsupported expectation '${kind ?? ''}'`, 'only http-check expect status CODE is supported');
-  }
-  if (value === undefined) return void fail(ctx, 'http-check expect', "'status' expects a <pattern> as argument", 'e.g. http-check expect status 200');
-  if (!/^\d{3}$/.test(value)) {
-    return void fail(ctx, 'http-check expect', `unsupported status pattern '${value}'`, 'edge-balancer supports a single status code, e.g. 200 (no lists or ranges)');
-  }
-  if (!noExtraWords(ctx, 'http-check expect', 4)) return;
-  if (appliesToBackend(draft, ctx, 'http-check')) draft.expectStatus = { value: Number(value), source: ctx.at };
-}
-
-/**
- * `http-check send [meth M] [uri U] [ver V] [hdr NAME VALUE]…`: the check's
- * request. As in HAProxy, headers are sent only with `ver HTTP/1.1` (an
- * HTTP/1.0 check has none).
- */
-function applyHttpCheckSend(draft: ProxyDraft, ctx: DirectiveContext): void {
-  const args = ctx.words.slice(2);
-  const send: { method?: string; uri?: string; version?: string; headers: [string, string][] } = { headers: [] };
-  for (let i = 0; i < args.length; i++) {
-    const word = args[i]!;
-    const next = args[i + 1];
-    if (word === 'meth' || word === 'uri' || word === 'ver') {
-      if (next === undefined) return void fail(ctx, 'http-check send', `'${word}' expects a value`);
-      if (word === 'meth') send.method = next;
-      else if (word === 'uri') send.uri = next;
-      else send.version = next;
-      i++;
-    } else if (word === 'hdr') {
-      const headerValue = args[i + 2];
-      if (next === undefined || headerValue === undefined) return void fail(ctx, 'http-check send', "'hdr' expects <name> <value>");
-      send.headers.push([next, headerValue]);
-      i += 2;
-    } else if (word === 'body' || word === 'body-lf' || word === 'uri-lf' || word === 'hdr-lf') {
-      return void fail(ctx, 'http-check send', `'${word}' is not supported by edge-balancer`, 'use meth, uri, ver and hdr');
-    } else {
-      return void fail(ctx, 'http-check send', `unexpected argument '${word}'`, expectedOneOf(word, ['meth', 'uri', 'ver', 'hdr']));
-    }
-  }
-  if (!appliesToBackend(draft, ctx, 'http-check send')) return;
-  const http11 = send.version?.toUpperCase() === 'HTTP/1.1';
-  draft.httpCheckSend = {
-    value: {
-      ...(send.method !== undefined ? { method: send.method } : {}),
-      ...(send.uri !== undefined ? { uri: send.uri } : {}),
-      ...(http11 && send.headers.length ? { headers: send.headers } : {}),
-    },
-    source: ctx.at,
-  };
 }
 
 function applyTimeout(draft: ProxyDraft, ctx: DirectiveContext): void {

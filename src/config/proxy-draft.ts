@@ -17,6 +17,7 @@ import type {
   CookiePolicy,
   ErrorFile,
   ForwardFor,
+  HttpCheckExpect,
   Server,
   SourceLocation,
   StatsAuthUser,
@@ -95,7 +96,10 @@ export interface ProxyDraft {
   httpCheck?: { method: string; uri: string };
   /** `http-check send`: applied over `option httpchk`'s request. */
   httpCheckSend?: Located<{ method?: string; uri?: string; headers?: [string, string][] }>;
-  expectStatus?: Located<number>;
+  /** `http-check expect` lines; `inherited` until the proxy writes its own (they replace the defaults' list, as HAProxy's rule sets do). */
+  httpCheckExpect?: Located<HttpCheckExpect[]> & { inherited: boolean };
+  /** `http-check disable-on-404` (a proxy option in HAProxy, inherited from defaults). */
+  disableOn404?: Located<true>;
   errorFiles: ErrorFile[];
   httpRequestRules: HttpRule[];
   httpResponseRules: HttpRule[];
@@ -166,7 +170,8 @@ export function draftFromDefaults(defaults: ProxyDraft | undefined, kind: Sectio
   draft.redispatch = defaults.redispatch;
   draft.retries = defaults.retries;
   if (defaults.httpCheck) draft.httpCheck = { ...defaults.httpCheck };
-  if (defaults.expectStatus) draft.expectStatus = defaults.expectStatus;
+  if (defaults.httpCheckExpect) draft.httpCheckExpect = { ...defaults.httpCheckExpect, inherited: true };
+  if (defaults.disableOn404) draft.disableOn404 = defaults.disableOn404;
   if (defaults.httpCheckSend) draft.httpCheckSend = defaults.httpCheckSend;
   draft.errorFiles = [...defaults.errorFiles];
   if (defaults.monitorUri !== undefined) draft.monitorUri = defaults.monitorUri;

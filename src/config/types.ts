@@ -225,15 +225,46 @@ export interface CookiePolicy {
   readonly attrs: readonly string[];
 }
 
-/** `option httpchk [METHOD] [URI]` plus `http-check expect status N`. */
+/** `option httpchk [METHOD] [URI]` plus its `http-check send|expect|disable-on-404` lines. */
 export interface HttpCheck {
   readonly method: string;
   readonly uri: string;
   /** `http-check send … ver HTTP/1.1 hdr NAME VALUE`: header lines of the check request. */
   readonly headers?: readonly (readonly [string, string])[];
-  /** When set, only this status passes; otherwise 2xx and 3xx pass. */
-  readonly expectStatus?: number;
+  /**
+   * `http-check expect` lines, in order; every one must pass. Without any,
+   * HAProxy's implicit `http-check expect status 200-399` applies.
+   */
+  readonly expect?: readonly HttpCheckExpect[];
+  /** `http-check disable-on-404`: a running server answering 404 stops taking new clients (NOLB). */
+  readonly disableOn404?: boolean;
 }
+
+/**
+ * One `http-check expect [!] KIND PATTERN` (HAProxy 2.6). `inverse` is the
+ * `!`. Statuses are HAProxy's list of codes and ranges (`200,302-304`);
+ * regexes search (unanchored) the status code or the body; `string` looks
+ * for the text in the body; `header` tests the response's header lines.
+ */
+export type HttpCheckExpect = { readonly inverse: boolean } & (
+  | { readonly kind: 'status'; readonly ranges: readonly (readonly [number, number])[] }
+  | { readonly kind: 'rstatus'; readonly regex: RegExp }
+  | { readonly kind: 'string'; readonly text: string }
+  | { readonly kind: 'rstring'; readonly regex: RegExp }
+  | {
+      readonly kind: 'header';
+      readonly name: HeaderMatch;
+      /** Absent: the header's presence is enough. */
+      readonly value?: HeaderMatch;
+      /** `fhdr`: the whole line is one value (`hdr` splits it at commas). */
+      readonly fullLine: boolean;
+    }
+);
+
+/** `-m str|beg|end|sub|reg` and the pattern, as `http-check expect hdr` matches a header name or value. */
+export type HeaderMatch =
+  | { readonly method: 'str' | 'beg' | 'end' | 'sub'; readonly text: string }
+  | { readonly method: 'reg'; readonly regex: RegExp };
 
 export interface ServerCheck {
   /** ms; defaults: inter 2000, fastinter = inter, downinter = inter. */

@@ -8,7 +8,7 @@ import type { Backend, Frontend, Server } from '../config/types.ts';
 import type { BalancerState } from '../balancer/balancer-state.ts';
 import type { BackendRuntime } from '../balancer/backend-runtime.ts';
 import type { TrafficCounters } from '../balancer/counters.ts';
-import { checkStatusDescription } from '../health/check-status-text.ts';
+import { checkStatusDescription, checkStatusHasCode } from '../health/check-status-text.ts';
 import type { ObjType, StatsFieldName } from './fields.ts';
 import { backendStatusText, backendWeights, serverStatusText } from './server-status.ts';
 
@@ -181,7 +181,7 @@ function serverRow(runtime: BackendRuntime, server: Server, i: number, proxyId: 
       chkdown: health?.chkdown ?? 0,
       downtime: seconds((health?.downtime ?? 0) + downNow),
       check_status: last?.status ?? 'INI',
-      ...(last?.code !== undefined ? { check_code: last.code } : {}),
+      ...(last?.code !== undefined && checkStatusHasCode(last.status) ? { check_code: last.code } : {}),
       ...(last ? { check_duration: Math.round(last.durationMs) } : {}),
       last_chk: last?.info ?? '',
       check_desc: checkStatusDescription(last?.status ?? 'INI'),
