@@ -6,9 +6,10 @@
  */
 import { fail, noExtraWords, type DirectiveContext } from './directive-context.ts';
 import type { ErrorFile } from './types.ts';
+import { BUILTIN_PAGE_STATUSES } from '../proxy/error-pages.ts';
 
 /** `http_err_codes` of HAProxy 2.6. */
-export const ERRORFILE_STATUSES = [200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504];
+export const ERRORFILE_STATUSES = BUILTIN_PAGE_STATUSES;
 
 export function readErrorFile(ctx: DirectiveContext): ErrorFile | undefined {
   const [, code, path] = ctx.words;

@@ -32,8 +32,9 @@ const TIMEOUTS: Record<string, keyof TimeoutsDraft> = {
   'http-request': 'httpRequest',
   'http-keep-alive': 'httpKeepAlive',
   tunnel: 'tunnel',
+  tarpit: 'tarpit',
 };
-const IGNORED_TIMEOUTS = ['queue', 'tarpit', 'client-fin', 'server-fin'];
+const IGNORED_TIMEOUTS = ['queue', 'client-fin', 'server-fin'];
 
 const CONNECTION_MODES: Record<string, ConnectionMode> = {
   httpclose: 'close',

@@ -63,6 +63,7 @@ export interface TimeoutsDraft {
   server?: number;
   check?: number;
   tunnel?: number;
+  tarpit?: number;
 }
 
 export interface Located<T> {

@@ -92,10 +92,15 @@ export interface Timeouts {
    * uses the smaller of `timeout client` and `timeout server`.
    */
   readonly tunnel?: number;
+  /**
+   * `timeout tarpit`: how long `http-request tarpit` holds a request before
+   * answering; HAProxy uses the same proxy's `timeout connect` when unset.
+   */
+  readonly tarpit?: number;
 }
 
 /** Every field of Timeouts, for the readers that copy them. */
-export const TIMEOUT_FIELDS = ['client', 'httpRequest', 'httpKeepAlive', 'connect', 'server', 'check', 'tunnel'] as const;
+export const TIMEOUT_FIELDS = ['client', 'httpRequest', 'httpKeepAlive', 'connect', 'server', 'check', 'tunnel', 'tarpit'] as const;
 
 /** ACL tests and conditions are the rule engine's (src/rules/). */
 export type { AclTest, AclTerm, Condition };
