@@ -158,4 +158,9 @@ export interface BalancerDeps {
   readonly clock: Clock;
   readonly timers: Timers;
   readonly logger: Logger;
+  /**
+   * The runtime's environment, for `env(NAME)` in rules: Node's and Deno's
+   * process environment, a Worker's string bindings. Unset: `env()` finds nothing.
+   */
+  readonly environment?: (name: string) => string | undefined;
 }

@@ -24,11 +24,19 @@ export async function startBalancer(config: Config, deps: BalancerDeps): Promise
       for (const bind of frontend.binds) {
         const host = bind.host || '0.0.0.0';
         const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
-        const server = Deno.serve({ hostname: host, port: bind.port, onListen: resolve }, async (request, info) => {
+        let local: { localAddress?: string; localPort?: number } = {};
+        const onListen = (addr: Deno.NetAddr) => {
+          // `dst`: Deno.serve does not tell a connection's own local address, so
+          // the listener's stands for it, unless it is a wildcard (then unknown).
+          local = { localPort: addr.port, ...(addr.hostname === '0.0.0.0' || addr.hostname === '::' ? {} : { localAddress: addr.hostname }) };
+          resolve(addr);
+        };
+        const server = Deno.serve({ hostname: host, port: bind.port, onListen }, async (request, info) => {
           const response = await app.fetch(request, {
             frontend: frontend.name,
             clientAddress: info.remoteAddr.hostname,
             clientPort: info.remoteAddr.port,
+            ...local,
           });
           return withoutDuplicateClose(request, response);
         });

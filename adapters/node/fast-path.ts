@@ -25,6 +25,15 @@ export function clientAddressOf(request: IncomingMessage): string {
   return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
+/** `dst` / `dst_port`: the address and port this connection reached (the socket's local end), v4 shown as such. */
+export function localEndOf(request: IncomingMessage): { localAddress?: string; localPort?: number } {
+  const address = request.socket.localAddress;
+  return {
+    ...(address ? { localAddress: address.startsWith('::ffff:') ? address.slice(7) : address } : {}),
+    ...(request.socket.localPort !== undefined ? { localPort: request.socket.localPort } : {}),
+  };
+}
+
 /** Serves a request the admission step gave to the stats page (the Hono app, with that decision). */
 export type StatsHandler = (request: IncomingMessage, response: ServerResponse, admission: Admission) => void;
 
@@ -43,7 +52,7 @@ export function createFastPathListener(
       app.state,
       entry,
       { method: request.method ?? 'GET', target: request.url ?? '/', headers: headerLinesOf(request.rawHeaders) },
-      { clientAddress: address, clientPort: port, httpVersion: request.httpVersion },
+      { clientAddress: address, clientPort: port, ...localEndOf(request), httpVersion: request.httpVersion },
     );
     if (admission.kind === 'stats') return serveStats(request, response, admission);
     if (admission.kind !== 'proxy') {

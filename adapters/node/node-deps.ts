@@ -27,5 +27,6 @@ export function createNodeDeps(logger: Logger): NodeDeps {
     clock: systemClock,
     timers: globalTimers,
     logger,
+    environment: (name) => process.env[name],
   };
 }

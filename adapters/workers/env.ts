@@ -20,6 +20,14 @@ export interface Env {
   readonly HEALTH?: DurableObjectNamespace<HealthObject>;
 }
 
+/** `env(NAME)` in rules: the Worker's bindings that are strings (vars and secrets); others read as unset. */
+export function stringBinding(env: Env): (name: string) => string | undefined {
+  return (name) => {
+    const value = (env as unknown as Record<string, unknown>)[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+}
+
 /**
  * Adds the secrets: STATS_AUTH's users (a stats section left without any credential
  * is switched off rather than served open) and ADMIN_TOKEN_KEY.
