@@ -67,6 +67,7 @@ export function createFastPathListener(
         head: admission.head,
         body: hasBody(request) ? requestBodyStream(request) : null,
         client: { address, port },
+        ...(admission.runtime.backend.abortOnClose ? { clientLeft: clientLeftSignal(request, response) } : {}),
         transaction: admission.transaction,
         rules: admission.rules,
       },
@@ -80,6 +81,27 @@ export function createFastPathListener(
       },
     );
   };
+}
+
+/**
+ * Aborts when the client's connection ends its sending side (FIN: the
+ * listener allows half-open sockets) or closes, while this response is not
+ * over; `option abortonclose` acts on it in src.
+ */
+function clientLeftSignal(request: IncomingMessage, response: ServerResponse): AbortSignal {
+  const left = new AbortController();
+  const socket = request.socket;
+  const leave = () => left.abort();
+  const done = () => {
+    socket.off('end', leave);
+    socket.off('close', leave);
+  };
+  // A FIN that came with the request itself has been read already.
+  if (socket.readableEnded || socket.destroyed) left.abort();
+  socket.once('end', leave);
+  socket.once('close', leave);
+  response.once('close', done);
+  return left.signal;
 }
 
 /** A request has a body when it says so (RFC 9112 §6.3); GETs usually do not. */

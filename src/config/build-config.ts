@@ -90,6 +90,7 @@ function toBackend(proxy: ProxyDraft): Backend {
     ...(proxy.stats ? { stats: toStats(proxy.stats) } : {}),
     ...(proxy.kind === 'backend' ? rulesOf(proxy) : {}),
     ...(proxy.preferLastServer ? { preferLastServer: true } : {}),
+    ...(proxy.abortOnClose ? { abortOnClose: true } : {}),
     source: proxy.source,
   };
 }

@@ -43,9 +43,9 @@ const CONNECTION_MODES: Record<string, ConnectionMode> = {
 };
 const IGNORED_OPTIONS = [
   'httplog', 'dontlognull', 'tcplog', 'log-health-checks', 'dontlog-normal', 'logasap', 'log-separate-errors',
-  'http-buffer-request', 'abortonclose', 'splice-auto', 'tcp-smart-accept', 'tcp-smart-connect', 'http-ignore-probes',
+  'http-buffer-request', 'splice-auto', 'tcp-smart-accept', 'tcp-smart-connect', 'http-ignore-probes',
 ];
-const OPTIONS = ['redispatch', 'allbackups', 'forwardfor', 'httpchk', 'prefer-last-server', ...Object.keys(CONNECTION_MODES)];
+const OPTIONS = ['redispatch', 'allbackups', 'forwardfor', 'httpchk', 'prefer-last-server', 'abortonclose', 'http-no-delay', ...Object.keys(CONNECTION_MODES)];
 
 /** Directives accepted and ignored, with a notice. */
 const IGNORED_DIRECTIVES = ['log', 'log-format', 'fullconn', 'description', 'id', 'log-tag'];
@@ -279,6 +279,16 @@ function applyOption(draft: ProxyDraft, ctx: DirectiveContext, negated: boolean)
     case 'prefer-last-server':
       if (args.length > 0) return void fail(ctx, directive, `unexpected argument '${args[0]}'`);
       if (appliesToBackend(draft, ctx, directive)) draft.preferLastServer = !negated;
+      return;
+    case 'abortonclose':
+      // A backend option in HAProxy (PR_CAP_BE): its frontend's clients are not concerned.
+      if (args.length > 0) return void fail(ctx, directive, `unexpected argument '${args[0]}'`);
+      if (appliesToBackend(draft, ctx, directive)) draft.abortOnClose = !negated;
+      return;
+    case 'http-no-delay':
+      // HAProxy turns off Nagle's algorithm on both sides; Node, Deno and
+      // Workers already send each write at once (Node's `noDelay` default).
+      if (args.length > 0) return void fail(ctx, directive, `unexpected argument '${args[0]}'`);
       return;
     case 'forwardfor': {
       if (negated) {

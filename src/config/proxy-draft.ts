@@ -110,6 +110,8 @@ export interface ProxyDraft {
   uniqueIdFormat?: LogFormat;
   uniqueIdHeader?: string;
   preferLastServer: boolean;
+  /** `option abortonclose` */
+  abortOnClose: boolean;
   /** Userlists and backends named inside rules (`http_auth(L)`, `nbsrv(B)`), checked once all sections are read. */
   references: { kind: 'userlist' | 'backend'; name: string; source: SourceLocation }[];
 }
@@ -147,6 +149,7 @@ export function emptyDraft(kind: SectionKind, name: string, source: SourceLocati
     httpResponseRules: [],
     redirectRules: [],
     preferLastServer: false,
+    abortOnClose: false,
   };
 }
 
@@ -179,6 +182,7 @@ export function draftFromDefaults(defaults: ProxyDraft | undefined, kind: Sectio
   if (defaults.uniqueIdFormat) draft.uniqueIdFormat = defaults.uniqueIdFormat;
   if (defaults.uniqueIdHeader !== undefined) draft.uniqueIdHeader = defaults.uniqueIdHeader;
   draft.preferLastServer = defaults.preferLastServer;
+  draft.abortOnClose = defaults.abortOnClose;
   return draft;
 }
 

@@ -326,5 +326,12 @@ export interface Backend extends ProxyRules {
   readonly stats?: StatsConfig;
   /** `option prefer-last-server`: accepted; the balancer does not reuse server connections per client, so it changes nothing (as haproxy with `http-reuse safe`). */
   readonly preferLastServer?: boolean;
+  /**
+   * `option abortonclose`: a client that closes its side of the connection
+   * (FIN or close) while the server has not answered yet aborts the server's
+   * request at once, and gets HAProxy's 400 (log `CH`). Without it, as in
+   * HAProxy, the request waits for its response (or `timeout server`).
+   */
+  readonly abortOnClose?: boolean;
   readonly source: SourceLocation;
 }

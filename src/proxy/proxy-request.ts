@@ -40,7 +40,14 @@ export interface ProxyInput {
   readonly head: RequestHead;
   readonly body: ReadableStream<Uint8Array> | null;
   readonly client: ClientInfo;
+  /** The runtime cancelled the request (a Fetch request's `signal`): the server's request is aborted. */
   readonly signal?: AbortSignal;
+  /**
+   * Aborts when the client closes its side of the connection (FIN or close)
+   * before the response: with `option abortonclose` the server's request is
+   * aborted then, otherwise it is not (a half-closed client still reads).
+   */
+  readonly clientLeft?: AbortSignal;
   /** The frontend's counters, bumped alongside the backend's and the server's. */
   readonly frontendCounters: TrafficCounters;
   /** The admission step's transaction, which the `http-response` rules read and rewrite. */
@@ -131,6 +138,10 @@ export async function forwardRequest<Body>(
   for (const c of scopes) countRequestStart(c, acceptedAt);
   const plan = planRequest(runtime, frontend, head, client.address, acceptedAt);
   const body = new ReplayableBody(input.body);
+  const leaving = backend.abortOnClose ? [input.signal, input.clientLeft].filter((s) => s !== undefined) : [];
+  const signal = leaving.length > 1 ? AbortSignal.any(leaving) : (leaving[0] ?? input.signal);
+  // `option abortonclose`: HAProxy answers 400 to a client that left and logs `CH`.
+  const clientAborted = () => leaving.some((s) => s.aborted);
 
   const log = (fields: Partial<AccessLogEntry> & Pick<AccessLogEntry, 'status' | 'server' | 'termination'>) =>
     deps.logger.access({
@@ -178,9 +189,13 @@ export async function forwardRequest<Body>(
       response = await upstream.request(plan.target(server), plan.head, body.forAttempt(), {
         connectTimeout: backend.timeouts.connect,
         serverTimeout: backend.timeouts.server,
-        signal: input.signal,
+        signal,
       });
     } catch (error) {
+      if (clientAborted()) {
+        countRequestEnd(serverCounters);
+        return fail(400, { server: runtime.servers[server]!.name, termination: 'CH', retries: retriesMade, redispatched });
+      }
       const failure = error instanceof UpstreamError ? error.failure : 'bad-response';
       const connectionFailed = failure === 'refused' || failure === 'connect-timeout';
       for (const c of [serverCounters, runtime.counters]) {

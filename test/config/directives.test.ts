@@ -281,6 +281,12 @@ backend b
     expect(notices).toContain("haproxy.cfg:8: listen 'app' uses 'http-check expect' without 'option httpchk', so it is ignored (as in HAProxy)");
   });
 
+  it('abortonclose is a backend option, inherited from defaults and undone by no option; http-no-delay is accepted', () => {
+    expect(backendOf(listenWith('option abortonclose')).abortOnClose).toBe(true);
+    expect(backendOf(listenWith('option abortonclose', 'no option abortonclose')).abortOnClose).toBeUndefined();
+    expect(backendOf(listenWith('option http-no-delay')).abortOnClose).toBeUndefined();
+  });
+
   it('balance random with draws is random', () => {
     expect(backendOf(listenWith('balance random(2)')).balance).toBe('random');
     expect(backendOf(listenWith('balance static-rr')).balance).toBe('static-rr');
