@@ -8,8 +8,10 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { UpstreamError, type Upstream, type UpstreamFailure } from '../../src/deps.ts';
-import { classifyUpstreamError } from './undici-upstream.ts';
+import { tlsConnectOptions } from './tls-connect-options.ts';
+import { classifyUpstreamError } from './upstream-errors.ts';
 
 /** What the server's answer leaves to the adapter: the tunnel or an ordinary response body. */
 export type UpgradeBody =
@@ -51,7 +53,10 @@ export const upgradeUpstream: Upstream<UpgradeBody> = {
         agent: false,
         setHost: false,
         // Half-closed tunnels keep the other direction open.
-        createConnection: () => connect({ host: target.host, port: target.port, allowHalfOpen: true }),
+        createConnection: () =>
+          target.tls
+            ? connectTls(halfOpen({ host: target.host, port: target.port, ...tlsConnectOptions(target.tls) }))
+            : connect({ host: target.host, port: target.port, allowHalfOpen: true }),
       });
       const onAbort = () => fail('reset', 'client went away before the 101');
       options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -63,7 +68,7 @@ export const upgradeUpstream: Upstream<UpgradeBody> = {
       };
       arm(options.connectTimeout, 'connect-timeout', 'no connection');
       request.on('socket', (socket: Socket) => {
-        socket.once('connect', () => arm(options.serverTimeout, 'timeout', 'no answer'));
+        socket.once(target.tls ? 'secureConnect' : 'connect', () => arm(options.serverTimeout, 'timeout', 'no answer'));
       });
       request.on('error', (error: NodeJS.ErrnoException) => fail(classifyUpstreamError(error), `${error.code ?? ''} ${error.message}`.trim(), error));
       request.on('upgrade', (response: IncomingMessage, socket: Socket, tunnelHead: Buffer) => {
@@ -86,3 +91,8 @@ export const upgradeUpstream: Upstream<UpgradeBody> = {
     });
   },
 };
+
+/** tls.connect passes `allowHalfOpen` to its TLSSocket; Node's types leave it out. */
+function halfOpen(options: ConnectionOptions): ConnectionOptions {
+  return Object.assign(options, { allowHalfOpen: true });
+}

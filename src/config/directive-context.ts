@@ -1,7 +1,7 @@
 /** What a directive handler sees of the line it handles, and small shared readers. */
 import type { Diagnostics } from './diagnostics.ts';
 import { parseDuration, type TimeUnit } from './duration.ts';
-import type { SourceLocation } from './types.ts';
+import type { GlobalSettings, SourceLocation } from './types.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -12,6 +12,8 @@ export interface DirectiveContext {
   readonly env: Env;
   readonly readFile: ((path: string) => string) | undefined;
   readonly diagnostics: Diagnostics;
+  /** The `global` settings read so far (HAProxy applies `ca-base` and the server TLS defaults as lines are read). */
+  readonly global?: GlobalSettings;
 }
 
 /** Records an error for this line and returns undefined, so handlers can `return fail(…)`. */

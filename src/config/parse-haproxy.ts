@@ -92,7 +92,7 @@ class ConfigReader {
         this.diagnostics.error(at, '', `${tokens.problem} at position ${tokens.position}`, tokens.problem === 'unmatched quote' ? 'close the quote on the same line' : undefined);
         return;
       }
-      if (tokens.words.length > 0) this.readLine({ at, words: tokens.words, env: this.env, readFile: this.options.readFile, diagnostics: this.diagnostics });
+      if (tokens.words.length > 0) this.readLine({ at, words: tokens.words, env: this.env, readFile: this.options.readFile, diagnostics: this.diagnostics, global: this.global });
     });
     this.closeSection();
   }

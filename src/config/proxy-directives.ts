@@ -15,6 +15,7 @@ import { ALWAYS, parseCondition } from '../rules/condition.ts';
 import { applyRuleDirective, RULE_DIRECTIVES } from './rule-directives.ts';
 import { ruleLoad } from './rule-load.ts';
 import { applyServerOptions } from './server-options.ts';
+import { resolveServerTls } from './server-tls-options.ts';
 import { applyStatsDirective } from './stats-directive.ts';
 import { expectedOneOf } from './suggest.ts';
 import type { BalanceAlgorithm, ConnectionMode, ForwardFor, Server } from './types.ts';
@@ -214,6 +215,9 @@ function applyServer(draft: ProxyDraft, ctx: DirectiveContext): void {
   if (!parsedAddress.ok) fail(ctx, 'server', parsedAddress.problem, parsedAddress.hint);
   const settings = applyServerOptions(draft.defaultServer, options, ctx, 'server');
   if (!parsedAddress.ok || !settings) return;
+  const checkElsewhere = settings.port !== undefined || settings.addr !== undefined;
+  const tls = resolveServerTls(settings.tls, checkElsewhere, ctx.global, ctx, `${draft.name}/${name}`);
+  if (!tls) return;
   const duplicate = draft.servers.find((s) => s.name === name);
   if (duplicate) {
     return void fail(ctx, 'server', `another server named '${name}' was already defined at line ${duplicate.source.line}`, 'please use distinct names');
@@ -238,9 +242,11 @@ function applyServer(draft: ProxyDraft, ctx: DirectiveContext): void {
             fall: settings.fall,
             ...(settings.port !== undefined ? { port: settings.port } : {}),
             ...(settings.addr !== undefined ? { addr: settings.addr } : {}),
+            ...(tls.check ? { tls: tls.check } : {}),
           },
         }
       : {}),
+    ...(tls.traffic ? { tls: tls.traffic } : {}),
     source: ctx.at,
   };
   draft.servers.push(server);

@@ -9,6 +9,7 @@
 import type { HttpRule } from '../rules/actions.ts';
 import type { Condition } from '../rules/condition.ts';
 import type { LogFormat } from '../rules/log-format.ts';
+import type { ServerTlsDraft } from './server-tls-options.ts';
 import type {
   AclTest,
   BalanceAlgorithm,
@@ -40,6 +41,8 @@ export interface ServerSettings {
   backup: boolean;
   disabled: boolean;
   maxconn?: number;
+  /** `ssl`, `verify`, `ca-file`… as the lines said them; resolved per server line. */
+  tls: ServerTlsDraft;
 }
 
 export interface StatsDraft {
@@ -111,7 +114,7 @@ export interface ProxyDraft {
 
 /** HAProxy 2.6 defaults: inter 2s, rise 2, fall 3, weight 1 (fastinter/downinter follow inter). */
 export function defaultServerSettings(): ServerSettings {
-  return { weight: 1, check: false, rise: 2, fall: 3, backup: false, disabled: false };
+  return { weight: 1, check: false, rise: 2, fall: 3, backup: false, disabled: false, tls: {} };
 }
 
 export function defaultStats(): StatsDraft {
@@ -160,7 +163,7 @@ export function draftFromDefaults(defaults: ProxyDraft | undefined, kind: Sectio
   draft.maxconn = defaults.maxconn;
   if (defaults.stats) draft.stats = { ...defaults.stats, users: [...defaults.stats.users] };
   draft.balance = defaults.balance;
-  draft.defaultServer = { ...defaults.defaultServer };
+  draft.defaultServer = { ...defaults.defaultServer, tls: { ...defaults.defaultServer.tls } };
   if (defaults.cookie) draft.cookie = defaults.cookie;
   draft.allBackups = defaults.allBackups;
   draft.redispatch = defaults.redispatch;

@@ -129,7 +129,7 @@ export async function forwardRequest<Body>(
   const scopes = [input.frontendCounters, runtime.counters];
   const inBytes = headBytes(head.headers, head.method.length + head.target.length + 10);
   for (const c of scopes) countRequestStart(c, acceptedAt);
-  const plan = planRequest(runtime, frontend, head, client.address, acceptedAt);
+  const plan = planRequest(runtime, frontend, head, client.address, acceptedAt, input.transaction && input.rules ? { txn: input.transaction, env: input.rules } : undefined);
   const body = new ReplayableBody(input.body);
 
   const log = (fields: Partial<AccessLogEntry> & Pick<AccessLogEntry, 'status' | 'server' | 'termination'>) =>
@@ -182,13 +182,13 @@ export async function forwardRequest<Body>(
       });
     } catch (error) {
       const failure = error instanceof UpstreamError ? error.failure : 'bad-response';
-      const connectionFailed = failure === 'refused' || failure === 'connect-timeout';
+      const connectionFailed = failure === 'refused' || failure === 'connect-timeout' || failure === 'tls-handshake' || failure === 'tls-name-mismatch';
       for (const c of [serverCounters, runtime.counters]) {
         if (connectionFailed) c.connectionErrors++;
         else c.responseErrors++;
       }
       const decision =
-        connectionFailed && body.replayable
+        connectionFailed && failure !== 'tls-name-mismatch' && body.replayable
           ? decideRetry({
               retriesMade,
               retries: backend.retries,
@@ -197,7 +197,9 @@ export async function forwardRequest<Body>(
               serverStillUsable: runtime.isUsable(server),
               algorithm: backend.balance,
               usableActiveServers: runtime.usableActiveCount(),
-              connectionError: failure === 'refused',
+              // A refused certificate is a connection error too: haproxy 2.6
+              // retried a server with the wrong CA after 1 s pauses (503 at 3 s).
+              connectionError: failure === 'refused' || failure === 'tls-handshake',
               connectTimeout: backend.timeouts.connect,
             })
           : ({ action: 'give-up' } as const);
@@ -206,7 +208,8 @@ export async function forwardRequest<Body>(
         return fail(statusForFailure(failure), {
           server: runtime.servers[server]!.name,
           termination: failure === 'timeout' ? 'sH' : 'SC',
-          retries: retriesMade,
+          // HAProxy spends the retries at once on a name mismatch (and logs them).
+          retries: failure === 'tls-name-mismatch' ? backend.retries : retriesMade,
           redispatched,
         });
       }

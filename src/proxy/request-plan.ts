@@ -9,6 +9,8 @@ import { readPersistenceCookie, applyResponseCookie, type PersistenceRequest } f
 import { effectiveConnectionMode } from './connection-mode.ts';
 import { addForwardedFor } from './forwarded-for.ts';
 import { requestHeadersForServer, responseHeadersForClient } from './hop-by-hop.ts';
+import { serverTlsFor } from './server-tls.ts';
+import type { SampleContext } from '../rules/sample.ts';
 
 export interface RequestPlan {
   readonly runtime: BackendRuntime;
@@ -25,12 +27,14 @@ export interface RequestPlan {
   target(server: number): UpstreamTarget;
 }
 
+/** `sample`: what a server's `sni` expression reads (the admission step's transaction). */
 export function planRequest(
   runtime: BackendRuntime,
   frontend: Frontend,
   head: RequestHead,
   clientAddress: string,
   now: number,
+  sample?: SampleContext,
 ): RequestPlan {
   const backend = runtime.backend;
   const mode = effectiveConnectionMode(frontend.connectionMode, backend.connectionMode);
@@ -62,7 +66,8 @@ export function planRequest(
     persistence,
     target(index) {
       const s = backend.servers[index]!;
-      return { host: s.host, port: s.port, close };
+      if (!s.tls) return { host: s.host, port: s.port, close };
+      return { host: s.host, port: s.port, close, tls: serverTlsFor(s.tls, sample) };
     },
   };
 }
