@@ -8,7 +8,7 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { connect as connectTls, type ConnectionOptions } from 'node:tls';
+import { request as httpsRequest } from 'node:https';
 import { UpstreamError, type Upstream, type UpstreamFailure } from '../../src/deps.ts';
 import { tlsConnectOptions } from './tls-connect-options.ts';
 import { classifyUpstreamError } from './upstream-errors.ts';
@@ -44,7 +44,7 @@ export const upgradeUpstream: Upstream<UpgradeBody> = {
       };
       const flat: string[] = [];
       for (const [name, value] of head.headers) flat.push(name, value);
-      const request = httpRequest({
+      const request = (target.tls ? httpsRequest : httpRequest)({
         host: target.host,
         port: target.port,
         method: head.method,
@@ -53,10 +53,11 @@ export const upgradeUpstream: Upstream<UpgradeBody> = {
         agent: false,
         setHost: false,
         // Half-closed tunnels keep the other direction open.
-        createConnection: () =>
-          target.tls
-            ? connectTls(halfOpen({ host: target.host, port: target.port, ...tlsConnectOptions(target.tls) }))
-            : connect({ host: target.host, port: target.port, allowHalfOpen: true }),
+        createConnection: () => connect({ host: target.host, port: target.port, allowHalfOpen: true }),
+        // A TLS server: https's own agent (`agent: false` leaves
+        // createConnection aside); `servername: ''` keeps it from sending
+        // the Host as SNI, which haproxy only does with `sni`.
+        ...(target.tls ? { servername: '', ...tlsConnectOptions(target.tls) } : {}),
       });
       const onAbort = () => fail('reset', 'client went away before the 101');
       options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -92,7 +93,3 @@ export const upgradeUpstream: Upstream<UpgradeBody> = {
   },
 };
 
-/** tls.connect passes `allowHalfOpen` to its TLSSocket; Node's types leave it out. */
-function halfOpen(options: ConnectionOptions): ConnectionOptions {
-  return Object.assign(options, { allowHalfOpen: true });
-}
