@@ -30,14 +30,14 @@ function withKnownLength(head: RequestHead, body: ReadableStream<Uint8Array> | n
  */
 export function createWorkersDeps(healthStore: HealthStore, onConnectFailure: (host: string, port: number) => void = () => {}): BalancerDeps {
   // The server's body as it sent it, compressed or not (see encoded-response.ts).
-  const upstream = createFetchUpstream(fetch, (port) => (port === 443 ? 'https' : 'http'), { encodeResponseBody: 'manual' });
+  const upstream = createFetchUpstream(fetch, (target) => (target.tls || target.port === 443 ? 'https' : 'http'), { encodeResponseBody: 'manual' });
   return {
     upstream: {
       async request(target, head, body, options) {
         try {
           return await upstream.request(target, head, withKnownLength(head, body), options);
         } catch (error) {
-          if (error instanceof UpstreamError && (error.failure === 'refused' || error.failure === 'connect-timeout')) {
+          if (error instanceof UpstreamError && (error.failure === 'refused' || error.failure === 'connect-timeout' || error.failure === 'tls-handshake')) {
             onConnectFailure(target.host, target.port);
           }
           throw error;

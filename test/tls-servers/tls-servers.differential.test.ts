@@ -45,8 +45,9 @@ function configText(ports: Record<string, number>): string {
   const listen = (name: string, lines: string[]) => `listen ${name}\n    bind 127.0.0.1:${ports[name]}\n${lines.map((l) => `    ${l}`).join('\n')}\n`;
   return [
     'defaults\n    mode http\n    timeout connect 200ms\n    timeout client 5s\n    timeout server 5s\n',
-    listen('good', [`server s1 127.0.0.1:${tls} ssl verify required ca-file ${ca} check inter 300ms`]),
-    listen('goodhttp', ['option httpchk GET /health', `server s1 127.0.0.1:${tls} ssl verify required ca-file ${ca} check inter 300ms`]),
+    // Good servers get time to spare on a loaded machine: a failed first check is DOWN at once.
+    listen('good', [`server s1 127.0.0.1:${tls} ssl verify required ca-file ${ca} check inter 2s`]),
+    listen('goodhttp', ['option httpchk GET /health', `server s1 127.0.0.1:${tls} ssl verify required ca-file ${ca} check inter 2s`]),
     listen('wrongca', [`server s1 127.0.0.1:${tls} ssl verify required ca-file ${other} check inter 300ms`]),
     listen('wrongcahttp', ['option httpchk GET /health', `server s1 127.0.0.1:${tls} ssl verify required ca-file ${other} check inter 300ms`]),
     listen('plain', [`server s1 127.0.0.1:${plain} ssl verify none check inter 300ms`]),
