@@ -129,7 +129,7 @@ export async function forwardRequest<Body>(
   const scopes = [input.frontendCounters, runtime.counters];
   const inBytes = headBytes(head.headers, head.method.length + head.target.length + 10);
   for (const c of scopes) countRequestStart(c, acceptedAt);
-  const plan = planRequest(runtime, frontend, head, client.address, acceptedAt, input.transaction && input.rules ? { txn: input.transaction, env: input.rules } : undefined);
+  const plan = planRequest(runtime, frontend, head, client.address, acceptedAt, input.transaction, input.rules);
   const body = new ReplayableBody(input.body);
 
   const log = (fields: Partial<AccessLogEntry> & Pick<AccessLogEntry, 'status' | 'server' | 'termination'>) =>

@@ -10,7 +10,8 @@ import { effectiveConnectionMode } from './connection-mode.ts';
 import { addForwardedFor } from './forwarded-for.ts';
 import { requestHeadersForServer, responseHeadersForClient } from './hop-by-hop.ts';
 import { serverTlsFor } from './server-tls.ts';
-import type { SampleContext } from '../rules/sample.ts';
+import type { RuleEnvironment } from '../rules/sample.ts';
+import type { HttpTransaction } from '../rules/transaction.ts';
 
 export interface RequestPlan {
   readonly runtime: BackendRuntime;
@@ -27,14 +28,15 @@ export interface RequestPlan {
   target(server: number): UpstreamTarget;
 }
 
-/** `sample`: what a server's `sni` expression reads (the admission step's transaction). */
+/** `transaction` and `rules`: what a server's `sni` expression reads (the admission step's). */
 export function planRequest(
   runtime: BackendRuntime,
   frontend: Frontend,
   head: RequestHead,
   clientAddress: string,
   now: number,
-  sample?: SampleContext,
+  transaction?: HttpTransaction,
+  rules?: RuleEnvironment,
 ): RequestPlan {
   const backend = runtime.backend;
   const mode = effectiveConnectionMode(frontend.connectionMode, backend.connectionMode);
@@ -67,6 +69,7 @@ export function planRequest(
     target(index) {
       const s = backend.servers[index]!;
       if (!s.tls) return { host: s.host, port: s.port, close };
+      const sample = s.tls.sni && transaction && rules ? { txn: transaction, env: rules } : undefined;
       return { host: s.host, port: s.port, close, tls: serverTlsFor(s.tls, sample) };
     },
   };
