@@ -4,6 +4,7 @@
  * failure" (as haproxy, see tls-servers.differential.test.ts) in the stats.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { startDenoBalancer } from '../helpers/deno.ts';
 import { send } from '../helpers/http-client.ts';
 import { freePorts } from '../helpers/ports.ts';
@@ -67,6 +68,23 @@ listen stats
       expect(row('wrong')).toEqual({ status: 'DOWN', check_status: 'L6RSP', last_chk: 'SSL handshake failure' });
       expect((await send(wrong!, '/c')).status).toBe(503);
     } finally {
+      await deno.close();
+    }
+  });
+
+  it('relays a WebSocket to a TLS server (wss with the ca-file)', async () => {
+    const [port] = await freePorts(1);
+    const text = `defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\nlisten ws\n    bind 127.0.0.1:${port}\n    server s1 127.0.0.1:${backend.port} ssl ca-file ${certs.path('ca.pem')}\n`;
+    const deno = await startDenoBalancer(text, port!);
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/chat`);
+    try {
+      const greeting = await new Promise<string>((resolve, reject) => {
+        ws.once('message', (data) => resolve((data as Buffer).toString()));
+        ws.once('error', reject);
+      });
+      expect(greeting).toMatch(/^hello from tls over TLS/);
+    } finally {
+      ws.terminate();
       await deno.close();
     }
   });
