@@ -37,6 +37,14 @@ export const SERVER_TLS_KEYWORDS = [
 const VERSIONS: Readonly<Record<string, TlsVersion>> = { 'TLSv1.0': 'TLSv1', 'TLSv1.1': 'TLSv1.1', 'TLSv1.2': 'TLSv1.2', 'TLSv1.3': 'TLSv1.3' };
 const ORDER: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 const NO_VERSION: Readonly<Record<string, TlsVersion>> = { 'no-tlsv10': 'TLSv1', 'no-tlsv11': 'TLSv1.1', 'no-tlsv12': 'TLSv1.2', 'no-tlsv13': 'TLSv1.3' };
+/** Keywords taking one word of text: where it goes, and what it is (for the error). */
+const TEXT_OPTIONS = {
+  verifyhost: ['verifyHost', 'a host name'],
+  'check-sni': ['checkSni', 'a host name'],
+  'ca-file': ['caFile', 'a file name'],
+  crt: ['crtFile', 'a file name'],
+} as const;
+
 /** Accepted and without effect: session resumption is the runtime's. */
 const NO_EFFECT = ['no-sslv3', 'no-tls-tickets', 'tls-tickets', 'ssl-reuse', 'no-ssl-reuse'];
 
@@ -68,16 +76,18 @@ export function applyServerTlsOption(tls: ServerTlsDraft, options: readonly stri
     case 'verifyhost':
     case 'check-sni':
     case 'ca-file':
-    case 'crt':
+    case 'crt': {
+      const [field, what] = TEXT_OPTIONS[keyword];
+      const text = needsValue(what);
+      if (text === undefined) return false;
+      tls[field] = text;
+      return i + 1;
+    }
     case 'ciphers':
     case 'ciphersuites': {
-      const text = needsValue(keyword === 'ca-file' || keyword === 'crt' ? 'a file name' : keyword.startsWith('cipher') ? 'a cipher list' : 'a host name');
+      const text = needsValue('a cipher list');
       if (text === undefined) return false;
-      if (keyword === 'verifyhost') tls.verifyHost = text;
-      else if (keyword === 'check-sni') tls.checkSni = text;
-      else if (keyword === 'ca-file') tls.caFile = text;
-      else if (keyword === 'crt') tls.crtFile = text;
-      else tls.protocol = { ...tls.protocol, [keyword]: text };
+      tls.protocol = { ...tls.protocol, [keyword]: text };
       return i + 1;
     }
     case 'no-verifyhost':
