@@ -9,7 +9,15 @@ import { parseBindAddresses, parseServerAddress } from './address.ts';
 import { parseCookieDirective } from './cookie-directive.ts';
 import { fail, noExtraWords, notice, readDuration, readInteger, type DirectiveContext } from './directive-context.ts';
 import { readErrorFile } from './errorfile.ts';
-import { hasBackendCapability, hasFrontendCapability, type ProxyDraft, type TimeoutsDraft } from './proxy-draft.ts';
+import {
+  BALANCE_ALGORITHMS,
+  hasBackendCapability,
+  hasFrontendCapability,
+  serverFromSettings,
+  setTimeoutValue,
+  type ProxyDraft,
+  type TimeoutsDraft,
+} from './proxy-draft.ts';
 import { ACL_NAME, parseAclTest } from '../rules/acl.ts';
 import { ALWAYS, parseCondition } from '../rules/condition.ts';
 import { applyRuleDirective, RULE_DIRECTIVES } from './rule-directives.ts';
@@ -17,9 +25,8 @@ import { ruleLoad } from './rule-load.ts';
 import { applyServerOptions } from './server-options.ts';
 import { applyStatsDirective } from './stats-directive.ts';
 import { expectedOneOf } from './suggest.ts';
-import type { BalanceAlgorithm, ConnectionMode, ForwardFor, Server } from './types.ts';
+import type { BalanceAlgorithm, ConnectionMode, ForwardFor } from './types.ts';
 
-const BALANCE_ALGORITHMS: readonly BalanceAlgorithm[] = ['roundrobin', 'static-rr', 'leastconn', 'first', 'random'];
 /** Algorithms HAProxy has and edge-balancer does not implement. */
 const OTHER_HAPROXY_ALGORITHMS = ['source', 'uri', 'url_param', 'hdr', 'rdp-cookie', 'hash'];
 
@@ -218,31 +225,7 @@ function applyServer(draft: ProxyDraft, ctx: DirectiveContext): void {
   if (duplicate) {
     return void fail(ctx, 'server', `another server named '${name}' was already defined at line ${duplicate.source.line}`, 'please use distinct names');
   }
-  const inter = settings.inter ?? 2000;
-  const server: Server = {
-    name,
-    host: parsedAddress.value.host,
-    port: parsedAddress.value.port,
-    weight: settings.weight,
-    ...(settings.cookie !== undefined ? { cookie: settings.cookie } : {}),
-    backup: settings.backup,
-    disabled: settings.disabled,
-    ...(settings.maxconn !== undefined ? { maxconn: settings.maxconn } : {}),
-    ...(settings.check
-      ? {
-          check: {
-            inter,
-            fastinter: settings.fastinter ?? inter,
-            downinter: settings.downinter ?? inter,
-            rise: settings.rise,
-            fall: settings.fall,
-            ...(settings.port !== undefined ? { port: settings.port } : {}),
-            ...(settings.addr !== undefined ? { addr: settings.addr } : {}),
-          },
-        }
-      : {}),
-    source: ctx.at,
-  };
+  const server = serverFromSettings(name, parsedAddress.value, settings, ctx.at);
   draft.servers.push(server);
 }
 
@@ -437,9 +420,7 @@ function applyTimeout(draft: ProxyDraft, ctx: DirectiveContext): void {
   if (ms === undefined || !noExtraWords(ctx, directive, 3)) return;
   // A tunnel is a backend-side timeout: haproxy warns and ignores it in a frontend.
   if (field === 'tunnel' && !appliesToBackend(draft, ctx, directive)) return;
-  // HAProxy treats 0 as "not set" (it then warns about missing timeouts).
-  if (ms === 0) delete draft.timeouts[field];
-  else draft.timeouts[field] = ms;
+  setTimeoutValue(draft.timeouts, field, ms);
 }
 
 function applyUseBackend(draft: ProxyDraft, ctx: DirectiveContext): void {
@@ -457,7 +438,7 @@ function applyUseBackend(draft: ProxyDraft, ctx: DirectiveContext): void {
     parsed.notices.forEach((text) => notice(ctx, text));
     condition = parsed.condition;
   }
-  if (appliesToFrontend(draft, ctx, 'use_backend')) draft.useBackend.push({ backend, condition, source: ctx.at });
+  if (appliesToFrontend(draft, ctx, 'use_backend')) draft.useBackend.push({ value: { backend, condition, source: ctx.at }, source: ctx.at });
 }
 
 function applyAcl(draft: ProxyDraft, ctx: DirectiveContext): void {
