@@ -26,7 +26,7 @@ export function loadConfigFiles(paths: readonly string[], env: Readonly<Record<s
   );
   if (files.length === 1 && files[0]!.endsWith('.json')) {
     const file = files[0]!;
-    return readObjectConfig(JSON.parse(readFileSync(file, 'utf8')), file);
+    return readObjectConfig(JSON.parse(readFileSync(file, 'utf8')), file, { readFile: (path) => readFileSync(path, 'utf8') });
   }
   return parseHaproxyConfig(
     files.map((file) => ({ file, text: readFileSync(file, 'utf8') })),

@@ -102,6 +102,67 @@ backend api
       ],
     },
   },
+  'rules: ACLs, http-request/http-response, redirects, use_backend with a named ACL, monitor-uri, a userlist': {
+    text: `${DEFAULTS}userlist ops
+    group admins
+    user alice insecure-password s3cret groups admins
+frontend www
+    bind :80
+    acl is_api path_beg -i /api
+    acl is_admin path_beg /admin
+    http-request auth realm ops if is_admin !{ http_auth_group(ops) admins }
+    http-request set-header X-Forwarded-Proto https if { ssl_fc }
+    http-request return status 200 content-type text/plain string pong if { path /ping }
+    http-response set-header X-Frame-Options DENY
+    redirect scheme https code 301 if { hdr(host) -i old.example.com }
+    monitor-uri /health
+    monitor fail if { nbsrv(api) lt 1 }
+    unique-id-format %{+X}o\\ %ci:%cp
+    unique-id-header X-Request-ID
+    use_backend api if is_api
+    default_backend web
+backend web
+    http-request set-path /app%[path] unless { path_beg /app }
+    http-response del-header Server
+    server w 127.0.0.1:8081
+backend api
+    server a 127.0.0.1:8082
+`,
+    object: {
+      userlists: [{ name: 'ops', groups: ['admins'], users: ['alice insecure-password s3cret groups admins'] }],
+      frontends: [
+        {
+          name: 'www',
+          binds: [':80'],
+          timeouts: TIMEOUTS,
+          acls: ['is_api path_beg -i /api', 'is_admin path_beg /admin'],
+          httpRequest: [
+            'auth realm ops if is_admin !{ http_auth_group(ops) admins }',
+            'set-header X-Forwarded-Proto https if { ssl_fc }',
+            'return status 200 content-type text/plain string pong if { path /ping }',
+          ],
+          httpResponse: ['set-header X-Frame-Options DENY'],
+          redirects: ['scheme https code 301 if { hdr(host) -i old.example.com }'],
+          monitorUri: '/health',
+          monitorFail: '{ nbsrv(api) lt 1 }',
+          uniqueIdFormat: '%{+X}o %ci:%cp',
+          uniqueIdHeader: 'X-Request-ID',
+          useBackend: [{ backend: 'api', if: 'is_api' }],
+          defaultBackend: 'web',
+        },
+      ],
+      backends: [
+        {
+          name: 'web',
+          timeouts: TIMEOUTS,
+          httpRequest: ['set-path /app%[path] unless { path_beg /app }'],
+          httpResponse: ['del-header Server'],
+          servers: [{ name: 'w', host: '127.0.0.1', port: 8081 }],
+        },
+        { name: 'api', timeouts: TIMEOUTS, servers: [{ name: 'a', host: '127.0.0.1', port: 8082 }] },
+      ],
+    },
+  },
   "HAProxy's warnings: no bind, missing timeouts, cookie values without a cookie line": {
     text: `frontend f
     mode http
@@ -191,6 +252,36 @@ const REJECTED: [string, string, unknown, string][] = [
     { backends: [{ name: 'b', cookie: { name: 'C', mode: 'insert', attrs: ['x;y'] } }] },
     'backends[0].cookie.attrs[0]',
   ],
+  [
+    'an unknown http-request action',
+    `${DEFAULTS}frontend www\n    bind :80\n    http-request set-heder X-A 1\n`,
+    { frontends: [{ name: 'www', binds: [':80'], httpRequest: ['set-heder X-A 1'] }] },
+    'frontends[0].httpRequest[0]',
+  ],
+  [
+    'a regex that does not compile',
+    `${DEFAULTS}backend b\n    acl bad path_reg (\n`,
+    { backends: [{ name: 'b', acls: ['bad path_reg ('] }] },
+    'backends[0].acls[0]',
+  ],
+  [
+    'use_backend with an undeclared ACL',
+    `${DEFAULTS}frontend www\n    bind :80\n    acl is_api path_beg /api\n    use_backend api if is_apii\nbackend api\n`,
+    { frontends: [{ name: 'www', binds: [':80'], acls: ['is_api path_beg /api'], useBackend: [{ backend: 'api', if: 'is_apii' }] }], backends: [{ name: 'api' }] },
+    'frontends[0].useBackend[0].if',
+  ],
+  [
+    'http_auth() of an unknown userlist',
+    `${DEFAULTS}userlist ops\n    user alice insecure-password x\nfrontend www\n    bind :80\n    http-request auth unless { http_auth(opz) }\n`,
+    { userlists: [{ name: 'ops', users: ['alice insecure-password x'] }], frontends: [{ name: 'www', binds: [':80'], httpRequest: ['auth unless { http_auth(opz) }'] }] },
+    'frontends[0].httpRequest[0]',
+  ],
+  [
+    'a userlist user in an unknown group',
+    `${DEFAULTS}userlist ops\n    user alice insecure-password x groups admin\n`,
+    { userlists: [{ name: 'ops', users: ['alice insecure-password x groups admin'] }] },
+    'userlists[0]',
+  ],
 ];
 
 describe('one validation pass for both readers: rejected configurations', () => {
@@ -201,9 +292,29 @@ describe('one validation pass for both readers: rejected configurations', () => 
       expect(more).toEqual([]);
       expect(fromText!.line).toBeGreaterThan(0);
       expect([fromObject!.file, fromObject!.line, fromObject!.directive]).toEqual(['edge.json', 0, path]);
-      expect([fromObject!.problem, fromObject!.hint]).toEqual([fromText!.problem, fromText!.hint]);
+      expect(fromObject!.hint).toBe(fromText!.hint);
+      // A line of HAProxy text in an object names its directive after the path.
+      expect([fromText!.problem, `'${fromText!.directive}': ${fromText!.problem}`]).toContain(fromObject!.problem);
     });
   }
+
+  it("an object listen's rules go in its frontend entry (they run once, as a frontend)", () => {
+    const errors = errorsOf(() => readObjectConfig({ frontends: [{ name: 'app', isListen: true }], backends: [{ name: 'app', httpRequest: ['deny'] }] }, 'edge.json'));
+    expect(errors.map((e) => e.message)).toEqual([
+      "edge.json: 'backends[0]': listen 'app': its rules belong to its frontends[] entry; move httpRequest, httpResponse and redirects there",
+    ]);
+  });
+
+  it('object rule lists: only strings of HAProxy text; `if`, `unless` and `condition` exclude each other', () => {
+    const errors = errorsOf(() =>
+      readObjectConfig({ frontends: [{ name: 'f', httpRequest: [{ action: 'deny' }, 'deny if { path_beg "/x }'], useBackend: [{ backend: 'f', if: 'TRUE', unless: 'FALSE' }] }], backends: [{ name: 'f' }] }, 'edge.json'),
+    );
+    expect(errors.map((e) => [e.directive, e.problem])).toEqual([
+      ['frontends[0].httpRequest[0]', 'expected a non-empty string of HAProxy text, got {"action":"deny"}'],
+      ['frontends[0].httpRequest[1]', 'unmatched quote at position 20'],
+      ['frontends[0].useBackend[0].unless', "only one of 'condition', 'if' and 'unless' may be given"],
+    ]);
+  });
 
   it('duplicate names: the same rule, each reader saying where the first one is', () => {
     const [fromText] = errorsOf(() => readText(`${DEFAULTS}listen b\n    bind :80\nbackend b\n`));
