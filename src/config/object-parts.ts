@@ -26,7 +26,7 @@ import type {
   StatsJwtConfig,
   LoginThrottleConfig,
 } from './types.ts';
-import { ERRORFILE_STATUSES } from './errorfile.ts';
+import { ERRORFILE_STATUSES, errorFileContentProblem } from './errorfile.ts';
 import { DEFAULT_LOGIN_THROTTLE } from '../stats/login-throttle.ts';
 import { MIN_ADMIN_TOKEN_KEY_LENGTH } from '../stats/admin.ts';
 
@@ -199,7 +199,6 @@ function readAclTest(r: ObjectReader, value: unknown, path: string, load: Sample
 }
 
 export function readCookie(r: ObjectReader, value: unknown, path: string): CookiePolicy | undefined {
-  // The combinations `haproxy -c` rejects are checked by the same functions as the `cookie` directive's.
   if (value === undefined) return undefined;
   const fields = r.fields(value, path, ['name', 'mode', 'indirect', 'nocache', 'postonly', 'preserve', 'httponly', 'secure', 'domains', 'maxidle', 'maxlife', 'attrs']);
   if (!fields) return undefined;
@@ -222,6 +221,7 @@ export function readCookie(r: ObjectReader, value: unknown, path: string): Cooki
     ...optional('maxlife', r.duration(fields, 'maxlife', path)),
     attrs: strings('attrs'),
   };
+  // What `haproxy -c` rejects, checked by the `cookie` directive's own functions.
   for (const { option, problem } of cookieConflicts(policy)) r.error(join(path, option), problem);
   policy.attrs.forEach((attr, i) => {
     const problem = cookieAttrProblem(attr);
@@ -245,9 +245,8 @@ export function readErrorFile(r: ObjectReader, value: unknown, path: string): Er
   if (fields['status'] === undefined) r.error(join(path, 'status'), 'is required');
   else if (status !== undefined && !ERRORFILE_STATUSES.includes(status)) r.error(join(path, 'status'), `status code ${status} not handled`, `expected one of ${ERRORFILE_STATUSES.join(', ')}`);
   const content = r.requiredString(fields, 'content', path);
-  if (content !== undefined && (!/^HTTP\/\d\.\d \d{3}(?: [^\r\n]*)?\r?\n/.test(content) || !/\r?\n\r?\n/.test(content))) {
-    r.error(join(path, 'content'), 'unable to parse headers', 'a full HTTP response: status line, headers, an empty line, then the body');
-  }
+  const problem = content === undefined ? undefined : errorFileContentProblem(content);
+  if (problem) r.error(join(path, 'content'), problem.problem, problem.hint);
   return status !== undefined && content !== undefined ? { status, path: r.string(fields, 'path', path, ''), content } : undefined;
 }
 
