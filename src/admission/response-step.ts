@@ -8,13 +8,20 @@
 import type { Backend, Frontend } from '../config/types.ts';
 import type { ResponseHead } from '../deps.ts';
 import type { ErrorResponse } from '../proxy/error-pages.ts';
+import { compressedHead, compressesResponse, type BodyCoding } from '../proxy/compression.ts';
 import { planResponseHead, type RequestPlan } from '../proxy/request-plan.ts';
 import { decideResponse } from '../rules/pipeline.ts';
 import type { HttpTransaction } from '../rules/transaction.ts';
 import type { RuleEnvironment } from '../rules/sample.ts';
 
-/** The head to send, or a page that replaces the server's response (`http-response deny|return|redirect`). */
-export type ResponseForClient = { readonly kind: 'head'; readonly head: ResponseHead } | { readonly kind: 'page'; readonly page: ErrorResponse };
+/**
+ * The head to send, or a page that replaces the server's response
+ * (`http-response deny|return|redirect`). `coding`: the body goes out
+ * compressed with it (`compression`); the head already says so.
+ */
+export type ResponseForClient =
+  | { readonly kind: 'head'; readonly head: ResponseHead; readonly coding?: BodyCoding }
+  | { readonly kind: 'page'; readonly page: ErrorResponse };
 
 export function responseHeadForClient(
   plan: RequestPlan,
@@ -28,7 +35,7 @@ export function responseHeadForClient(
   const head = planResponseHead(plan, server, direct, response);
   const backend = plan.runtime.backend;
   // No rules, no work: the head goes as planned.
-  if (!transaction || !rules || (!frontend.httpResponseRules && !backend.httpResponseRules)) return { kind: 'head', head };
+  if (!transaction || !rules || (!frontend.httpResponseRules && !backend.httpResponseRules)) return compressed(plan, response, head);
   transaction.server = plan.runtime.servers[server]?.name;
   transaction.response = { status: head.status, headers: head.headers.map(([name, value]) => [name, value]) };
   const outcome = decideResponse(frontend, backend, transaction, rules);
@@ -38,7 +45,18 @@ export function responseHeadForClient(
   }
   // `reject` and services do not apply to responses (the parser refuses them there).
   const rewritten = transaction.response;
-  return { kind: 'head', head: { status: rewritten.status, ...(rewritten.reason !== undefined ? { reason: rewritten.reason } : {}), headers: rewritten.headers } };
+  return compressed(plan, response, { status: rewritten.status, ...(rewritten.reason !== undefined ? { reason: rewritten.reason } : {}), headers: rewritten.headers });
+}
+
+/**
+ * HAProxy's compression filter decides on the server's head before the
+ * `http-response` rules run, and edits the head after them.
+ */
+function compressed(plan: RequestPlan, response: ResponseHead, head: ResponseHead): ResponseForClient {
+  const choice = plan.compression;
+  if (!choice || !compressesResponse(choice, response)) return { kind: 'head', head };
+  const { algorithm } = choice;
+  return { kind: 'head', head: compressedHead(head, algorithm), ...(algorithm !== 'identity' ? { coding: algorithm } : {}) };
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { Diagnostics } from './diagnostics.ts';
 import { hasBackendCapability, hasFrontendCapability, type ProxyDraft, type StatsDraft, type TimeoutsDraft } from './proxy-draft.ts';
 import { closestMatch } from './suggest.ts';
-import { TIMEOUT_FIELDS, type Backend, type Config, type Frontend, type GlobalSettings, type ProxyRules, type StatsConfig, type Timeouts, type Userlist } from './types.ts';
+import { TIMEOUT_FIELDS, type Backend, type Compression, type Config, type Frontend, type GlobalSettings, type ProxyRules, type StatsConfig, type Timeouts, type Userlist } from './types.ts';
 
 export function buildConfig(proxies: readonly ProxyDraft[], global: GlobalSettings, diagnostics: Diagnostics, userlists: readonly Userlist[] = []): Config {
   const frontends = proxies.filter((p) => hasFrontendCapability(p.kind)).map(toFrontend);
@@ -46,6 +46,7 @@ function toFrontend(proxy: ProxyDraft): Frontend {
     timeouts: toTimeouts(proxy.timeouts),
     ...(proxy.stats ? { stats: toStats(proxy.stats) } : {}),
     ...(proxy.maxconn > 0 ? { maxconn: proxy.maxconn } : {}),
+    ...compressionOf(proxy),
     ...rulesOf(proxy),
     ...(proxy.monitorUri !== undefined ? { monitorUri: proxy.monitorUri } : {}),
     ...(proxy.monitorFail ? { monitorFail: proxy.monitorFail } : {}),
@@ -53,6 +54,10 @@ function toFrontend(proxy: ProxyDraft): Frontend {
     ...(proxy.uniqueIdHeader !== undefined ? { uniqueIdHeader: proxy.uniqueIdHeader } : {}),
     source: proxy.source,
   };
+}
+
+function compressionOf(proxy: ProxyDraft): { compression?: Compression } {
+  return proxy.compression ? { compression: proxy.compression } : {};
 }
 
 /** Rule lists, left out when empty so configurations without rules stay as they were. */
@@ -83,6 +88,7 @@ function toBackend(proxy: ProxyDraft): Backend {
     ...(proxy.stats ? { stats: toStats(proxy.stats) } : {}),
     ...(proxy.kind === 'backend' ? rulesOf(proxy) : {}),
     ...(proxy.preferLastServer ? { preferLastServer: true } : {}),
+    ...compressionOf(proxy),
     source: proxy.source,
   };
 }

@@ -12,6 +12,7 @@ import type { LogFormat } from '../rules/log-format.ts';
 import type {
   AclTest,
   BalanceAlgorithm,
+  CompressionAlgorithm,
   Bind,
   ConnectionMode,
   CookiePolicy,
@@ -105,6 +106,7 @@ export interface ProxyDraft {
   uniqueIdFormat?: LogFormat;
   uniqueIdHeader?: string;
   preferLastServer: boolean;
+  compression?: { algorithms: CompressionAlgorithm[]; types: string[]; offload: boolean };
   /** Userlists and backends named inside rules (`http_auth(L)`, `nbsrv(B)`), checked once all sections are read. */
   references: { kind: 'userlist' | 'backend'; name: string; source: SourceLocation }[];
 }
@@ -173,6 +175,8 @@ export function draftFromDefaults(defaults: ProxyDraft | undefined, kind: Sectio
   if (defaults.uniqueIdFormat) draft.uniqueIdFormat = defaults.uniqueIdFormat;
   if (defaults.uniqueIdHeader !== undefined) draft.uniqueIdHeader = defaults.uniqueIdHeader;
   draft.preferLastServer = defaults.preferLastServer;
+  // HAProxy copies the algorithms and types of `defaults`, never `offload` (proxy.c).
+  if (defaults.compression) draft.compression = { algorithms: [...defaults.compression.algorithms], types: [...defaults.compression.types], offload: false };
   return draft;
 }
 

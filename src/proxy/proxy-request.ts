@@ -28,6 +28,8 @@ import type { RuleEnvironment } from '../rules/sample.ts';
 import type { HttpTransaction } from '../rules/transaction.ts';
 import { acceptWebSocketAsWorkers, errorResponse, streamResponse } from './responses.ts';
 import { tunnelTimeout } from './upgrade.ts';
+import { compressWithStream } from './compress-stream.ts';
+import type { BodyCoding } from './compression.ts';
 
 export interface ClientInfo {
   readonly address: string;
@@ -70,6 +72,8 @@ export type ProxyOutcome<Body> =
       readonly kind: 'stream';
       readonly head: ResponseHead;
       readonly body: Body | null;
+      /** The body goes to the client compressed with this (`compression`; the head says so already). */
+      readonly coding?: BodyCoding;
       /** Workers' WebSocket of a 101 (see UpstreamResponse). */
       readonly webSocket?: unknown;
       readonly onChunk: (bytes: number) => void;
@@ -110,7 +114,8 @@ export async function proxyRequest(input: ProxyInput, deps: BalancerDeps): Promi
     outcome.onDone();
     return errorResponse(backendErrorPage(input.runtime.backend, 502));
   }
-  return streamResponse(outcome.head, outcome.body, outcome.onChunk, outcome.onDone);
+  const body = outcome.coding && outcome.body ? (deps.compressBody ?? compressWithStream)(outcome.body, outcome.coding) : outcome.body;
+  return streamResponse(outcome.head, body, outcome.onChunk, outcome.onDone);
 }
 
 /**
@@ -129,7 +134,7 @@ export async function forwardRequest<Body>(
   const scopes = [input.frontendCounters, runtime.counters];
   const inBytes = headBytes(head.headers, head.method.length + head.target.length + 10);
   for (const c of scopes) countRequestStart(c, acceptedAt);
-  const plan = planRequest(runtime, frontend, head, client.address, acceptedAt);
+  const plan = planRequest(runtime, frontend, head, client.address, acceptedAt, input.transaction?.conn.httpVersion);
   const body = new ReplayableBody(input.body);
 
   const log = (fields: Partial<AccessLogEntry> & Pick<AccessLogEntry, 'status' | 'server' | 'termination'>) =>
@@ -269,6 +274,7 @@ export async function forwardRequest<Body>(
       kind: 'stream',
       head: responseHead,
       body: response.body,
+      ...(forClient.coding ? { coding: forClient.coding } : {}),
       ...(response.webSocket !== undefined ? { webSocket: response.webSocket } : {}),
       ...books,
     };
