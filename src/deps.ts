@@ -160,6 +160,14 @@ export interface BalancerDeps {
    * come). Unset: the Web `CompressionStream` (src/proxy/compress-stream.ts).
    */
   readonly compressBody?: (body: ReadableStream<Uint8Array>, coding: BodyCoding) => ReadableStream<Uint8Array>;
+  /**
+   * Set where the platform encodes what the balancer returns itself,
+   * negotiating with the client (Workers: the Worker sees a normalised
+   * Accept-Encoding, never the client's). It receives the Response whose head
+   * asks for the coding, with the body as the server sent it, and returns
+   * the one to send; `compressBody` is then not used.
+   */
+  readonly platformEncodes?: (response: Response) => Response;
   readonly tcpProbe: TcpProbe;
   readonly healthStore: HealthStore;
   readonly clock: Clock;

@@ -8,7 +8,7 @@
 import type { BodyCoding } from './compression.ts';
 
 /** HAProxy's `raw-deflate` is bare deflate (RFC 1951), sent as `Content-Encoding: deflate`. */
-const FORMAT: Readonly<Record<BodyCoding, CompressionFormat>> = { gzip: 'gzip', deflate: 'deflate', 'raw-deflate': 'deflate-raw' };
+const FORMAT: Readonly<Record<BodyCoding, 'gzip' | 'deflate' | 'deflate-raw'>> = { gzip: 'gzip', deflate: 'deflate', 'raw-deflate': 'deflate-raw' };
 
 export function compressWithStream(body: ReadableStream<Uint8Array>, coding: BodyCoding): ReadableStream<Uint8Array> {
   return body.pipeThrough(new CompressionStream(FORMAT[coding]) as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);

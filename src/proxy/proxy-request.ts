@@ -114,8 +114,11 @@ export async function proxyRequest(input: ProxyInput, deps: BalancerDeps): Promi
     outcome.onDone();
     return errorResponse(backendErrorPage(input.runtime.backend, 502));
   }
-  const body = outcome.coding && outcome.body ? (deps.compressBody ?? compressWithStream)(outcome.body, outcome.coding) : outcome.body;
-  return streamResponse(outcome.head, body, outcome.onChunk, outcome.onDone);
+  const { coding } = outcome;
+  if (!coding || !outcome.body) return streamResponse(outcome.head, outcome.body, outcome.onChunk, outcome.onDone);
+  if (deps.platformEncodes) return deps.platformEncodes(streamResponse(outcome.head, outcome.body, outcome.onChunk, outcome.onDone));
+  const compressed = (deps.compressBody ?? compressWithStream)(outcome.body, coding);
+  return streamResponse(outcome.head, compressed, outcome.onChunk, outcome.onDone);
 }
 
 /**
