@@ -22,10 +22,17 @@ export function createCompressor(coding: BodyCoding): Gzip {
 }
 
 /**
- * Writes `body` compressed to `response`. `onChunk` counts what the client
- * receives (bout: compressed bytes, as haproxy counts them).
+ * Writes `body` compressed to `response`. `onServerChunk` counts what goes
+ * into zlib, `onChunk` what the client receives (bout: compressed bytes, as
+ * haproxy counts them).
  */
-export function pipeCompressed(body: UpstreamBody, response: ServerResponse, coding: BodyCoding, onChunk: (bytes: number) => void): void {
+export function pipeCompressed(
+  body: UpstreamBody,
+  response: ServerResponse,
+  coding: BodyCoding,
+  onChunk: (bytes: number) => void,
+  onServerChunk: (bytes: number) => void = () => {},
+): void {
   const zlib = createCompressor(coding);
   zlib.on('data', (chunk: Buffer) => onChunk(chunk.byteLength));
   // A zlib failure (it should not happen on valid input) cuts the response, as a server failure does.
@@ -41,7 +48,7 @@ export function pipeCompressed(body: UpstreamBody, response: ServerResponse, cod
     addTrailers: (trailers) => response.addTrailers(trailers),
     on: (event, listener) => zlib.on(event, listener),
   };
-  body.pipeTo(sink, () => {});
+  body.pipeTo(sink, onServerChunk);
 }
 
 /**

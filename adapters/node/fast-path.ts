@@ -86,7 +86,7 @@ function send(outcome: ProxyOutcome<UpstreamBody>, response: ServerResponse): vo
     sendPage(outcome.page, response);
     return;
   }
-  const { head, body, coding, onChunk, onDone } = outcome;
+  const { head, body, coding, onChunk, onServerChunk, onDone } = outcome;
   writeResponseHead(response, head);
   if (!body) {
     response.end();
@@ -99,6 +99,6 @@ function send(outcome: ProxyOutcome<UpstreamBody>, response: ServerResponse): vo
     body.destroy();
     onDone();
   });
-  if (coding) pipeCompressed(body, response, coding, onChunk);
+  if (coding) pipeCompressed(body, response, coding, onChunk, onServerChunk);
   else body.pipeTo(response, onChunk);
 }

@@ -98,6 +98,7 @@ export function createUpgradeListener(app: BalancerApp, entry: FrontendRuntime, 
           if (!body) return void response.end(), closes(outcome.head);
           body.message.once('error', () => socket.destroy());
           // A server that declined the upgrade answers as to any request, compression included.
+          if (outcome.onServerChunk) body.message.on('data', (chunk: Buffer) => outcome.onServerChunk!(chunk.length));
           const out = outcome.coding ? body.message.pipe(createCompressor(outcome.coding)) : body.message;
           out.on('data', (chunk: Buffer) => onChunk(chunk.length));
           out.pipe(response);

@@ -5,10 +5,10 @@
  * then the `http-response` rules, the backend's before the frontend's, in
  * the order ../rules/pipeline.ts's `decideResponse` keeps.
  */
-import type { Backend, Frontend } from '../config/types.ts';
+import type { Backend, CompressionAlgorithm, Frontend } from '../config/types.ts';
 import type { ResponseHead } from '../deps.ts';
 import type { ErrorResponse } from '../proxy/error-pages.ts';
-import { compressedHead, compressesResponse, type BodyCoding } from '../proxy/compression.ts';
+import { compressedHead, compressesResponse } from '../proxy/compression.ts';
 import { planResponseHead, type RequestPlan } from '../proxy/request-plan.ts';
 import { decideResponse } from '../rules/pipeline.ts';
 import type { HttpTransaction } from '../rules/transaction.ts';
@@ -16,11 +16,11 @@ import type { RuleEnvironment } from '../rules/sample.ts';
 
 /**
  * The head to send, or a page that replaces the server's response
- * (`http-response deny|return|redirect`). `coding`: the body goes out
- * compressed with it (`compression`); the head already says so.
+ * (`http-response deny|return|redirect`). `compression`: the algorithm the
+ * body goes out with (`identity` leaves the bytes); the head already says so.
  */
 export type ResponseForClient =
-  | { readonly kind: 'head'; readonly head: ResponseHead; readonly coding?: BodyCoding }
+  | { readonly kind: 'head'; readonly head: ResponseHead; readonly compression?: CompressionAlgorithm }
   | { readonly kind: 'page'; readonly page: ErrorResponse };
 
 export function responseHeadForClient(
@@ -55,8 +55,7 @@ export function responseHeadForClient(
 function compressed(plan: RequestPlan, response: ResponseHead, head: ResponseHead): ResponseForClient {
   const choice = plan.compression;
   if (!choice || !compressesResponse(choice, response)) return { kind: 'head', head };
-  const { algorithm } = choice;
-  return { kind: 'head', head: compressedHead(head, algorithm), ...(algorithm !== 'identity' ? { coding: algorithm } : {}) };
+  return { kind: 'head', head: compressedHead(head, choice.algorithm), compression: choice.algorithm };
 }
 
 /**

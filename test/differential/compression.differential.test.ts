@@ -250,6 +250,42 @@ describe('compression: haproxy vs edge-balancer (Node)', () => {
     expect(edge).toEqual(haproxy);
   });
 
+  it('counts comp_in, comp_out, comp_byp and comp_rsp in the stats CSV as haproxy does', async () => {
+    const config = `${CONFIG('    compression algo gzip identity')}listen stats
+    bind 127.0.0.1:\${STATS}
+    stats enable
+    stats uri /
+`;
+    const run = async (kind: 'haproxy' | 'edge-balancer') => {
+      const origin = await startOrigin();
+      const [port, stats] = [await freePort(), await freePort()];
+      const env = { PORT: String(port), STATS: String(stats), S1: String(origin.port) };
+      const proxy = kind === 'haproxy' ? await startHaproxy(config, [port, stats], env) : await startEdge(config, env);
+      try {
+        await exchange(port, origin, { path: '/', headers: [['Accept-Encoding', 'gzip']] });
+        await exchange(port, origin, { path: '/', headers: [['Accept-Encoding', 'br']] });
+        // A response's books close when its connection says it is over: ask until both are in (bounded).
+        let rows: Record<string, string>[] = [];
+        for (let attempt = 0; attempt < 50; attempt++) {
+          const csv = (await send(stats, '/;csv')).body.trim().split('\n');
+          const names = csv[0]!.replace(/^# /, '').split(',');
+          rows = csv.slice(1).map((line) => Object.fromEntries(line.split(',').map((v, i) => [names[i]!, v])));
+          if (rows.filter((r) => r.pxname === 'app' && r.comp_rsp === '2').length === 2) break;
+        }
+        return rows
+          .filter((r) => r.pxname === 'app')
+          .map((r) => ({ svname: r.svname, comp_in: r.comp_in, comp_byp: r.comp_byp, comp_rsp: r.comp_rsp, compOutBelowIn: r.comp_out === '' ? '' : Number(r.comp_out) > 0 && Number(r.comp_out) < Number(r.comp_in) }));
+      } finally {
+        await (kind === 'haproxy' ? (proxy as { close(): Promise<void> }).close() : (proxy as { close(ms: number): Promise<void> }).close(0));
+        await origin.close();
+      }
+    };
+    const haproxy = await run('haproxy');
+    const edge = await run('edge-balancer');
+    expect(edge).toEqual(haproxy);
+    expect(haproxy).toContainEqual({ svname: 'FRONTEND', comp_in: String(BODY.length), comp_byp: String(BODY.length), comp_rsp: '2', compOutBelowIn: true });
+  });
+
   it('streams: the first compressed event reaches the client before the server ends the response', async () => {
     const config = CONFIG('    compression algo gzip');
     const { haproxy, edge } = await both(config, async (port, origin) => {
