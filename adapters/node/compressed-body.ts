@@ -12,7 +12,8 @@ import { constants, createDeflate, createDeflateRaw, createGzip, type Gzip } fro
 import type { BodyCoding } from '../../src/proxy/compression.ts';
 import type { BodySink, UpstreamBody } from './upstream-body.ts';
 
-const FLUSH_EVERY_CHUNK = { flush: constants.Z_SYNC_FLUSH };
+/** Level 1: HAProxy's default `tune.comp.maxlevel`, cheap on the CPU. */
+const FLUSH_EVERY_CHUNK = { flush: constants.Z_SYNC_FLUSH, level: 1 };
 
 /** A zlib stream for `coding` (`raw-deflate`: bare deflate, sent as `deflate`). */
 export function createCompressor(coding: BodyCoding): Gzip {
