@@ -39,6 +39,8 @@ export function pipeCompressed(
   // A zlib failure (it should not happen on valid input) cuts the response, as a server failure does.
   zlib.on('error', () => response.destroy());
   zlib.pipe(response);
+  // The client went away (or the response is over): zlib's memory goes now, not at the next GC.
+  response.once('close', () => zlib.destroy());
   const sink: BodySink = {
     write: (chunk) => zlib.write(chunk),
     end: (chunk) => (chunk ? zlib.end(chunk) : zlib.end()),
