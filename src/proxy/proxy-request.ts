@@ -321,26 +321,21 @@ function streamBooks(
   compression?: CompressionAlgorithm,
 ): Pick<Extract<ProxyOutcome<unknown>, { kind: 'stream' }>, 'onChunk' | 'onServerChunk' | 'onClientChunk' | 'onDone'> {
   let done = false;
+  // What the client receives also counts as the compressor's output (comp_out), or as bypassed by identity (comp_byp).
+  const alsoCounted = compression === undefined ? undefined : compression === 'identity' ? 'compressionBypassed' : 'compressedOut';
   return {
     onChunk:
-      compression === undefined
+      alsoCounted === undefined
         ? (bytes) => {
             for (const c of all) c.bytesOut += bytes;
           }
-        : compression === 'identity'
-          ? (bytes) => {
-              for (const c of all) {
-                c.bytesOut += bytes;
-                c.compressionBypassed += bytes;
-              }
+        : (bytes) => {
+            for (const c of all) {
+              c.bytesOut += bytes;
+              c[alsoCounted] += bytes;
             }
-          : (bytes) => {
-              for (const c of all) {
-                c.bytesOut += bytes;
-                c.compressedOut += bytes;
-              }
-            },
-    ...(compression !== undefined && compression !== 'identity'
+          },
+    ...(alsoCounted === 'compressedOut'
       ? {
           onServerChunk: (bytes: number) => {
             for (const c of all) c.compressedIn += bytes;
