@@ -12,7 +12,7 @@ import type { GlobalSettings } from './types.ts';
 export type GlobalDraft = { -readonly [K in keyof GlobalSettings]: GlobalSettings[K] };
 
 const IGNORED = [
-  'log', 'log-send-hostname', 'log-tag', 'maxconnrate', 'maxsessrate', 'maxsslconn', 'maxsslrate', 'maxpipes',
+  'log', 'log-send-hostname', 'log-tag', 'maxcomprate', 'maxcompcpuusage', 'maxconnrate', 'maxsessrate', 'maxsslconn', 'maxsslrate', 'maxpipes',
   'daemon', 'master-worker', 'user', 'group', 'uid', 'gid', 'chroot', 'pidfile', 'nbthread', 'cpu-map',
   'stats', 'ca-base', 'crt-base', 'ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites', 'ssl-default-bind-options',
   'ssl-default-server-ciphers', 'ssl-default-server-ciphersuites', 'ssl-default-server-options', 'ssl-dh-param-file',

@@ -6,6 +6,7 @@
  * ("'balance' ignored because frontend 'f' has no backend capability").
  */
 import { parseBindAddresses, parseServerAddress } from './address.ts';
+import { applyCompression } from './compression-directive.ts';
 import { parseCookieDirective } from './cookie-directive.ts';
 import { fail, noExtraWords, notice, readDuration, readInteger, type DirectiveContext } from './directive-context.ts';
 import { readErrorFile } from './errorfile.ts';
@@ -132,7 +133,7 @@ export function applyProxyDirective(draft: ProxyDraft, ctx: DirectiveContext): v
       return;
     }
     case 'compression':
-      return applyCompression(ctx);
+      return applyCompression(draft, ctx);
     case 'load-server-state-from-file':
       return notice(ctx, "'load-server-state-from-file' is accepted: edge-balancer keeps no server-state file, servers start from the configuration");
     default:
@@ -454,23 +455,4 @@ function applyAcl(draft: ProxyDraft, ctx: DirectiveContext): void {
   if (!parsed.ok) return void fail(ctx, 'acl', parsed.problem, parsed.hint);
   if (parsed.notice) notice(ctx, parsed.notice);
   draft.acls.set(name, [...(draft.acls.get(name) ?? []), parsed.test]);
-}
-
-/**
- * `compression algo …` / `type …` / `offload`: read and checked; the
- * balancer forwards bodies as the server sent them, which the notice says.
- */
-function applyCompression(ctx: DirectiveContext): void {
-  const [, what, ...values] = ctx.words;
-  const ALGORITHMS = ['identity', 'gzip', 'deflate', 'raw-deflate'];
-  if (what === 'algo') {
-    if (values.length === 0) return void fail(ctx, 'compression algo', 'expects at least one algorithm', `expected ${ALGORITHMS.join(', ')}`);
-    const unknown = values.find((v) => !ALGORITHMS.includes(v));
-    if (unknown) return void fail(ctx, 'compression algo', `unknown compression algorithm '${unknown}'`, expectedOneOf(unknown, ALGORITHMS));
-  } else if (what === 'type') {
-    if (values.length === 0) return void fail(ctx, 'compression type', 'expects at least one MIME type');
-  } else if (what !== 'offload') {
-    return void fail(ctx, 'compression', `unknown argument '${what ?? ''}'`, expectedOneOf(what ?? '', ['algo', 'type', 'offload']));
-  }
-  notice(ctx, `'compression ${what}' is accepted but not applied yet: responses are forwarded uncompressed, as the server sent them`);
 }

@@ -17,6 +17,7 @@ import type { LogFormat } from '../rules/log-format.ts';
 import type {
   AclTest,
   BalanceAlgorithm,
+  CompressionAlgorithm,
   Bind,
   ConnectionMode,
   CookiePolicy,
@@ -133,6 +134,7 @@ export interface ProxyDraft {
   uniqueIdFormat?: LogFormat;
   uniqueIdHeader?: string;
   preferLastServer: boolean;
+  compression?: { algorithms: CompressionAlgorithm[]; types: string[]; offload: boolean };
   /** Userlists and backends named inside rules (`http_auth(L)`, `nbsrv(B)`), checked once all sections are read. */
   references: { kind: 'userlist' | 'backend'; name: string; source: SourceLocation; path?: string }[];
 }
@@ -236,6 +238,8 @@ export function draftFromDefaults(defaults: ProxyDraft | undefined, kind: Sectio
   if (defaults.uniqueIdFormat) draft.uniqueIdFormat = defaults.uniqueIdFormat;
   if (defaults.uniqueIdHeader !== undefined) draft.uniqueIdHeader = defaults.uniqueIdHeader;
   draft.preferLastServer = defaults.preferLastServer;
+  // HAProxy copies the algorithms and types of `defaults`, never `offload` (proxy.c).
+  if (defaults.compression) draft.compression = { algorithms: [...defaults.compression.algorithms], types: [...defaults.compression.types], offload: false };
   return draft;
 }
 

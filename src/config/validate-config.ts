@@ -14,7 +14,7 @@
 import type { Diagnostics } from './diagnostics.ts';
 import { hasBackendCapability, hasFrontendCapability, type Located, type ProxyDraft, type StatsDraft, type TimeoutsDraft } from './proxy-draft.ts';
 import { closestMatch } from './suggest.ts';
-import { TIMEOUT_FIELDS, type Backend, type Config, type Frontend, type GlobalSettings, type ProxyRules, type SourceLocation, type StatsConfig, type Timeouts, type Userlist } from './types.ts';
+import { TIMEOUT_FIELDS, type Backend, type Compression, type Config, type Frontend, type GlobalSettings, type ProxyRules, type SourceLocation, type StatsConfig, type Timeouts, type Userlist } from './types.ts';
 
 /** Everything a reader hands to the pass. */
 export interface ConfigDraft {
@@ -90,6 +90,7 @@ function toFrontend(proxy: ProxyDraft): Frontend {
     timeouts: toTimeouts(proxy.timeouts),
     ...(proxy.stats ? { stats: toStats(proxy.stats) } : {}),
     ...(proxy.maxconn > 0 ? { maxconn: proxy.maxconn } : {}),
+    ...compressionOf(proxy),
     ...rulesOf(proxy),
     ...(proxy.monitorUri !== undefined ? { monitorUri: proxy.monitorUri } : {}),
     ...(proxy.monitorFail ? { monitorFail: proxy.monitorFail } : {}),
@@ -97,6 +98,10 @@ function toFrontend(proxy: ProxyDraft): Frontend {
     ...(proxy.uniqueIdHeader !== undefined ? { uniqueIdHeader: proxy.uniqueIdHeader } : {}),
     source: proxy.source,
   };
+}
+
+function compressionOf(proxy: ProxyDraft): { compression?: Compression } {
+  return proxy.compression ? { compression: proxy.compression } : {};
 }
 
 /** Rule lists, left out when empty so configurations without rules stay as they were. */
@@ -128,6 +133,7 @@ function toBackend(proxy: ProxyDraft): Backend {
     // A listen runs its rules once, as a frontend.
     ...(proxy.kind === 'backend' ? rulesOf(proxy) : {}),
     ...(proxy.preferLastServer ? { preferLastServer: true } : {}),
+    ...compressionOf(proxy),
     source: proxy.source,
   };
 }
