@@ -4,6 +4,7 @@
  */
 import type { ServerTls } from './config/types.ts';
 import type { CheckResult, HealthStore } from './health/types.ts';
+import type { BodyCoding } from './proxy/compression.ts';
 
 export interface Clock {
   /** ms since epoch */
@@ -171,6 +172,20 @@ export interface BalancerDeps {
    * a 101 Response with the `webSocket` (the platform relays, unseen).
    */
   readonly acceptWebSocket?: (upgrade: WebSocketUpgrade) => Response;
+  /**
+   * `compression`'s byte transform for responses sent as Fetch `Response`s:
+   * must flush after each chunk (a stream's events reach the client as they
+   * come). Unset: the Web `CompressionStream` (src/proxy/compress-stream.ts).
+   */
+  readonly compressBody?: (body: ReadableStream<Uint8Array>, coding: BodyCoding) => ReadableStream<Uint8Array>;
+  /**
+   * Set where the platform encodes what the balancer returns itself,
+   * negotiating with the client (Workers: the Worker sees a normalised
+   * Accept-Encoding, never the client's). It receives the Response whose head
+   * asks for the coding, with the body as the server sent it, and returns
+   * the one to send; `compressBody` is then not used.
+   */
+  readonly platformEncodes?: (response: Response) => Response;
   readonly tcpProbe: TcpProbe;
   readonly healthStore: HealthStore;
   readonly clock: Clock;

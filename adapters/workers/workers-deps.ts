@@ -1,6 +1,7 @@
 /** The runtime pieces src/ needs, on Workers: fetch to the servers, sockets for checks, the console for logs. */
 import { createFetchUpstream, globalTimers, systemClock, UpstreamError, type BalancerDeps, type HealthStore, type Logger, type RequestHead } from '../../src/index.ts';
 import { formatJsonLog } from '../../src/proxy/access-log.ts';
+import { encodeOnPlatform } from './encoded-response.ts';
 import { workersTcpProbe } from './tcp-probe.ts';
 
 /** Workers Logs keeps console lines; access lines as JSON, which its query language reads. */
@@ -44,6 +45,8 @@ export function createWorkersDeps(healthStore: HealthStore, onConnectFailure: (h
         }
       },
     },
+    // `compression`: workerd encodes, as it alone sees the client's Accept-Encoding.
+    platformEncodes: encodeOnPlatform,
     tcpProbe: workersTcpProbe,
     healthStore,
     clock: systemClock,

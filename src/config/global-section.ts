@@ -13,7 +13,7 @@ import type { GlobalSettings } from './types.ts';
 export type GlobalDraft = { -readonly [K in keyof GlobalSettings]: GlobalSettings[K] };
 
 const IGNORED = [
-  'log', 'log-send-hostname', 'log-tag', 'maxconnrate', 'maxsessrate', 'maxsslconn', 'maxsslrate', 'maxpipes',
+  'log', 'log-send-hostname', 'log-tag', 'maxcomprate', 'maxcompcpuusage', 'maxconnrate', 'maxsessrate', 'maxsslconn', 'maxsslrate', 'maxpipes',
   'daemon', 'master-worker', 'user', 'group', 'uid', 'gid', 'chroot', 'pidfile', 'nbthread', 'cpu-map',
   'stats', 'ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites', 'ssl-default-bind-options', 'ssl-dh-param-file', 'tune', 'spread-checks', 'hard-stop-after', 'node', 'description', 'localpeer', 'quiet',
   'server-state-file', 'server-state-base', 'lua-load', 'insecure-fork-wanted', 'expose-experimental-directives',

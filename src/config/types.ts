@@ -100,6 +100,24 @@ export interface ProxyRules {
   readonly httpResponseRules?: readonly HttpRule[];
 }
 
+/** HAProxy 2.6's `compression algo` names. */
+export type CompressionAlgorithm = 'identity' | 'gzip' | 'deflate' | 'raw-deflate';
+
+/**
+ * `compression algo|type|offload` of one proxy (HAProxy's `struct comp`).
+ * Lists are in HAProxy's order, the last one named first: its parser
+ * prepends, and that order decides `Accept-Encoding: *` (observed: `algo gzip
+ * deflate` answers `*` with deflate).
+ */
+export interface Compression {
+  /** Empty when this proxy only says `type` or `offload` (the frontend's algorithms then apply). */
+  readonly algorithms: readonly CompressionAlgorithm[];
+  /** Content-Type prefixes, compared case-insensitively; empty: any type but `multipart/*`. */
+  readonly types: readonly string[];
+  /** `compression offload`: the server does not see the client's Accept-Encoding when the balancer compresses. */
+  readonly offload: boolean;
+}
+
 export interface Bind {
   /** '' for all addresses (`bind :8080`), otherwise an IPv4/IPv6 literal or a host name. */
   readonly host: string;
@@ -237,6 +255,7 @@ export interface Frontend extends ProxyRules {
   readonly connectionMode: ConnectionMode;
   readonly timeouts: Timeouts;
   readonly stats?: StatsConfig;
+  readonly compression?: Compression;
   /**
    * `maxconn N` (frontend, listen or defaults): client connections this
    * frontend keeps open at once; unset (or 0) means the global `maxconn`.
@@ -343,6 +362,8 @@ export interface Backend extends ProxyRules {
   readonly timeouts: Timeouts;
   readonly errorFiles: readonly ErrorFile[];
   readonly stats?: StatsConfig;
+  /** The backend's `compression` lines; its algorithms and types win over the frontend's. */
+  readonly compression?: Compression;
   /** `option prefer-last-server`: accepted; the balancer does not reuse server connections per client, so it changes nothing (as haproxy with `http-reuse safe`). */
   readonly preferLastServer?: boolean;
   readonly source: SourceLocation;

@@ -6,7 +6,7 @@
  * ./request-plan.ts and ../persistence), never on Request/Response objects,
  * so another front end (a Node fast path) can reuse them.
  */
-import type { Frontend } from '../config/types.ts';
+import type { CompressionAlgorithm, Frontend } from '../config/types.ts';
 import {
   UpstreamError,
   type AccessLogEntry,
@@ -28,6 +28,8 @@ import type { RuleEnvironment } from '../rules/sample.ts';
 import type { HttpTransaction } from '../rules/transaction.ts';
 import { acceptWebSocketAsWorkers, errorResponse, streamResponse } from './responses.ts';
 import { tunnelTimeout } from './upgrade.ts';
+import { compressWithStream } from './compress-stream.ts';
+import type { BodyCoding } from './compression.ts';
 
 export interface ClientInfo {
   readonly address: string;
@@ -70,6 +72,13 @@ export type ProxyOutcome<Body> =
       readonly kind: 'stream';
       readonly head: ResponseHead;
       readonly body: Body | null;
+      /**
+       * The body goes to the client compressed with this (`compression`; the
+       * head says so already); the front end reports the server's bytes that
+       * go into the compressor to `onServerChunk`, and what comes out to `onChunk`.
+       */
+      readonly coding?: BodyCoding;
+      readonly onServerChunk?: (bytes: number) => void;
       /** Workers' WebSocket of a 101 (see UpstreamResponse). */
       readonly webSocket?: unknown;
       readonly onChunk: (bytes: number) => void;
@@ -110,7 +119,25 @@ export async function proxyRequest(input: ProxyInput, deps: BalancerDeps): Promi
     outcome.onDone();
     return errorResponse(backendErrorPage(input.runtime.backend, 502));
   }
-  return streamResponse(outcome.head, outcome.body, outcome.onChunk, outcome.onDone);
+  const { coding } = outcome;
+  if (!coding || !outcome.body) return streamResponse(outcome.head, outcome.body, outcome.onChunk, outcome.onDone);
+  // The platform's compressed bytes are out of sight: bout counts what it was given.
+  if (deps.platformEncodes) return deps.platformEncodes(streamResponse(outcome.head, counted(outcome.body, outcome.onServerChunk), outcome.onChunk, outcome.onDone));
+  const compressed = (deps.compressBody ?? compressWithStream)(counted(outcome.body, outcome.onServerChunk), coding);
+  return streamResponse(outcome.head, compressed, outcome.onChunk, outcome.onDone);
+}
+
+/** `body`, with each chunk's size reported to `onChunk` as it passes. */
+function counted(body: ReadableStream<Uint8Array>, onChunk: ((bytes: number) => void) | undefined): ReadableStream<Uint8Array> {
+  if (!onChunk) return body;
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        onChunk(chunk.byteLength);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
 }
 
 /**
@@ -129,7 +156,7 @@ export async function forwardRequest<Body>(
   const scopes = [input.frontendCounters, runtime.counters];
   const inBytes = headBytes(head.headers, head.method.length + head.target.length + 10);
   for (const c of scopes) countRequestStart(c, acceptedAt);
-  const plan = planRequest(runtime, frontend, head, client.address, acceptedAt, input.transaction, input.rules);
+  const plan = planRequest(runtime, frontend, head, client.address, acceptedAt, input.transaction?.conn.httpVersion, input.transaction, input.rules);
   const body = new ReplayableBody(input.body);
 
   const log = (fields: Partial<AccessLogEntry> & Pick<AccessLogEntry, 'status' | 'server' | 'termination'>) =>
@@ -267,11 +294,13 @@ export async function forwardRequest<Body>(
     // A tunnel (101) is logged when it closes, with its duration.
     const tunnel = response.status === 101;
     if (!tunnel) deps.logger.access({ ...entry, totalTime: deps.clock.now() - acceptedAt });
-    const books = streamBooks(all, inBytes, body, headBytes(responseHead.headers, 17), tunnel ? entry : undefined, deps);
+    const books = streamBooks(all, inBytes, body, headBytes(responseHead.headers, 17), tunnel ? entry : undefined, deps, forClient.compression);
+    const coding = forClient.compression === 'identity' ? undefined : forClient.compression;
     return {
       kind: 'stream',
       head: responseHead,
       body: response.body,
+      ...(coding ? { coding } : {}),
       ...(response.webSocket !== undefined ? { webSocket: response.webSocket } : {}),
       ...books,
     };
@@ -292,12 +321,30 @@ function streamBooks(
   outBytes: number,
   tunnelEntry: AccessLogEntry | undefined,
   deps: BalancerDeps,
-): Pick<Extract<ProxyOutcome<unknown>, { kind: 'stream' }>, 'onChunk' | 'onClientChunk' | 'onDone'> {
+  compression?: CompressionAlgorithm,
+): Pick<Extract<ProxyOutcome<unknown>, { kind: 'stream' }>, 'onChunk' | 'onServerChunk' | 'onClientChunk' | 'onDone'> {
   let done = false;
+  // What the client receives also counts as the compressor's output (comp_out), or as bypassed by identity (comp_byp).
+  const alsoCounted = compression === undefined ? undefined : compression === 'identity' ? 'compressionBypassed' : 'compressedOut';
   return {
-    onChunk: (bytes) => {
-      for (const c of all) c.bytesOut += bytes;
-    },
+    onChunk:
+      alsoCounted === undefined
+        ? (bytes) => {
+            for (const c of all) c.bytesOut += bytes;
+          }
+        : (bytes) => {
+            for (const c of all) {
+              c.bytesOut += bytes;
+              c[alsoCounted] += bytes;
+            }
+          },
+    ...(alsoCounted === 'compressedOut'
+      ? {
+          onServerChunk: (bytes: number) => {
+            for (const c of all) c.compressedIn += bytes;
+          },
+        }
+      : {}),
     onClientChunk: (bytes) => {
       for (const c of all) c.bytesIn += bytes;
     },
@@ -308,6 +355,7 @@ function streamBooks(
       for (const c of all) {
         c.bytesIn += read;
         c.bytesOut += outBytes;
+        if (compression !== undefined) c.compressedResponses++;
         countRequestEnd(c);
       }
       if (tunnelEntry) deps.logger.access({ ...tunnelEntry, totalTime: deps.clock.now() - tunnelEntry.acceptedAt, termination });
