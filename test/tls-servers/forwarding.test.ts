@@ -89,6 +89,26 @@ describe('HTTPS to servers (Node)', () => {
     });
   });
 
+  it('verifyhost: the name checked when no SNI is sent; a wrong one is not retried', async () => {
+    const s1 = await backend('s1');
+    const lines = (name: string) => ['server s1 127.0.0.1:${S1} ssl ca-file @CERTS@/ca.pem verifyhost ' + name];
+    await withEdge(lines('localhost'), [s1], async (port) => {
+      expect(reply((await send(port, '/')).body)).toMatchObject({ server: 's1', servername: null });
+    });
+    await withEdge(lines('other.test'), [s1], async (port, edge) => {
+      expect((await send(port, '/')).status).toBe(503);
+      expect(edge.access.at(-1)).toMatchObject({ status: 503, termination: 'SC', retries: 3 });
+    });
+  });
+
+  it('ssl-max-ver TLSv1.2 caps the version; TLS 1.3 otherwise', async () => {
+    const s1 = await backend('s1');
+    await withEdge(['server s1 127.0.0.1:${S1} ssl verify none ssl-max-ver TLSv1.2', 'server s2 127.0.0.1:${S1} ssl verify none'], [s1], async (port) => {
+      const protocols = [reply((await send(port, '/')).body).protocol, reply((await send(port, '/')).body).protocol];
+      expect(protocols).toEqual(['TLSv1.2', 'TLSv1.3']);
+    });
+  });
+
   it('default-server ssl verify none applies to every server', async () => {
     const s1 = await backend('s1');
     const s2 = await backend('s2', 'self-signed');

@@ -64,6 +64,8 @@ export interface TlsReply {
   readonly alpn: string | null;
   /** CN of the client certificate, if one was presented. */
   readonly clientCertificate: string | null;
+  /** `TLSv1.2`, `TLSv1.3`. */
+  readonly protocol: string | null;
   readonly host: string | undefined;
 }
 
@@ -97,6 +99,7 @@ export async function startHttpsBackend(name: string, certificates: TestCertific
         servername: typeof socket.servername === 'string' ? socket.servername : null,
         alpn: typeof socket.alpnProtocol === 'string' ? socket.alpnProtocol : null,
         clientCertificate: peer && peer.subject ? (peer.subject.CN as string) : null,
+        protocol: socket.getProtocol(),
         host: req.headers.host,
       };
       requests.push(reply);
