@@ -5,8 +5,12 @@
  * the certificate's names are checked against the SNI sent, else
  * `verifyhost`, else not at all.
  */
-import { checkServerIdentity, DEFAULT_CIPHERS, type ConnectionOptions, type PeerCertificate } from 'node:tls';
+import { checkServerIdentity, DEFAULT_CIPHERS, type ConnectionOptions, type PeerCertificate, type SecureVersion } from 'node:tls';
+import type { TlsVersion } from '../../src/config/types.ts';
 import type { UpstreamTls } from '../../src/deps.ts';
+
+/** HAProxy's version names as Node's (the config refuses SSLv3 for servers). */
+const NODE_VERSION: Record<TlsVersion, SecureVersion> = { SSLv3: 'TLSv1', 'TLSv1.0': 'TLSv1', 'TLSv1.1': 'TLSv1.1', 'TLSv1.2': 'TLSv1.2', 'TLSv1.3': 'TLSv1.3' };
 
 const TLS13_SUITES = DEFAULT_CIPHERS.split(':').filter((c) => c.startsWith('TLS_')).join(':');
 const TLS12_CIPHERS = DEFAULT_CIPHERS.split(':').filter((c) => !c.startsWith('TLS_')).join(':');
@@ -20,8 +24,8 @@ export function tlsConnectOptions({ settings, servername }: UpstreamTls): Connec
     ...(servername !== undefined ? { servername } : {}),
     checkServerIdentity: (_host: string, certificate: PeerCertificate) => (name === undefined ? undefined : checkServerIdentity(name, certificate)),
     ...(settings.alpn ? { ALPNProtocols: [...settings.alpn] } : {}),
-    ...(settings.minVersion ? { minVersion: settings.minVersion } : {}),
-    ...(settings.maxVersion ? { maxVersion: settings.maxVersion } : {}),
+    ...(settings.minVersion ? { minVersion: NODE_VERSION[settings.minVersion] } : {}),
+    ...(settings.maxVersion ? { maxVersion: NODE_VERSION[settings.maxVersion] } : {}),
     ...ciphersOf(settings.ciphers, settings.ciphersuites),
   };
 }

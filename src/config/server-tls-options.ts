@@ -33,10 +33,9 @@ export const SERVER_TLS_KEYWORDS = [
   'no-tlsv13', 'no-tls-tickets', 'tls-tickets', 'ssl-reuse', 'no-ssl-reuse',
 ];
 
-/** HAProxy's version names; SSLv3 is known to HAProxy but no runtime here offers it. */
-const VERSIONS: Readonly<Record<string, TlsVersion>> = { 'TLSv1.0': 'TLSv1', 'TLSv1.1': 'TLSv1.1', 'TLSv1.2': 'TLSv1.2', 'TLSv1.3': 'TLSv1.3' };
-const ORDER: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
-const NO_VERSION: Readonly<Record<string, TlsVersion>> = { 'no-tlsv10': 'TLSv1', 'no-tlsv11': 'TLSv1.1', 'no-tlsv12': 'TLSv1.2', 'no-tlsv13': 'TLSv1.3' };
+/** The versions a server connection may use, oldest first; SSLv3 is HAProxy's too, but no runtime here offers it. */
+const ORDER: readonly TlsVersion[] = ['TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+const NO_VERSION: Readonly<Record<string, TlsVersion>> = { 'no-tlsv10': 'TLSv1.0', 'no-tlsv11': 'TLSv1.1', 'no-tlsv12': 'TLSv1.2', 'no-tlsv13': 'TLSv1.3' };
 /** Keywords taking one word of text: where it goes, and what it is (for the error). */
 const TEXT_OPTIONS = {
   verifyhost: ['verifyHost', 'a host name'],
@@ -135,17 +134,17 @@ export function applyTlsProtocolOption(
   const where = `${directive} ${keyword}`;
   if (keyword === 'ssl-min-ver' || keyword === 'ssl-max-ver') {
     const value = options[i + 1];
-    const version = value === undefined ? undefined : VERSIONS[value];
+    const version = ORDER.find((v) => v === value);
     if (version === undefined) {
       if (value === 'SSLv3') return fail(ctx, where, "'SSLv3' is not offered by edge-balancer's runtimes", 'use TLSv1.0 or later') ?? false;
-      return fail(ctx, where, value === undefined ? 'missing ssl/tls version' : `'${value}': unknown ssl/tls version`, expectedOneOf(value ?? '', Object.keys(VERSIONS))) ?? false;
+      return fail(ctx, where, value === undefined ? 'missing ssl/tls version' : `'${value}': unknown ssl/tls version`, expectedOneOf(value ?? '', ORDER)) ?? false;
     }
     return { settings: { ...settings, [keyword === 'ssl-min-ver' ? 'minVersion' : 'maxVersion']: version }, last: i + 1 };
   }
   const disabled = NO_VERSION[keyword];
   if (disabled) {
     // A runtime takes a range of versions: dropping one at either end of it works, a hole does not.
-    const min = ORDER.indexOf(settings.minVersion ?? 'TLSv1');
+    const min = ORDER.indexOf(settings.minVersion ?? 'TLSv1.0');
     const max = ORDER.indexOf(settings.maxVersion ?? 'TLSv1.3');
     const at = ORDER.indexOf(disabled);
     if (at === min && min < max) return { settings: { ...settings, minVersion: ORDER[min + 1]! }, last: i };

@@ -50,7 +50,8 @@ export interface GlobalSettings {
   readonly sslDefaultServer?: TlsProtocolSettings;
 }
 
-export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+/** TLS protocol versions as HAProxy names them in `ssl-min-ver` / `ssl-max-ver`. */
+export type TlsVersion = 'SSLv3' | 'TLSv1.0' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 
 /** Protocol versions and ciphers (HAProxy's `ssl-min-ver`, `ssl-max-ver`, `no-tlsv1x`, `ciphers`, `ciphersuites`). */
 export interface TlsProtocolSettings {
