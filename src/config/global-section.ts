@@ -15,7 +15,8 @@ export type GlobalDraft = { -readonly [K in keyof GlobalSettings]: GlobalSetting
 const IGNORED = [
   'log', 'log-send-hostname', 'log-tag', 'maxcomprate', 'maxcompcpuusage', 'maxconnrate', 'maxsessrate', 'maxsslconn', 'maxsslrate', 'maxpipes',
   'daemon', 'master-worker', 'user', 'group', 'uid', 'gid', 'chroot', 'pidfile', 'nbthread', 'cpu-map',
-  'stats', 'ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites', 'ssl-default-bind-options', 'ssl-dh-param-file', 'tune', 'spread-checks', 'hard-stop-after', 'node', 'description', 'localpeer', 'quiet',
+  'stats', 'ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites', 'ssl-default-bind-options', 'ssl-dh-param-file',
+  'tune', 'spread-checks', 'hard-stop-after', 'node', 'description', 'localpeer', 'quiet',
   'server-state-file', 'server-state-base', 'lua-load', 'insecure-fork-wanted', 'expose-experimental-directives',
   'h1-case-adjust', 'busy-polling', 'noepoll', 'nopoll', 'noreuseport', 'zero-warning', 'strict-limits', 'default-path',
   'grace', 'unix-bind', 'set-dumpable', 'max-spread-checks', 'external-check', 'pp2-never-send-local', 'httpclient.resolvers.disabled',
