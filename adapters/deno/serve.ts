@@ -7,6 +7,7 @@ import type { Config } from '../../src/config/types.ts';
 import type { BalancerDeps } from '../../src/deps.ts';
 import { startHealthChecks } from '../../src/health/scheduler.ts';
 import type { ListenerAddress, RunningBalancer } from '../command/running-balancer.ts';
+import { serverTlsNotices } from '../command/server-tls-limits.ts';
 import { unenforcedLimitsNotice } from '../command/unenforced-limits.ts';
 import { withoutDuplicateClose } from './connection-close.ts';
 
@@ -16,6 +17,7 @@ export async function startBalancer(config: Config, deps: BalancerDeps): Promise
   const app = createBalancer(config, deps);
   const limits = unenforcedLimitsNotice(config, 'Deno');
   if (limits) deps.logger.warn(limits);
+  for (const notice of serverTlsNotices(config, 'Deno')) deps.logger.warn(notice);
   const checks = startHealthChecks(app.state, deps);
   const servers: Deno.HttpServer<Deno.NetAddr>[] = [];
   const listeners: ListenerAddress[] = [];

@@ -15,6 +15,7 @@ import type { Upstream } from '../../src/deps.ts';
 import type { BalancerDeps } from '../../src/deps.ts';
 import { forwardRequest, type ProxyOutcome } from '../../src/proxy/proxy-request.ts';
 import { answerHere } from './answer-here.ts';
+import { pipeCompressed } from './compressed-body.ts';
 import { sendPage, writeResponseHead } from './response-head.ts';
 import type { UpstreamBody } from './upstream-body.ts';
 import { requestBodyStream } from './web-stream.ts';
@@ -116,7 +117,7 @@ function send(outcome: ProxyOutcome<UpstreamBody>, response: ServerResponse): vo
     sendPage(outcome.page, response);
     return;
   }
-  const { head, body, onChunk, onDone } = outcome;
+  const { head, body, coding, onChunk, onServerChunk, onDone } = outcome;
   writeResponseHead(response, head);
   if (!body) {
     response.end();
@@ -129,5 +130,6 @@ function send(outcome: ProxyOutcome<UpstreamBody>, response: ServerResponse): vo
     body.destroy();
     onDone();
   });
-  body.pipeTo(response, onChunk);
+  if (coding) pipeCompressed(body, response, coding, onChunk, onServerChunk);
+  else body.pipeTo(response, onChunk);
 }

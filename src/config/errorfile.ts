@@ -26,8 +26,13 @@ export function readErrorFile(ctx: DirectiveContext): ErrorFile | undefined {
   } catch (error) {
     return fail(ctx, 'errorfile', `error opening file '${path}': ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (!/^HTTP\/\d\.\d \d{3}(?: [^\r\n]*)?\r?\n/.test(content) || !/\r?\n\r?\n/.test(content)) {
-    return fail(ctx, 'errorfile', `'${path}': unable to parse headers`, 'the file must hold a full HTTP response: status line, headers, an empty line, then the body');
-  }
+  const problem = errorFileContentProblem(content);
+  if (problem) return fail(ctx, 'errorfile', `'${path}': ${problem.problem}`, problem.hint);
   return { status, path, content };
+}
+
+/** Both readers' check of an error page: a full HTTP response, or HAProxy's "unable to parse headers". */
+export function errorFileContentProblem(content: string): { problem: string; hint: string } | undefined {
+  if (/^HTTP\/\d\.\d \d{3}(?: [^\r\n]*)?\r?\n/.test(content) && /\r?\n\r?\n/.test(content)) return undefined;
+  return { problem: 'unable to parse headers', hint: 'the file must hold a full HTTP response: status line, headers, an empty line, then the body' };
 }

@@ -6,21 +6,30 @@
  * ("'balance' ignored because frontend 'f' has no backend capability").
  */
 import { parseBindAddresses, parseServerAddress } from './address.ts';
+import { applyCompression } from './compression-directive.ts';
 import { parseCookieDirective } from './cookie-directive.ts';
 import { fail, noExtraWords, notice, readDuration, readInteger, type DirectiveContext } from './directive-context.ts';
 import { readErrorFile } from './errorfile.ts';
 import { applyHttpCheck } from './http-check-directive.ts';
-import { hasBackendCapability, hasFrontendCapability, type ProxyDraft, type TimeoutsDraft } from './proxy-draft.ts';
+import {
+  BALANCE_ALGORITHMS,
+  hasBackendCapability,
+  hasFrontendCapability,
+  serverFromSettings,
+  setTimeoutValue,
+  type ProxyDraft,
+  type TimeoutsDraft,
+} from './proxy-draft.ts';
 import { ACL_NAME, parseAclTest } from '../rules/acl.ts';
 import { ALWAYS, parseCondition } from '../rules/condition.ts';
 import { applyRuleDirective, RULE_DIRECTIVES } from './rule-directives.ts';
 import { ruleLoad } from './rule-load.ts';
 import { applyServerOptions } from './server-options.ts';
+import { resolveServerTls } from './server-tls-options.ts';
 import { applyStatsDirective } from './stats-directive.ts';
 import { expectedOneOf } from './suggest.ts';
-import type { BalanceAlgorithm, ConnectionMode, ForwardFor, Server } from './types.ts';
+import type { BalanceAlgorithm, ConnectionMode, ForwardFor } from './types.ts';
 
-const BALANCE_ALGORITHMS: readonly BalanceAlgorithm[] = ['roundrobin', 'static-rr', 'leastconn', 'first', 'random'];
 /** Algorithms HAProxy has and edge-balancer does not implement. */
 const OTHER_HAPROXY_ALGORITHMS = ['source', 'uri', 'url_param', 'hdr', 'rdp-cookie', 'hash'];
 
@@ -127,7 +136,7 @@ export function applyProxyDirective(draft: ProxyDraft, ctx: DirectiveContext): v
       return;
     }
     case 'compression':
-      return applyCompression(ctx);
+      return applyCompression(draft, ctx);
     case 'load-server-state-from-file':
       return notice(ctx, "'load-server-state-from-file' is accepted: edge-balancer keeps no server-state file, servers start from the configuration");
     default:
@@ -216,35 +225,14 @@ function applyServer(draft: ProxyDraft, ctx: DirectiveContext): void {
   if (!parsedAddress.ok) fail(ctx, 'server', parsedAddress.problem, parsedAddress.hint);
   const settings = applyServerOptions(draft.defaultServer, options, ctx, 'server');
   if (!parsedAddress.ok || !settings) return;
+  const checkElsewhere = settings.port !== undefined || settings.addr !== undefined;
+  const tls = resolveServerTls(settings.tls, checkElsewhere, ctx.global, ctx, `${draft.name}/${name}`);
+  if (!tls) return;
   const duplicate = draft.servers.find((s) => s.name === name);
   if (duplicate) {
     return void fail(ctx, 'server', `another server named '${name}' was already defined at line ${duplicate.source.line}`, 'please use distinct names');
   }
-  const inter = settings.inter ?? 2000;
-  const server: Server = {
-    name,
-    host: parsedAddress.value.host,
-    port: parsedAddress.value.port,
-    weight: settings.weight,
-    ...(settings.cookie !== undefined ? { cookie: settings.cookie } : {}),
-    backup: settings.backup,
-    disabled: settings.disabled,
-    ...(settings.maxconn !== undefined ? { maxconn: settings.maxconn } : {}),
-    ...(settings.check
-      ? {
-          check: {
-            inter,
-            fastinter: settings.fastinter ?? inter,
-            downinter: settings.downinter ?? inter,
-            rise: settings.rise,
-            fall: settings.fall,
-            ...(settings.port !== undefined ? { port: settings.port } : {}),
-            ...(settings.addr !== undefined ? { addr: settings.addr } : {}),
-          },
-        }
-      : {}),
-    source: ctx.at,
-  };
+  const server = serverFromSettings(name, parsedAddress.value, settings, ctx.at, tls);
   draft.servers.push(server);
 }
 
@@ -388,9 +376,7 @@ function applyTimeout(draft: ProxyDraft, ctx: DirectiveContext): void {
   if (ms === undefined || !noExtraWords(ctx, directive, 3)) return;
   // A tunnel is a backend-side timeout: haproxy warns and ignores it in a frontend.
   if (field === 'tunnel' && !appliesToBackend(draft, ctx, directive)) return;
-  // HAProxy treats 0 as "not set" (it then warns about missing timeouts).
-  if (ms === 0) delete draft.timeouts[field];
-  else draft.timeouts[field] = ms;
+  setTimeoutValue(draft.timeouts, field, ms);
 }
 
 function applyUseBackend(draft: ProxyDraft, ctx: DirectiveContext): void {
@@ -408,7 +394,7 @@ function applyUseBackend(draft: ProxyDraft, ctx: DirectiveContext): void {
     parsed.notices.forEach((text) => notice(ctx, text));
     condition = parsed.condition;
   }
-  if (appliesToFrontend(draft, ctx, 'use_backend')) draft.useBackend.push({ backend, condition, source: ctx.at });
+  if (appliesToFrontend(draft, ctx, 'use_backend')) draft.useBackend.push({ value: { backend, condition, source: ctx.at }, source: ctx.at });
 }
 
 function applyAcl(draft: ProxyDraft, ctx: DirectiveContext): void {
@@ -424,23 +410,4 @@ function applyAcl(draft: ProxyDraft, ctx: DirectiveContext): void {
   if (!parsed.ok) return void fail(ctx, 'acl', parsed.problem, parsed.hint);
   if (parsed.notice) notice(ctx, parsed.notice);
   draft.acls.set(name, [...(draft.acls.get(name) ?? []), parsed.test]);
-}
-
-/**
- * `compression algo …` / `type …` / `offload`: read and checked; the
- * balancer forwards bodies as the server sent them, which the notice says.
- */
-function applyCompression(ctx: DirectiveContext): void {
-  const [, what, ...values] = ctx.words;
-  const ALGORITHMS = ['identity', 'gzip', 'deflate', 'raw-deflate'];
-  if (what === 'algo') {
-    if (values.length === 0) return void fail(ctx, 'compression algo', 'expects at least one algorithm', `expected ${ALGORITHMS.join(', ')}`);
-    const unknown = values.find((v) => !ALGORITHMS.includes(v));
-    if (unknown) return void fail(ctx, 'compression algo', `unknown compression algorithm '${unknown}'`, expectedOneOf(unknown, ALGORITHMS));
-  } else if (what === 'type') {
-    if (values.length === 0) return void fail(ctx, 'compression type', 'expects at least one MIME type');
-  } else if (what !== 'offload') {
-    return void fail(ctx, 'compression', `unknown argument '${what ?? ''}'`, expectedOneOf(what ?? '', ['algo', 'type', 'offload']));
-  }
-  notice(ctx, `'compression ${what}' is accepted but not applied yet: responses are forwarded uncompressed, as the server sent them`);
 }

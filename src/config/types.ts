@@ -8,6 +8,7 @@ import type { AclTest } from '../rules/acl.ts';
 import type { AclTerm, Condition } from '../rules/condition.ts';
 import type { HttpRule } from '../rules/actions.ts';
 import type { LogFormat } from '../rules/log-format.ts';
+import type { SampleExpr } from '../rules/sample.ts';
 import type { Userlist } from '../rules/userlist.ts';
 
 export type { HttpRule, LogFormat, Userlist };
@@ -39,6 +40,54 @@ export interface GlobalSettings {
   readonly maxconn?: number;
   /** `ulimit-n N`: the descriptors the process may use. */
   readonly ulimitN?: number;
+  /** `ssl-server-verify none|required`: a server's `verify` when its line has none (HAProxy: required). */
+  readonly sslServerVerify?: 'none' | 'required';
+  /** `ca-base DIR`: prefix of relative `ca-file` paths. */
+  readonly caBase?: string;
+  /** `crt-base DIR`: prefix of relative `crt` paths. */
+  readonly crtBase?: string;
+  /** `ssl-default-server-options` and `-ciphers`/`-ciphersuites`: what a server's TLS starts from. */
+  readonly sslDefaultServer?: TlsProtocolSettings;
+}
+
+/** TLS protocol versions as HAProxy names them in `ssl-min-ver` / `ssl-max-ver`. */
+export type TlsVersion = 'SSLv3' | 'TLSv1.0' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+/** Protocol versions and ciphers (HAProxy's `ssl-min-ver`, `ssl-max-ver`, `no-tlsv1x`, `ciphers`, `ciphersuites`). */
+export interface TlsProtocolSettings {
+  readonly minVersion?: TlsVersion;
+  readonly maxVersion?: TlsVersion;
+  /** OpenSSL cipher list for TLS 1.2 and below. */
+  readonly ciphers?: string;
+  /** TLS 1.3 cipher suites. */
+  readonly ciphersuites?: string;
+}
+
+/**
+ * How a server (or its health check) is reached over TLS: `ssl` on a
+ * `server` line, `check-ssl` for the check. HAProxy 2.6's rules: `verify
+ * required` (the default) checks the chain against `ca-file` and, when a name
+ * is known (`sni`'s value, else `verifyhost`), the certificate's names;
+ * without a name, names are not checked.
+ */
+export interface ServerTls extends TlsProtocolSettings {
+  readonly verify: boolean;
+  /** `ca-file`, after `ca-base`; `@system-ca` for the platform's roots. */
+  readonly caFile?: string;
+  /** The CA certificates (PEM) read from `caFile` at load; absent where the loader reads no files (Workers). */
+  readonly ca?: string;
+  /** `crt`: client certificate, its chain and key, after `crt-base`. */
+  readonly crtFile?: string;
+  /** The PEM read from `crtFile` at load. */
+  readonly crt?: string;
+  /** `sni EXPR`: the SNI sent, evaluated per request (HAProxy sends none without it). */
+  readonly sni?: SampleExpr;
+  /** `verifyhost NAME`: the name checked when no SNI was sent (health checks too). */
+  readonly verifyHost?: string;
+  /** `alpn`: protocols offered (HTTP/1.x only: edge-balancer speaks HTTP/1.1 to servers). */
+  readonly alpn?: readonly string[];
+  /** `check-sni NAME`: the SNI of health checks (checks never evaluate `sni`). */
+  readonly checkSni?: string;
 }
 
 /**
@@ -50,6 +99,24 @@ export interface ProxyRules {
   readonly httpRequestRules?: readonly HttpRule[];
   readonly redirectRules?: readonly HttpRule[];
   readonly httpResponseRules?: readonly HttpRule[];
+}
+
+/** HAProxy 2.6's `compression algo` names. */
+export type CompressionAlgorithm = 'identity' | 'gzip' | 'deflate' | 'raw-deflate';
+
+/**
+ * `compression algo|type|offload` of one proxy (HAProxy's `struct comp`).
+ * Lists are in HAProxy's order, the last one named first: its parser
+ * prepends, and that order decides `Accept-Encoding: *` (observed: `algo gzip
+ * deflate` answers `*` with deflate).
+ */
+export interface Compression {
+  /** Empty when this proxy only says `type` or `offload` (the frontend's algorithms then apply). */
+  readonly algorithms: readonly CompressionAlgorithm[];
+  /** Content-Type prefixes, compared case-insensitively; empty: any type but `multipart/*`. */
+  readonly types: readonly string[];
+  /** `compression offload`: the server does not see the client's Accept-Encoding when the balancer compresses. */
+  readonly offload: boolean;
 }
 
 export interface Bind {
@@ -194,6 +261,7 @@ export interface Frontend extends ProxyRules {
   readonly connectionMode: ConnectionMode;
   readonly timeouts: Timeouts;
   readonly stats?: StatsConfig;
+  readonly compression?: Compression;
   /**
    * `maxconn N` (frontend, listen or defaults): client connections this
    * frontend keeps open at once; unset (or 0) means the global `maxconn`.
@@ -282,6 +350,11 @@ export interface ServerCheck {
   /** `port N` / `addr A`: where the check connects instead of the server's address. */
   readonly port?: number;
   readonly addr?: string;
+  /**
+   * Present when the check runs over TLS: `check-ssl`, or `ssl` without
+   * `port`/`addr` (HAProxy: a TCP check becomes a TLS handshake, L6OK/L6RSP).
+   */
+  readonly tls?: ServerTls;
 }
 
 export interface Server {
@@ -299,6 +372,8 @@ export interface Server {
   readonly maxconn?: number;
   /** Present when the server line has `check`. */
   readonly check?: ServerCheck;
+  /** `ssl`: requests go to the server over TLS. */
+  readonly tls?: ServerTls;
   readonly source: SourceLocation;
 }
 
@@ -324,6 +399,8 @@ export interface Backend extends ProxyRules {
   readonly timeouts: Timeouts;
   readonly errorFiles: readonly ErrorFile[];
   readonly stats?: StatsConfig;
+  /** The backend's `compression` lines; its algorithms and types win over the frontend's. */
+  readonly compression?: Compression;
   /** `option prefer-last-server`: accepted; the balancer does not reuse server connections per client, so it changes nothing (as haproxy with `http-reuse safe`). */
   readonly preferLastServer?: boolean;
   /**

@@ -3,14 +3,14 @@
  * proxy uses. What the answer means is check-expectation.ts's.
  */
 import type { HttpCheck } from '../config/types.ts';
-import { UpstreamError, type Clock, type Upstream } from '../deps.ts';
+import { UpstreamError, type Clock, type Upstream, type UpstreamTls } from '../deps.ts';
 import { CHECK_BODY_LIMIT, checkReadsBody, judgeCheckResponse } from './check-expectation.ts';
 import type { CheckResult } from './types.ts';
 
 export async function probeHttp(
   upstream: Upstream,
   clock: Clock,
-  target: { host: string; port: number },
+  target: { host: string; port: number; tls?: UpstreamTls },
   check: HttpCheck,
   timeouts: { connect: number; read: number },
   /** UP or NOLB, not DOWN: `disable-on-404` applies only then. */
@@ -20,7 +20,7 @@ export async function probeHttp(
   const durationMs = () => clock.now() - started;
   try {
     const response = await upstream.request(
-      { host: target.host, port: target.port, close: true },
+      { host: target.host, port: target.port, close: true, ...(target.tls ? { tls: target.tls } : {}) },
       { method: check.method, target: check.uri, headers: check.headers?.map(([n, v]) => [n, v] as [string, string]) ?? [] },
       null,
       { connectTimeout: timeouts.connect, serverTimeout: timeouts.read },
@@ -36,6 +36,11 @@ export async function probeHttp(
         return { ok: false, status: 'L4CON', info: 'Connection refused', durationMs: durationMs() };
       case 'connect-timeout':
         return { ok: false, status: 'L4TOUT', info: 'Connection timeout', durationMs: durationMs() };
+      case 'tls-handshake':
+      case 'tls-name-mismatch':
+        // HAProxy 2.6 reports a refused certificate and a plain-HTTP server
+        // behind `ssl` alike: L6RSP, "SSL handshake failure".
+        return { ok: false, status: 'L6RSP', info: 'SSL handshake failure', durationMs: durationMs() };
       case 'timeout':
         return { ok: false, status: 'L7TOUT', durationMs: durationMs() };
       default:

@@ -9,6 +9,7 @@ import type { BalancerDeps } from '../deps.ts';
 import type { BackendRuntime } from '../balancer/backend-runtime.ts';
 import type { BalancerState } from '../balancer/balancer-state.ts';
 import { probeHttp } from './http-probe.ts';
+import { checkTlsFor } from '../proxy/server-tls.ts';
 import { applyCheckResult, formatTransitionLog, initialHealthState, nextCheckDelay } from './index.ts';
 import type { HealthTransition } from './apply-check-result.ts';
 import type { CheckResult, HealthState } from './types.ts';
@@ -83,8 +84,9 @@ function probe(backend: Backend, server: Server, deps: BalancerDeps, running: bo
   // both by `inter`.
   const connect = Math.min(backend.timeouts.connect ?? check.inter, check.inter);
   const read = backend.timeouts.check ?? check.inter;
-  if (backend.httpCheck) return probeHttp(deps.upstream, deps.clock, { host, port }, backend.httpCheck, { connect, read }, running);
-  return deps.tcpProbe.connect(host, port, backend.timeouts.check ? connect : check.inter);
+  const tls = check.tls ? checkTlsFor(check.tls) : undefined;
+  if (backend.httpCheck) return probeHttp(deps.upstream, deps.clock, { host, port, ...(tls ? { tls } : {}) }, backend.httpCheck, { connect, read }, running);
+  return deps.tcpProbe.connect(host, port, backend.timeouts.check ? connect : check.inter, tls);
 }
 
 function transitionMessage(runtime: BackendRuntime, index: number, transition: HealthTransition, result: CheckResult): string {

@@ -6,6 +6,9 @@ export type CheckStatus =
   | 'L4OK' // TCP connect succeeded
   | 'L4TOUT' // TCP connect timed out
   | 'L4CON' // TCP connect failed (refused, reset, unreachable)
+  | 'L6OK' // TLS handshake completed (`check-ssl`, `ssl`)
+  | 'L6TOUT' // TLS handshake timed out
+  | 'L6RSP' // TLS handshake failed ("SSL handshake failure")
   | 'L7OK' // HTTP check passed
   | 'L7OKC' // HTTP check conditionally passed (`disable-on-404`: the server stops taking new clients)
   | 'L7STS' // HTTP check got a status that does not pass

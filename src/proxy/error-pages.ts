@@ -45,6 +45,8 @@ export function statusForFailure(failure: UpstreamFailure): 502 | 503 | 504 {
   switch (failure) {
     case 'refused':
     case 'connect-timeout':
+    case 'tls-handshake':
+    case 'tls-name-mismatch':
       return 503; // no connection could be made: "No server is available"
     case 'timeout':
       return 504; // `timeout server` expired

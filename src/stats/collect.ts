@@ -105,6 +105,11 @@ function trafficFields(c: TrafficCounters): StatsFields {
   };
 }
 
+/** comp_* of a frontend or backend (servers leave them empty, as haproxy). */
+function compressionFields(c: TrafficCounters): StatsFields {
+  return { comp_in: c.compressedIn, comp_out: c.compressedOut, comp_byp: c.compressionBypassed, comp_rsp: c.compressedResponses };
+}
+
 function seconds(ms: number): number {
   return Math.max(0, Math.floor(ms / 1000));
 }
@@ -118,6 +123,7 @@ function frontendRow(frontend: Frontend, c: TrafficCounters, proxyId: number, in
       pxname: frontend.name,
       svname: 'FRONTEND',
       ...trafficFields(c),
+      ...compressionFields(c),
       dreq: 0,
       dresp: 0,
       ereq: 0,
@@ -210,6 +216,7 @@ function backendRow(runtime: BackendRuntime, proxyId: number, startedAt: number,
       qcur: 0,
       qmax: 0,
       ...trafficFields(c),
+      ...compressionFields(c),
       dreq: 0,
       dresp: 0,
       econ: c.connectionErrors,
