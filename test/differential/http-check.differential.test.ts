@@ -42,6 +42,8 @@ defaults
     timeout connect 2s
     timeout client 10s
     timeout server 10s
+    # Checks every 100 ms would time out after 100 ms without this; a loaded CI machine can be that slow.
+    timeout check 5s
 
 listen stats
     bind 127.0.0.1:\${STATS}

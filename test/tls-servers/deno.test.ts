@@ -28,7 +28,8 @@ describe('HTTPS to servers (Deno)', () => {
     const server = (ca: string, extra = '') => `server s1 127.0.0.1:${backend.port} ssl verify required ca-file ${certs.path(ca)} check inter ${ca === 'ca.pem' ? '2s' : '300ms'} ${extra}`;
     const text = `defaults
     mode http
-    timeout connect 1s
+    timeout connect 5s
+    timeout check 5s
     timeout client 5s
     timeout server 5s
 listen good
