@@ -9,9 +9,21 @@
  * the head as given and hands the body on as the server framed it (the
  * transfer coding removed, no content coding touched).
  *
- * One connection per request, closed once the response is read: no pooling.
+ * Connections to a server are kept alive and reused (haproxy's default
+ * `option http-keep-alive` with `http-reuse safe`): a connection goes back to
+ * the pool once its response was read to the end, unless the server said
+ * `close` (or answered HTTP/1.0, or delimited the body by closing), the
+ * request asked for it (`option httpclose`, a client's `Connection: close`),
+ * or bytes beyond the response arrived. A server may close an idle connection
+ * at any time, so only requests that can be sent twice take a kept one (no
+ * body, an idempotent method); if the server closed it as the request went
+ * out and nothing came back, the request is sent again, once, on a new
+ * connection (undici's way; haproxy's `safe` instead sends the requests a
+ * client could not retry on a connection of their own). Every other request
+ * gets a new connection, kept afterwards like the others.
  */
-import { UpstreamError, type RequestHead, type Upstream, type UpstreamOptions, type UpstreamResponse } from '../deps.ts';
+import { UpstreamError, type RequestHead, type Upstream, type UpstreamOptions, type UpstreamResponse, type UpstreamTarget } from '../deps.ts';
+import { IdleConnections, type KeptConnection } from './idle-connections.ts';
 
 /** A connected byte stream (the shape of a Deno connection and of a Workers `connect()` socket). */
 export interface ByteConnection {
@@ -26,79 +38,147 @@ export interface ByteConnection {
  */
 export type Connect = (host: string, port: number, timeoutMs: number | undefined) => Promise<ByteConnection>;
 
+export interface Http1Upstream extends Upstream {
+  /** Closes the idle kept connections (those in use close when their exchange ends). */
+  closeIdle(): void;
+}
+
 /** Largest response head read (haproxy's default `tune.bufsize` is 16 KiB). */
 const MAX_HEAD_BYTES = 64 * 1024;
+/** Idle connections kept per server; more are closed when released. */
+const MAX_IDLE_PER_SERVER = 128;
+/** RFC 9110 §9.2.2: requests a client may send again when the connection failed before an answer. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 const encoder = new TextEncoder();
 const latin1 = new TextDecoder('latin1');
 
-export function createHttp1Upstream(connect: Connect): Upstream {
+export function createHttp1Upstream(connect: Connect): Http1Upstream {
+  const idle = new IdleConnections<ServerConnection>(MAX_IDLE_PER_SERVER);
+  const open = async (target: UpstreamTarget, options: UpstreamOptions) =>
+    new ServerConnection(await connect(target.host, target.port, options.connectTimeout));
   return {
     async request(target, head, body, options) {
-      const connection = await connect(target.host, target.port, options.connectTimeout);
-      return exchange(connection, head, body, options);
+      const server = `${target.host}|${target.port}`;
+      const resendable = body === null && IDEMPOTENT.has(head.method);
+      const kept = resendable ? idle.take(server) : undefined;
+      const release = (connection: ServerConnection) => idle.keep(server, connection);
+      if (kept) {
+        try {
+          return await exchange(kept, target, head, body, options, release);
+        } catch (error) {
+          if (!(error instanceof StaleConnection)) throw error;
+          // The server closed the kept connection as the request went out: nothing came back, send it again.
+        }
+      }
+      return exchange(await open(target, options), target, head, body, options, release);
     },
+    closeIdle: () => idle.closeAll(),
   };
 }
 
-async function exchange(
-  connection: ByteConnection,
-  head: RequestHead,
-  body: ReadableStream<Uint8Array> | null,
-  options: UpstreamOptions,
-): Promise<UpstreamResponse> {
-  const input = new ByteReader(connection.readable.getReader());
-  let closed = false;
-  let timedOut = false;
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    if (timer !== undefined) clearTimeout(timer);
-    options.signal?.removeEventListener('abort', close);
-    input.cancel();
+/** A kept connection failed before any byte of the answer: the request may be sent again on a new one. */
+class StaleConnection extends Error {}
+
+/** One connection to a server: its reader and writer live as long as it does. */
+class ServerConnection implements KeptConnection {
+  readonly input: ByteReader;
+  readonly writer: WritableStreamDefaultWriter<Uint8Array>;
+  /** Has served a request already (a failure with nothing received then means it went stale). */
+  reused = false;
+  closed = false;
+  readonly #connection: ByteConnection;
+
+  constructor(connection: ByteConnection) {
+    this.#connection = connection;
+    this.input = new ByteReader(connection.readable.getReader());
+    this.writer = connection.writable.getWriter();
+  }
+
+  watchIdle(ended: () => void): void {
+    this.input.readAhead().then(ended, ended);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.input.cancel();
     try {
-      connection.close();
+      this.#connection.close();
     } catch {
       // already closed by the peer
     }
+  }
+}
+
+async function exchange(
+  connection: ServerConnection,
+  target: UpstreamTarget,
+  head: RequestHead,
+  body: ReadableStream<Uint8Array> | null,
+  options: UpstreamOptions,
+  release: (connection: ServerConnection) => void,
+): Promise<UpstreamResponse> {
+  const { input } = connection;
+  const receivedBefore = input.received;
+  let done = false;
+  let timedOut = false;
+  /** Ends the exchange: the connection is kept for the next request or closed. */
+  const finish = (keep: boolean) => {
+    if (done) return;
+    done = true;
+    if (timer !== undefined) clearTimeout(timer);
+    options.signal?.removeEventListener('abort', abort);
+    if (keep && input.buffered === 0 && !connection.closed) {
+      connection.reused = true;
+      release(connection);
+    } else connection.close();
   };
+  const abort = () => finish(false);
   // `timeout server`: until the response head, then between body reads.
   let timer: ReturnType<typeof setTimeout> | undefined;
   const arm = () => {
-    if (options.serverTimeout === undefined || closed) return;
+    if (options.serverTimeout === undefined || done) return;
     if (timer !== undefined) clearTimeout(timer);
-    timer = setTimeout(() => ((timedOut = true), close()), options.serverTimeout);
+    timer = setTimeout(() => ((timedOut = true), finish(false)), options.serverTimeout);
   };
-  options.signal?.addEventListener('abort', close, { once: true });
-  if (options.signal?.aborted) close();
+  options.signal?.addEventListener('abort', abort, { once: true });
+  if (options.signal?.aborted) abort();
   arm();
   try {
     const chunked = body !== null && !head.headers.some(([name]) => name.toLowerCase() === 'content-length');
-    await writeRequest(connection.writable, head, body, chunked);
-    let response: { status: number; headers: [string, string][] };
+    await writeRequest(connection.writer, head, body, chunked);
+    let response: ParsedHead;
     do response = await readHead(input, arm);
     while (response.status < 200 && response.status !== 101);
     const { status, headers } = response;
     const length = framing(head.method, status, headers);
+    const keep = length !== 'close' && status !== 101 && !target.close && response.keepAlive && !asksToClose(head.headers);
     if (length === 0) {
-      close();
+      finish(keep);
       return { status, headers, body: null };
     }
-    return { status, headers, body: bodyStream(input, length, arm, close) };
+    return { status, headers, body: bodyStream(input, length, arm, finish, keep) };
   } catch (error) {
-    close();
+    const stale = connection.reused && input.received === receivedBefore && !timedOut && !options.signal?.aborted;
+    finish(false);
+    if (stale) throw new StaleConnection('kept connection closed by the server', { cause: error });
     if (timedOut) throw new UpstreamError('timeout', 'server timeout', { cause: error });
     if (error instanceof UpstreamError) throw error;
     throw new UpstreamError('reset', String(error), { cause: error });
   }
 }
 
+/** `Connection: close` among the request's lines (the client's, or `option httpclose`'s). */
+function asksToClose(headers: RequestHead['headers']): boolean {
+  return headers.some(([name, value]) => name.toLowerCase() === 'connection' && /(?:^|,)\s*close\s*(?:,|$)/i.test(value));
+}
+
 async function writeRequest(
-  writable: WritableStream<Uint8Array>,
+  writer: WritableStreamDefaultWriter<Uint8Array>,
   head: RequestHead,
   body: ReadableStream<Uint8Array> | null,
   chunked: boolean,
 ): Promise<void> {
-  const writer = writable.getWriter();
   let text = `${head.method} ${head.target} HTTP/1.1\r\n`;
   // Names in lower case, as HAProxy 2.6 writes them.
   for (const [name, value] of head.headers) text += `${name.toLowerCase()}: ${value}\r\n`;
@@ -115,11 +195,17 @@ async function writeRequest(
     }
     if (chunked) await writer.write(encoder.encode('0\r\n\r\n'));
   }
-  writer.releaseLock();
 }
 
-/** A response head: status and header lines, names lower-cased as HAProxy 2.6 writes them. */
-async function readHead(input: ByteReader, progress: () => void): Promise<{ status: number; headers: [string, string][] }> {
+interface ParsedHead {
+  readonly status: number;
+  /** Names lower-cased, as HAProxy 2.6 writes them. */
+  readonly headers: [string, string][];
+  /** HTTP/1.1 without `Connection: close`: the server keeps the connection open. */
+  readonly keepAlive: boolean;
+}
+
+async function readHead(input: ByteReader, progress: () => void): Promise<ParsedHead> {
   let end: number;
   while ((end = input.indexOfHeadEnd()) < 0) {
     if (input.buffered > MAX_HEAD_BYTES) throw new UpstreamError('bad-response', 'response head too large');
@@ -127,15 +213,20 @@ async function readHead(input: ByteReader, progress: () => void): Promise<{ stat
     progress();
   }
   const [statusLine = '', ...lines] = latin1.decode(input.take(end + 4)).slice(0, -4).split('\r\n');
-  const match = /^HTTP\/1\.[01] (\d{3})(?: |$)/.exec(statusLine);
+  const match = /^HTTP\/1\.([01]) (\d{3})(?: |$)/.exec(statusLine);
   if (!match) throw new UpstreamError('bad-response', `invalid status line: ${statusLine.slice(0, 80)}`);
   const headers: [string, string][] = [];
+  // An HTTP/1.0 server closes unless it says otherwise; kept simple: only HTTP/1.1 connections are reused.
+  let keepAlive = match[1] === '1';
   for (const line of lines) {
     const colon = line.indexOf(':');
     if (colon <= 0) throw new UpstreamError('bad-response', 'invalid response header line');
-    headers.push([line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()]);
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    if (name === 'connection' && /(?:^|,)\s*close\s*(?:,|$)/i.test(value)) keepAlive = false;
+    headers.push([name, value]);
   }
-  return { status: Number(match[1]), headers };
+  return { status: Number(match[2]), headers, keepAlive };
 }
 
 /** Body length: a byte count, 'chunked', 'close' (until the server closes), or 0 for none (RFC 9112 §6.3). */
@@ -150,7 +241,13 @@ function framing(method: string, status: number, headers: readonly (readonly [st
   return 'close';
 }
 
-function bodyStream(input: ByteReader, length: number | 'chunked' | 'close', progress: () => void, close: () => void): ReadableStream<Uint8Array> {
+function bodyStream(
+  input: ByteReader,
+  length: number | 'chunked' | 'close',
+  progress: () => void,
+  finish: (keep: boolean) => void,
+  keep: boolean,
+): ReadableStream<Uint8Array> {
   let remaining = typeof length === 'number' ? length : 0;
   let inChunk = false;
   /** The next bytes of the body, or undefined at its end. */
@@ -182,15 +279,16 @@ function bodyStream(input: ByteReader, length: number | 'chunked' | 'close', pro
           progress();
           if (bytes) controller.enqueue(bytes);
           else {
-            close();
+            finish(keep);
             controller.close();
           }
         } catch (error) {
-          close();
+          finish(false);
           controller.error(error);
         }
       },
-      cancel: close,
+      // The reader went away before the end: what is left of the body would poison the connection.
+      cancel: () => finish(false),
     },
     { highWaterMark: 0 },
   );
@@ -221,6 +319,10 @@ async function skipTrailers(input: ByteReader, progress: () => void): Promise<vo
 class ByteReader {
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
   #bytes: Uint8Array = new Uint8Array(0);
+  /** A read started ahead (an idle kept connection's), which the next fill() takes. */
+  #ahead: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
+  /** Bytes read from the connection so far. */
+  received = 0;
 
   constructor(reader: ReadableStreamDefaultReader<Uint8Array>) {
     this.#reader = reader;
@@ -232,8 +334,11 @@ class ByteReader {
 
   /** Reads more; false at the end of the stream. */
   async fill(): Promise<boolean> {
-    const { done, value } = await this.#reader.read();
+    const read = this.#ahead ?? this.#reader.read();
+    this.#ahead = undefined;
+    const { done, value } = await read;
     if (done) return false;
+    this.received += value.byteLength;
     if (this.#bytes.byteLength === 0) this.#bytes = value;
     else {
       const joined = new Uint8Array(this.#bytes.byteLength + value.byteLength);
@@ -242,6 +347,10 @@ class ByteReader {
       this.#bytes = joined;
     }
     return true;
+  }
+
+  readAhead(): Promise<unknown> {
+    return (this.#ahead ??= this.#reader.read());
   }
 
   take(count: number): Uint8Array {
