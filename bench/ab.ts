@@ -1,7 +1,8 @@
 /**
  * A/B of edge-balancer builds on the Node adapter, for development:
  *   node --import tsx bench/ab.ts /path/to/checkout-a /path/to/checkout-b …
- * Every checkout runs the same configuration in front of the same nginx
+ * A checkout written `deno:/path` runs that checkout's Deno adapter instead
+ * (Deno against Node, or two Deno builds). Every checkout runs the same configuration in front of the same nginx
  * backends, pinned to core 0 as in `npm run bench`; rounds are interleaved
  * (A, B, A, B, …) so the machine's drift hits every build alike. Prints each
  * round and, per build, the median and the half range. AB_ROUNDS (default 7),
@@ -12,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { denoExecutable } from '../test/helpers/deno.ts';
 import { freePorts, waitForPort } from '../test/helpers/ports.ts';
 import { startNginxBackends, stop } from './backends.ts';
 import { balancerConfig } from './contenders/index.ts';
@@ -26,16 +28,19 @@ const STICKY = process.env.AB_STICKY === '1';
 /** Extra node flags for the proxies, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
 const NODE_ARGS = (process.env.AB_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
-const roots = process.argv.slice(2).map((root) => resolve(root));
+const roots = process.argv.slice(2).map((arg) => (arg.startsWith('deno:') ? `deno:${resolve(arg.slice(5))}` : resolve(arg)));
 if (roots.length === 0) throw new Error('usage: bench/ab.ts <checkout> [<checkout> …]');
 requireWrk();
 
 const dir = mkdtempSync(join(tmpdir(), 'edge-ab-'));
 const backends = await startNginxBackends(await freePorts(2));
 /** One build's proxy on core 0, run from its own checkout. */
-async function launch(root: string, configFile: string, port: number): Promise<() => Promise<void>> {
-  const argv = [process.execPath, ...NODE_ARGS, 'adapters/node/bin.mjs', '-f', configFile, '--log-format', 'none', '--grace', '0'];
-  const child = spawn(...pinned('proxy', argv), { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+async function launch(build: string, configFile: string, port: number): Promise<() => Promise<void>> {
+  const deno = build.startsWith('deno:');
+  const argv = deno
+    ? [denoExecutable(), 'run', '--allow-net', '--allow-read', '--allow-env', 'adapters/deno/cli.ts', '-f', configFile, '--log-format', 'none']
+    : [process.execPath, ...NODE_ARGS, 'adapters/node/bin.mjs', '-f', configFile, '--log-format', 'none', '--grace', '0'];
+  const child = spawn(...pinned('proxy', argv), { cwd: deno ? build.slice(5) : build, stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     await waitForPort(port, () => child.exitCode !== null);
   } catch (error) {

@@ -30,15 +30,12 @@ interface CountingServer {
 }
 
 const servers: Server[] = [];
+const serverSockets: Socket[] = [];
 const upstreams: Http1Upstream[] = [];
 afterEach(async () => {
   for (const upstream of upstreams.splice(0)) upstream.closeIdle();
-  await Promise.all(
-    servers.splice(0).map((server) => {
-      server.closeAllConnections?.();
-      return new Promise((resolve) => server.close(resolve));
-    }),
-  );
+  for (const socket of serverSockets.splice(0)) socket.destroy();
+  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
 });
 
 /** A server answering each request head (bodies are not read) with what `answer` writes on the socket. */
@@ -46,6 +43,7 @@ async function countingServer(answer: (socket: Socket, exchange: Exchange) => vo
   const sockets: Socket[] = [];
   const server = createServer((socket) => {
     const connection = sockets.push(socket) - 1;
+    serverSockets.push(socket);
     let buffered = '';
     let request = 0;
     socket.on('data', (data: Buffer) => {
