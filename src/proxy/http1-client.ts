@@ -134,12 +134,20 @@ async function exchange(
     } else connection.close();
   };
   const abort = () => finish(false);
-  // `timeout server`: until the response head, then between body reads.
+  // `timeout server`: until the response head, then between body reads. One
+  // timer per exchange, re-armed only when it fires after progress: setting
+  // and clearing a timer at every read cost Deno about a tenth of its time.
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let lastProgress = 0;
+  const expire = () => {
+    const idleFor = Date.now() - lastProgress;
+    if (idleFor < options.serverTimeout!) timer = setTimeout(expire, options.serverTimeout! - idleFor);
+    else (timedOut = true), finish(false);
+  };
   const arm = () => {
     if (options.serverTimeout === undefined || done) return;
-    if (timer !== undefined) clearTimeout(timer);
-    timer = setTimeout(() => ((timedOut = true), finish(false)), options.serverTimeout);
+    lastProgress = Date.now();
+    timer ??= setTimeout(expire, options.serverTimeout);
   };
   options.signal?.addEventListener('abort', abort, { once: true });
   if (options.signal?.aborted) abort();
