@@ -256,6 +256,17 @@ function bodyStream(
   finish: (keep: boolean) => void,
   keep: boolean,
 ): ReadableStream<Uint8Array> {
+  if (typeof length === 'number' && input.buffered >= length) {
+    // A small body usually arrives with its head: hand it over whole and free the connection now.
+    const whole = input.take(length);
+    finish(keep);
+    return new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(whole);
+        controller.close();
+      },
+    });
+  }
   let remaining = typeof length === 'number' ? length : 0;
   let inChunk = false;
   /** The next bytes of the body, or undefined at its end. */
