@@ -29,6 +29,12 @@ import { IdleConnections, type KeptConnection } from './idle-connections.ts';
 export interface ByteConnection {
   readonly readable: ReadableStream<Uint8Array>;
   readonly writable: WritableStream<Uint8Array>;
+  /**
+   * Reads into `buffer`: the count, or null at the end (a Deno connection's
+   * `read`). Used instead of `readable` when present: Deno's readable
+   * allocates 64 KiB for every read, however small the answer.
+   */
+  read?(buffer: Uint8Array): Promise<number | null>;
   close(): void;
 }
 
@@ -45,6 +51,8 @@ export interface Http1Upstream extends Upstream {
 
 /** Largest response head read (haproxy's default `tune.bufsize` is 16 KiB). */
 const MAX_HEAD_BYTES = 64 * 1024;
+/** Bytes asked for by one read(), into a buffer each connection reuses (as much as Deno's readable reads at once). */
+const READ_BUFFER_BYTES = 64 * 1024;
 /** Idle connections kept per server; more are closed when released. */
 const MAX_IDLE_PER_SERVER = 128;
 /** RFC 9110 §9.2.2: requests a client may send again when the connection failed before an answer. */
@@ -90,7 +98,7 @@ class ServerConnection implements KeptConnection {
 
   constructor(connection: ByteConnection) {
     this.#connection = connection;
-    this.input = new ByteReader(connection.readable.getReader());
+    this.input = new ByteReader(chunksOf(connection));
     this.writer = connection.writable.getWriter();
   }
 
@@ -309,7 +317,8 @@ function bodyStream(
       // The reader went away before the end: what is left of the body would poison the connection.
       cancel: () => finish(false),
     },
-    { highWaterMark: 0 },
+    // One chunk read ahead: the next read from the server overlaps the write of this one to the client.
+    { highWaterMark: 1 },
   );
 }
 
@@ -334,17 +343,47 @@ async function skipTrailers(input: ByteReader, progress: () => void): Promise<vo
   while ((await readLine(input, progress)) !== '');
 }
 
+/** A connection's bytes, one chunk per read (undefined at the end); `cancel` stops reading. */
+interface ChunkSource {
+  read(): Promise<Uint8Array | undefined>;
+  cancel(): void;
+}
+
+function chunksOf(connection: ByteConnection): ChunkSource {
+  if (connection.read) {
+    let buffer = new Uint8Array(READ_BUFFER_BYTES);
+    return {
+      read: async () => {
+        const count = await connection.read!(buffer);
+        if (count === null) return undefined;
+        // The chunk may still be on its way when the next read comes: a small one is copied out
+        // and the buffer reused; a large one takes the buffer with it (copying it costs more).
+        if (count < READ_BUFFER_BYTES / 8) return buffer.slice(0, count);
+        const chunk = buffer.subarray(0, count);
+        buffer = new Uint8Array(READ_BUFFER_BYTES);
+        return chunk;
+      },
+      cancel: () => {}, // closing the connection ends a pending read
+    };
+  }
+  const reader = connection.readable.getReader();
+  return {
+    read: async () => (await reader.read()).value,
+    cancel: () => void reader.cancel().catch(() => {}),
+  };
+}
+
 /** Bytes read from the connection and not consumed yet. */
 class ByteReader {
-  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #source: ChunkSource;
   #bytes: Uint8Array = new Uint8Array(0);
   /** A read started ahead (an idle kept connection's), which the next fill() takes. */
-  #ahead: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
+  #ahead: Promise<Uint8Array | undefined> | undefined;
   /** Bytes read from the connection so far. */
   received = 0;
 
-  constructor(reader: ReadableStreamDefaultReader<Uint8Array>) {
-    this.#reader = reader;
+  constructor(source: ChunkSource) {
+    this.#source = source;
   }
 
   get buffered(): number {
@@ -353,10 +392,10 @@ class ByteReader {
 
   /** Reads more; false at the end of the stream. */
   async fill(): Promise<boolean> {
-    const read = this.#ahead ?? this.#reader.read();
+    const read = this.#ahead ?? this.#source.read();
     this.#ahead = undefined;
-    const { done, value } = await read;
-    if (done) return false;
+    const value = await read;
+    if (value === undefined) return false;
     this.received += value.byteLength;
     if (this.#bytes.byteLength === 0) this.#bytes = value;
     else {
@@ -369,7 +408,7 @@ class ByteReader {
   }
 
   readAhead(): Promise<unknown> {
-    return (this.#ahead ??= this.#reader.read());
+    return (this.#ahead ??= this.#source.read());
   }
 
   take(count: number): Uint8Array {
@@ -392,6 +431,6 @@ class ByteReader {
   }
 
   cancel(): void {
-    this.#reader.cancel().catch(() => {});
+    this.#source.cancel();
   }
 }

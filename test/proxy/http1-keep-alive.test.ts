@@ -9,7 +9,7 @@
 import { once } from 'node:events';
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestHead, UpstreamResponse } from '../../src/deps.ts';
 import { createHttp1Upstream, type ByteConnection, type Http1Upstream } from '../../src/proxy/http1-client.ts';
 
@@ -62,12 +62,34 @@ async function countingServer(answer: (socket: Socket, exchange: Exchange) => vo
   return { port: (server.address() as { port: number }).port, connections: () => sockets.length, sockets };
 }
 
+/** `read(buffer)` over a web stream, as a Deno connection offers it. */
+function readInto(readable: ReadableStream<Uint8Array>): (buffer: Uint8Array) => Promise<number | null> {
+  const reader = readable.getReader();
+  let left: Uint8Array = new Uint8Array(0);
+  return async (buffer) => {
+    if (left.byteLength === 0) {
+      const { done, value } = await reader.read();
+      if (done) return null;
+      left = value;
+    }
+    const count = Math.min(buffer.byteLength, left.byteLength);
+    buffer.set(left.subarray(0, count));
+    left = left.subarray(count);
+    return count;
+  };
+}
+
+type ReadStyle = 'readable' | 'read(buffer)';
+let readStyle: ReadStyle = 'readable';
+
 function nodeUpstream(): Http1Upstream {
+  const style = readStyle;
   const upstream = createHttp1Upstream(async (host, port) => {
     const socket = netConnect(port, host);
     await once(socket, 'connect');
-    const { readable, writable } = Duplex.toWeb(socket);
-    return { readable, writable, close: () => socket.destroy() } as unknown as ByteConnection;
+    const { readable, writable } = Duplex.toWeb(socket) as unknown as ByteConnection;
+    const read = style === 'read(buffer)' ? { read: readInto(readable) } : {};
+    return { readable, writable, ...read, close: () => socket.destroy() };
   });
   upstreams.push(upstream);
   return upstream;
@@ -78,7 +100,11 @@ const get: RequestHead = { method: 'GET', target: '/', headers: [['host', 'x']] 
 const text = async (response: UpstreamResponse) => (response.body ? await new Response(response.body).text() : '');
 const ok = (body: string, extra = '') => `HTTP/1.1 200 OK\r\ncontent-length: ${body.length}\r\n${extra}\r\n${body}`;
 
-describe('http1-client keep-alive', () => {
+describe.each<ReadStyle>(['readable', 'read(buffer)'])('http1-client keep-alive, reading with %s', (style) => {
+  beforeEach(() => {
+    readStyle = style;
+  });
+
   it('sends ten sequential requests over one connection', async () => {
     const server = await countingServer((socket, { request }) => socket.write(ok(`answer ${request}`)));
     const upstream = nodeUpstream();
