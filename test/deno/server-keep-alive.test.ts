@@ -3,9 +3,11 @@
  * requests one after the other on its keep-alive connection reaches the
  * server over one kept connection; a server that answers `Connection: close`
  * gets a new connection for every request; a server that closes idle
- * connections between requests loses none of them. Run on haproxy, on Deno
- * (the HTTP/1.1 client of src/proxy/http1-client.ts with its pool) and on
- * Node (undici's pools), with a backend that counts its connections.
+ * connections between requests loses none of them. One difference on
+ * purpose: haproxy gives each new client's first request a connection of its
+ * own. Run on haproxy, on Deno (the HTTP/1.1 client of
+ * src/proxy/http1-client.ts with its pool) and on Node (undici's pools), with
+ * a backend that counts its connections.
  */
 import { once } from 'node:events';
 import { Agent, createServer, request, type Server } from 'node:http';
@@ -104,6 +106,19 @@ describe.each([haproxy, deno, node])('connections to servers on $name', (runtime
     const backend = await countingBackend();
     expect(await run(runtime, backend, (port) => sequential(port, 10))).toEqual(Array(10).fill(200));
     expect(backend.connections()).toBe(1);
+  }, 30_000);
+
+  it("sends each new client's first request over its own server connection on haproxy, a kept one on edge-balancer (on purpose)", async () => {
+    // haproxy's `http-reuse safe`: a first request cannot be retried by the client, so it never takes an idle connection.
+    // edge-balancer reuses it and sends the request again itself if the kept connection turns out closed (undici's way).
+    const backend = await countingBackend();
+    const clients = async (port: number) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push(...(await sequential(port, 1)));
+      return statuses;
+    };
+    expect(await run(runtime, backend, clients)).toEqual(Array(5).fill(200));
+    expect(backend.connections()).toBe(runtime === haproxy ? 5 : 1);
   }, 30_000);
 
   it('opens a new server connection after each `Connection: close` answer', async () => {
