@@ -19,6 +19,7 @@ import { startNginxBackends, stop } from './backends.ts';
 import { balancerConfig } from './contenders/index.ts';
 import { pinned } from './cpu.ts';
 import { requireWrk, runWrk } from './load.ts';
+import { measureCpu } from './other-cpu.ts';
 import { median } from './report.ts';
 
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 7);
@@ -35,7 +36,7 @@ requireWrk();
 const dir = mkdtempSync(join(tmpdir(), 'edge-ab-'));
 const backends = await startNginxBackends(await freePorts(2));
 /** One build's proxy on core 0, run from its own checkout. */
-async function launch(build: string, configFile: string, port: number): Promise<() => Promise<void>> {
+async function launch(build: string, configFile: string, port: number): Promise<{ pid: number; close: () => Promise<void> }> {
   const deno = build.startsWith('deno:');
   const argv = deno
     ? [denoExecutable(), 'run', '--allow-net', '--allow-read', '--allow-env', 'adapters/deno/cli.ts', '-f', configFile, '--log-format', 'none']
@@ -47,26 +48,30 @@ async function launch(build: string, configFile: string, port: number): Promise<
     await stop(child);
     throw error;
   }
-  return () => stop(child);
+  return { pid: child.pid!, close: () => stop(child) };
 }
 
-const builds: { root: string; port: number; close: () => Promise<void>; rps: number[] }[] = [];
+const builds: { root: string; port: number; pid: number; close: () => Promise<void>; rps: number[] }[] = [];
 try {
   for (const root of roots) {
     const [port] = await freePorts(1);
     const file = join(dir, `edge-${port}.cfg`);
     writeFileSync(file, balancerConfig(port!, { backendPorts: backends.ports, sticky: STICKY }));
-    builds.push({ root, port: port!, close: await launch(root, file, port!), rps: [] });
+    builds.push({ root, port: port!, ...(await launch(root, file, port!)), rps: [] });
   }
   const headers = STICKY ? ['Cookie: SERVERNAME=s1'] : [];
   for (let round = 0; round < ROUNDS; round++) {
     for (const build of builds) {
       const url = `http://127.0.0.1:${build.port}${PATH}`;
       await runWrk(url, { seconds: 1, connections: 64, headers }); // warm-up
+      const measured = measureCpu(build.pid);
       const result = await runWrk(url, { seconds: SECONDS, connections: 64, headers });
+      const cpu = measured();
       if (result.errors) process.stderr.write(`${build.root}: ${result.errors} errors\n`);
       build.rps.push(result.requestsPerSecond);
-      process.stderr.write(`round ${round + 1} · ${build.root}: ${Math.round(result.requestsPerSecond)} req/s\n`);
+      process.stderr.write(
+        `round ${round + 1} · ${build.root}: ${Math.round(result.requestsPerSecond)} req/s (proxy ${cpu.proxy.toFixed(0)} %, other processes ${cpu.others.toFixed(0)} % of a core)\n`,
+      );
     }
   }
   const first = builds[0]!.rps;

@@ -4,8 +4,9 @@
  * for a rerun when it is not about 0). Read from /proc: every process's
  * user + system time, minus this process and its descendants (the proxies,
  * the nginx backends, wrk). Processes that start and end between two samples
- * are missed, so this is a lower bound. Linux only; elsewhere it reports
- * nothing (NaN).
+ * are missed, so this is a lower bound. Also the proxy's own share: a proxy
+ * pinned to one core that used well under 100 % was waiting for the load
+ * side, and the figure measures that side. Linux only; elsewhere NaN.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -40,9 +41,9 @@ function snapshot(): Map<number, ProcessTimes> | undefined {
   return processes;
 }
 
-/** This process and every process below it. */
-function ownTree(processes: ReadonlyMap<number, ProcessTimes>): Set<number> {
-  const own = new Set([process.pid]);
+/** `root` and every process below it. */
+function tree(processes: ReadonlyMap<number, ProcessTimes>, root: number): Set<number> {
+  const own = new Set([root]);
   for (let grown = true; grown; ) {
     grown = false;
     for (const [pid, { parent }] of processes) {
@@ -55,23 +56,30 @@ function ownTree(processes: ReadonlyMap<number, ProcessTimes>): Set<number> {
   return own;
 }
 
-/**
- * Starts counting; the function returned gives the other processes' CPU
- * since then, in % of one core (100 = one core busy the whole time).
- */
-export function measureOtherProcessesCpu(): () => number {
+export interface CpuShares {
+  /** Processes outside the benchmark, % of one core (100 = one core busy the whole time). */
+  readonly others: number;
+  /** The proxy and its children (workers), % of one core: well under 100 on one core means it was not the bottleneck. */
+  readonly proxy: number;
+}
+
+/** Starts counting; the function returned gives the CPU shares since then. */
+export function measureCpu(proxyPid: number): () => CpuShares {
   const before = snapshot();
   const start = performance.now();
   return () => {
     const after = snapshot();
-    if (!before || !after) return Number.NaN;
-    const own = ownTree(after);
-    let ticks = 0;
+    if (!before || !after) return { others: Number.NaN, proxy: Number.NaN };
+    const own = tree(after, process.pid);
+    const proxy = tree(after, proxyPid);
+    let others = 0;
+    let proxyTicks = 0;
     for (const [pid, { ticks: now }] of after) {
-      if (own.has(pid)) continue;
-      ticks += now - (before.get(pid)?.ticks ?? 0);
+      const used = now - (before.get(pid)?.ticks ?? 0);
+      if (proxy.has(pid)) proxyTicks += used;
+      else if (!own.has(pid)) others += used;
     }
-    const seconds = (performance.now() - start) / 1000;
-    return (ticks / TICKS_PER_SECOND / seconds) * 100;
+    const share = (ticks: number) => (ticks / TICKS_PER_SECOND / ((performance.now() - start) / 1000)) * 100;
+    return { others: share(others), proxy: share(proxyTicks) };
   };
 }

@@ -9,6 +9,8 @@ export interface Measurement {
   readonly rssMiB: number;
   /** Other processes' CPU during each round's measurement, % of one core (bench/other-cpu.ts). */
   readonly otherCpu?: readonly number[];
+  /** The proxy's CPU (with its children) during each round's measurement, % of one core. */
+  readonly proxyCpu?: readonly number[];
 }
 
 export interface ReportContext {
@@ -35,7 +37,8 @@ export function renderResults(measurements: readonly Measurement[], context: Rep
     '',
     `${context.date} · ${context.machine}`,
     '',
-    `Method: ${context.method}. Medians of the rounds; ± is half the range between the slowest and the fastest round.`,
+    `Method: ${context.method}. Medians of the rounds; ± is half the range between the slowest and the fastest round. ` +
+      'Proxy CPU: the proxy process and its children, % of one core; well under 100 with the proxy on one core means the load side was the limit.',
     '',
   ];
   const others = measurements.flatMap((m) => m.otherCpu ?? []).filter(Number.isFinite);
@@ -50,12 +53,12 @@ export function renderResults(measurements: readonly Measurement[], context: Rep
     const rps = (m: Measurement) => median(m.rounds.map((r) => r.requestsPerSecond));
     const haproxy = rows.find((m) => m.contender.startsWith('haproxy'));
     const bestPeer = Math.max(0, ...rows.filter((m) => JS_PEERS.includes(m.contender)).map(rps));
-    lines.push(`## ${scenario}`, '', '| Proxy | req/s | p50 ms | p99 ms | errors | RSS MiB | × haproxy | × best JS peer |', '|---|---:|---:|---:|---:|---:|---:|---:|');
+    lines.push(`## ${scenario}`, '', '| Proxy | req/s | p50 ms | p99 ms | errors | RSS MiB | proxy CPU % | × haproxy | × best JS peer |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const m of [...rows].sort((a, b) => rps(b) - rps(a))) {
       const all = m.rounds.map((r) => r.requestsPerSecond);
       const spread = (Math.max(...all) - Math.min(...all)) / 2;
       lines.push(
-        `| ${m.contender} | ${fmt(rps(m))} ± ${fmt(spread)} | ${fmt(median(m.rounds.map((r) => r.p50)), 2)} | ${fmt(median(m.rounds.map((r) => r.p99)), 2)} | ${m.rounds.reduce((s, r) => s + r.errors, 0)} | ${m.rssMiB} | ${haproxy ? fmt(rps(m) / rps(haproxy), 2) : '–'} | ${bestPeer ? fmt(rps(m) / bestPeer, 2) : '–'} |`,
+        `| ${m.contender} | ${fmt(rps(m))} ± ${fmt(spread)} | ${fmt(median(m.rounds.map((r) => r.p50)), 2)} | ${fmt(median(m.rounds.map((r) => r.p99)), 2)} | ${m.rounds.reduce((s, r) => s + r.errors, 0)} | ${m.rssMiB} | ${m.proxyCpu ? fmt(median(m.proxyCpu)) : '–'} | ${haproxy ? fmt(rps(m) / rps(haproxy), 2) : '–'} | ${bestPeer ? fmt(rps(m) / bestPeer, 2) : '–'} |`,
       );
     }
     const others = rows.flatMap((m) => m.otherCpu ?? []).filter(Number.isFinite);

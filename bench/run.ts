@@ -19,7 +19,7 @@ import { CONTENDERS, REFERENCE, type Contender, type RunningContender, type Scen
 import { evaluateGoals, FOUR_KIB, MANY_SERVERS, renderGoals, RULES, SMALL, STICKY } from './goals.ts';
 import { requireWrk, runWrk, type LoadResult } from './load.ts';
 import { rssMiB } from './memory.ts';
-import { measureOtherProcessesCpu } from './other-cpu.ts';
+import { measureCpu, type CpuShares } from './other-cpu.ts';
 import { renderResults, type Measurement } from './report.ts';
 import { renderWebSocketResults, runWebSocketBench } from './websocket.ts';
 
@@ -71,19 +71,20 @@ async function main(): Promise<void> {
           running.set(contender, { port: port!, proxy: await contender.start(port!, scenario, dir) });
         }
         const rounds = new Map<Contender, LoadResult[]>();
-        const otherCpu = new Map<Contender, number[]>();
+        const cpu = new Map<Contender, CpuShares[]>();
         for (let round = 0; round < ROUNDS; round++) {
-          for (const [contender, { port }] of running) {
+          for (const [contender, { port, proxy }] of running) {
             const url = `http://127.0.0.1:${port}${spec.path}`;
             const headers = spec.sticky ? ['Cookie: SERVERNAME=s1'] : [];
             await runWrk(url, { seconds: 1, connections: CONNECTIONS, headers }); // warm-up
-            const others = measureOtherProcessesCpu();
+            const measured = measureCpu(proxy.pid);
             const result = await runWrk(url, { seconds: SECONDS, connections: CONNECTIONS, headers });
-            const othersCpu = others();
+            const shares = measured();
             rounds.set(contender, [...(rounds.get(contender) ?? []), result]);
-            otherCpu.set(contender, [...(otherCpu.get(contender) ?? []), othersCpu]);
+            cpu.set(contender, [...(cpu.get(contender) ?? []), shares]);
             process.stderr.write(
-              `${spec.name} · ${contender.name} · round ${round + 1}: ${Math.round(result.requestsPerSecond)} req/s (other processes: ${othersCpu.toFixed(0)} % of a core)\n`,
+              `${spec.name} · ${contender.name} · round ${round + 1}: ${Math.round(result.requestsPerSecond)} req/s ` +
+                `(proxy ${shares.proxy.toFixed(0)} %, other processes ${shares.others.toFixed(0)} % of a core)\n`,
             );
           }
         }
@@ -93,7 +94,8 @@ async function main(): Promise<void> {
             contender: contender.name,
             rounds: rounds.get(contender)!,
             rssMiB: rssMiB(proxy.pid),
-            otherCpu: otherCpu.get(contender)!,
+            otherCpu: cpu.get(contender)!.map((c) => c.others),
+            proxyCpu: cpu.get(contender)!.map((c) => c.proxy),
           });
         }
       } finally {
