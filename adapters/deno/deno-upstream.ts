@@ -2,7 +2,9 @@
  * Deno's Upstream: HTTP/1.1 written by src/proxy/http1-client.ts over
  * `Deno.connect`, because Deno's fetch rewrites what it forwards (resolves
  * dot segments, adds accept-encoding and other headers, decompresses bodies
- * it then labels still encoded: issue 15 items 3 and 4).
+ * it then labels still encoded: issue 15 items 3 and 4). The client keeps
+ * connections alive and reads them with the connection's own `read` (a
+ * Deno.Conn has one), into a buffer of its own.
  */
 import { UpstreamError, type Upstream } from '../../src/deps.ts';
 import { createHttp1Upstream } from '../../src/proxy/http1-client.ts';

@@ -23,6 +23,7 @@
  * gets a new connection, kept afterwards like the others.
  */
 import { UpstreamError, type RequestHead, type Upstream, type UpstreamOptions, type UpstreamResponse, type UpstreamTarget } from '../deps.ts';
+import { namesListedInConnection } from './hop-by-hop.ts';
 import { IdleConnections, type KeptConnection } from './idle-connections.ts';
 
 /** A connected byte stream (the shape of a Deno connection and of a Workers `connect()` socket). */
@@ -168,7 +169,8 @@ async function exchange(
     while (response.status < 200 && response.status !== 101);
     const { status, headers } = response;
     const length = framing(head.method, status, headers);
-    const keep = length !== 'close' && status !== 101 && !target.close && response.keepAlive && !asksToClose(head.headers);
+    // The request's own `Connection: close` (a client's, `option httpclose`'s) makes the server close.
+    const keep = length !== 'close' && status !== 101 && !target.close && response.keepAlive && !namesListedInConnection(head.headers).has('close');
     if (length === 0) {
       finish(keep);
       return { status, headers, body: null };
@@ -182,11 +184,6 @@ async function exchange(
     if (error instanceof UpstreamError) throw error;
     throw new UpstreamError('reset', String(error), { cause: error });
   }
-}
-
-/** `Connection: close` among the request's lines (the client's, or `option httpclose`'s). */
-function asksToClose(headers: RequestHead['headers']): boolean {
-  return headers.some(([name, value]) => name.toLowerCase() === 'connection' && /(?:^|,)\s*close\s*(?:,|$)/i.test(value));
 }
 
 async function writeRequest(
@@ -232,16 +229,13 @@ async function readHead(input: ByteReader, progress: () => void): Promise<Parsed
   const match = /^HTTP\/1\.([01]) (\d{3})(?: |$)/.exec(statusLine);
   if (!match) throw new UpstreamError('bad-response', `invalid status line: ${statusLine.slice(0, 80)}`);
   const headers: [string, string][] = [];
-  // An HTTP/1.0 server closes unless it says otherwise; kept simple: only HTTP/1.1 connections are reused.
-  let keepAlive = match[1] === '1';
   for (const line of lines) {
     const colon = line.indexOf(':');
     if (colon <= 0) throw new UpstreamError('bad-response', 'invalid response header line');
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    if (name === 'connection' && /(?:^|,)\s*close\s*(?:,|$)/i.test(value)) keepAlive = false;
-    headers.push([name, value]);
+    headers.push([line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()]);
   }
+  // An HTTP/1.0 server closes unless it says otherwise; kept simple: only HTTP/1.1 connections are reused.
+  const keepAlive = match[1] === '1' && !namesListedInConnection(headers).has('close');
   return { status: Number(match[2]), headers, keepAlive };
 }
 
