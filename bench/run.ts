@@ -6,7 +6,8 @@
  * contenders of the same scenario (bench/goals.ts) and the CPU other
  * processes used meanwhile (bench/other-cpu.ts). Writes bench/RESULTS.md.
  * Bounded: BENCH_SECONDS per measurement (default 3) × BENCH_ROUNDS
- * (default 3). For a quick look at a part, BENCH_SCENARIOS and
+ * (default 3), after a 1 s warm-up each: about 8 minutes of measuring for
+ * the 37 contender × scenario pairs, plus start-ups and the WebSockets. For a quick look at a part, BENCH_SCENARIOS and
  * BENCH_CONTENDERS keep the scenarios / contenders whose names contain one
  * of their comma-separated words (then RESULTS.md is not written).
  */
