@@ -5,12 +5,13 @@
  * required default_backend"), and a few HAProxy warnings become notices.
  */
 import type { Diagnostics } from './diagnostics.ts';
-import { hasBackendCapability, hasFrontendCapability, type ProxyDraft, type StatsDraft, type TimeoutsDraft } from './proxy-draft.ts';
+import { resolveBindTls } from './bind-options.ts';
+import { hasBackendCapability, hasFrontendCapability, type BindDraft, type ProxyDraft, type StatsDraft, type TimeoutsDraft } from './proxy-draft.ts';
 import { closestMatch } from './suggest.ts';
-import { TIMEOUT_FIELDS, type Backend, type Config, type Frontend, type GlobalSettings, type ProxyRules, type StatsConfig, type Timeouts, type Userlist } from './types.ts';
+import { TIMEOUT_FIELDS, type Backend, type Bind, type Config, type Frontend, type GlobalSettings, type ProxyRules, type StatsConfig, type Timeouts, type Userlist } from './types.ts';
 
 export function buildConfig(proxies: readonly ProxyDraft[], global: GlobalSettings, diagnostics: Diagnostics, userlists: readonly Userlist[] = []): Config {
-  const frontends = proxies.filter((p) => hasFrontendCapability(p.kind)).map(toFrontend);
+  const frontends = proxies.filter((p) => hasFrontendCapability(p.kind)).map((proxy) => toFrontend(proxy, global, diagnostics));
   const backends = proxies.filter((p) => hasBackendCapability(p.kind)).map(toBackend);
   checkBackendReferences(proxies, backends, diagnostics);
   checkRuleReferences(proxies, backends, userlists, diagnostics);
@@ -34,11 +35,11 @@ function checkRuleReferences(proxies: readonly ProxyDraft[], backends: readonly 
   }
 }
 
-function toFrontend(proxy: ProxyDraft): Frontend {
+function toFrontend(proxy: ProxyDraft, global: GlobalSettings, diagnostics: Diagnostics): Frontend {
   return {
     name: proxy.name,
     isListen: proxy.kind === 'listen',
-    binds: proxy.binds,
+    binds: proxy.binds.map((bind) => toBind(bind, global, diagnostics)),
     ...(proxy.defaultBackend ? { defaultBackend: proxy.defaultBackend.value } : {}),
     useBackend: proxy.useBackend,
     ...(proxy.forwardFor ? { forwardFor: proxy.forwardFor } : {}),
@@ -53,6 +54,13 @@ function toFrontend(proxy: ProxyDraft): Frontend {
     ...(proxy.uniqueIdHeader !== undefined ? { uniqueIdHeader: proxy.uniqueIdHeader } : {}),
     source: proxy.source,
   };
+}
+
+/** A bind with its options resolved: TLS settings with the `global` defaults applied. */
+function toBind({ host, port, options }: BindDraft, global: GlobalSettings, diagnostics: Diagnostics): Bind {
+  if (!options) return { host, port };
+  const tls = resolveBindTls(options, global, diagnostics);
+  return { host, port, ...(tls ? { tls } : {}), ...(options.name !== undefined ? { name: options.name } : {}) };
 }
 
 /** Rule lists, left out when empty so configurations without rules stay as they were. */

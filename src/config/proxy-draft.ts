@@ -6,6 +6,7 @@
  * of adding to the previous one (observed: a second, empty `defaults` drops
  * the timeouts of the first).
  */
+import type { BindOptions } from './bind-options.ts';
 import type { HttpRule } from '../rules/actions.ts';
 import type { Condition } from '../rules/condition.ts';
 import type { LogFormat } from '../rules/log-format.ts';
@@ -69,12 +70,17 @@ export interface Located<T> {
   readonly source: SourceLocation;
 }
 
+export interface BindDraft extends Bind {
+  readonly options?: BindOptions;
+}
+
 export interface ProxyDraft {
   readonly kind: SectionKind;
   readonly name: string;
   readonly source: SourceLocation;
   mode?: Located<string>;
-  binds: Bind[];
+  /** `bind` lines: addresses with their options as written (global TLS defaults apply in build-config.ts). */
+  binds: BindDraft[];
   defaultBackend?: Located<string>;
   /** Named ACLs; several lines with one name are ORed. */
   acls: Map<string, AclTest[]>;
