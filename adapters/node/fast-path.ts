@@ -14,15 +14,23 @@ import type { FrontendRuntime } from '../../src/balancer/balancer-state.ts';
 import type { Upstream } from '../../src/deps.ts';
 import type { BalancerDeps } from '../../src/deps.ts';
 import { forwardRequest, type ProxyOutcome } from '../../src/proxy/proxy-request.ts';
+import type { ConnectionFacts } from '../../src/rules/transaction.ts';
 import { answerHere } from './answer-here.ts';
 import { sendPage, writeResponseHead } from './response-head.ts';
 import type { UpstreamBody } from './upstream-body.ts';
+import { tlsFactsOf } from './tls-front.ts';
 import { requestBodyStream } from './web-stream.ts';
 
 /** A v4 client on a dual-stack socket shows as ::ffff:a.b.c.d; HAProxy logs and forwards a.b.c.d. */
 export function clientAddressOf(request: IncomingMessage): string {
   const address = request.socket.remoteAddress ?? '';
   return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+/** What the admission step learns of the request's connection: `src`, `src_port`, `req.ver`, `ssl_fc*`. */
+export function connectionFactsOf(request: IncomingMessage, clientAddress = clientAddressOf(request)): ConnectionFacts {
+  const tls = tlsFactsOf(request.socket);
+  return { clientAddress, clientPort: request.socket.remotePort, httpVersion: request.httpVersion, ...(tls ? { tls } : {}) };
 }
 
 /** Serves a request the admission step gave to the stats page (the Hono app, with that decision). */
@@ -37,13 +45,12 @@ export function createFastPathListener(
 ): RequestListener {
   const { frontend } = entry;
   return (request, response) => {
-    const address = clientAddressOf(request);
-    const port = request.socket.remotePort;
+    const conn = connectionFactsOf(request);
     const admission = admitRequest(
       app.state,
       entry,
       { method: request.method ?? 'GET', target: request.url ?? '/', headers: headerLinesOf(request.rawHeaders) },
-      { clientAddress: address, clientPort: port, httpVersion: request.httpVersion },
+      conn,
     );
     if (admission.kind === 'stats') return serveStats(request, response, admission);
     if (admission.kind !== 'proxy') {
@@ -57,7 +64,7 @@ export function createFastPathListener(
         runtime: admission.runtime,
         head: admission.head,
         body: hasBody(request) ? requestBodyStream(request) : null,
-        client: { address, port },
+        client: { address: conn.clientAddress, port: conn.clientPort },
         transaction: admission.transaction,
         rules: admission.rules,
       },
