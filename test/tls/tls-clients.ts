@@ -64,6 +64,7 @@ export function httpsGet(port: number, path: string, options: { servername?: str
         agent: false,
         ca: options.ca,
         servername: options.servername ?? 'a.test',
+        ALPNProtocols: ['http/1.1'],
         checkServerIdentity: () => undefined,
         headers: { host: options.servername ?? 'a.test', ...options.headers },
       },
