@@ -4,7 +4,7 @@
  * an HTTP/2 session. All trust the test CA and connect to 127.0.0.1 with the
  * SNI asked for.
  */
-import { request as http1Request } from 'node:https';
+import { request as http1Request, type RequestOptions } from 'node:https';
 import { connect as http2Connect, type ClientHttp2Session, type IncomingHttpHeaders } from 'node:http2';
 import { connect as tlsConnect, type SecureVersion } from 'node:tls';
 
@@ -56,8 +56,7 @@ export interface Answer {
 /** One HTTPS/1.1 request on a connection of its own (ALPN offers `http/1.1` only). */
 export function httpsGet(port: number, path: string, options: { servername?: string; ca: string; headers?: Record<string, string> }): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const request = http1Request(
-      {
+    const tlsOptions: RequestOptions & { ALPNProtocols: string[] } = {
         host: '127.0.0.1',
         port,
         path,
@@ -67,7 +66,9 @@ export function httpsGet(port: number, path: string, options: { servername?: str
         ALPNProtocols: ['http/1.1'],
         checkServerIdentity: () => undefined,
         headers: { host: options.servername ?? 'a.test', ...options.headers },
-      },
+    };
+    const request = http1Request(
+      tlsOptions,
       (response) => {
         let body = '';
         response.setEncoding('utf8');
