@@ -6,6 +6,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import type { EchoReply } from '../helpers/echo-backend.ts';
 import { makeCertificates, type TestCertificates } from './certificates.ts';
 import { http2Request, http2Session, httpsGet, type Answer } from './tls-clients.ts';
@@ -86,6 +87,28 @@ describe('HTTP and HTTPS on one frontend', () => {
       ['x-tls', 'TLSv1.3'],
       ['x-forwarded-for', '127.0.0.1'],
     ]);
+    expect(edge).toEqual(haproxy);
+  });
+});
+
+describe('WebSocket over TLS', () => {
+  it('wss: the upgrade takes the same path as on a plain bind (greeting, echo, persistence cookie on the 101)', async () => {
+    const { haproxy, edge } = await runTlsOnBoth(config(), ['s1', 's2'], async ({ tlsPort }) => {
+      const socket = new WebSocket(`wss://127.0.0.1:${tlsPort}/chat`, { ca: certs.ca, servername: 'a.test', headers: { host: 'a.test' }, checkServerIdentity: () => undefined });
+      const cookie = new Promise<string>((resolve) => socket.once('upgrade', (response) => resolve(String(response.headers['set-cookie'] ?? ''))));
+      const messages: string[] = [];
+      await new Promise<void>((resolve, reject) => {
+        socket.on('message', (data) => {
+          messages.push(String(data));
+          if (messages.length === 1) socket.send('ping over tls');
+          else socket.close();
+        });
+        socket.once('close', () => resolve());
+        socket.once('error', reject);
+      });
+      return { messages: messages.map((m) => m.replace(/s[12]$/, 'SERVER')), cookie: (await cookie).replace(/s[12]/, 'SERVER') };
+    });
+    expect(haproxy).toEqual({ messages: ['hello from SERVER', 'ping over tls'], cookie: 'SRV=SERVER; path=/' });
     expect(edge).toEqual(haproxy);
   });
 });
