@@ -4,6 +4,8 @@
  * loaded in name order, CN/SAN, a one-label wildcard, the first file as the
  * default), `strict-sni`, ALPN, and the versions refused by default.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCertificates, type TestCertificates } from './certificates.ts';
 import { handshake, type Handshake } from './tls-clients.ts';
@@ -44,6 +46,17 @@ describe('certificate chosen by SNI', () => {
       subjects(await Promise.all(['a.test', 'q.w.test', 'nope.test'].map((servername) => handshake(tlsPort, { servername })))),
     );
     expect(haproxy).toEqual(['a.test', '*.w.test', 'b.test']);
+    expect(edge).toEqual(haproxy);
+  });
+
+  it('a crt-list: SNI filters replace the certificate\'s own names, !name excludes one from a wildcard, the first line is the default', async () => {
+    const list = join(certs.dir, 'list.txt');
+    writeFileSync(list, `# certificates by name\n${certs.a}\n${certs.b} shop.test *.shop.test !old.shop.test\n\n${certs.wildcard}\n`);
+    const names = ['shop.test', 'x.shop.test', 'old.shop.test', 'b.test', 'q.w.test', 'a.test', undefined];
+    const { haproxy, edge } = await runTlsOnBoth(config(`crt-list ${list}`), ['s1'], async ({ tlsPort }) =>
+      subjects(await Promise.all(names.map((servername) => handshake(tlsPort, servername ? { servername } : {})))),
+    );
+    expect(haproxy).toEqual(['b.test', 'b.test', 'a.test', 'a.test', '*.w.test', 'a.test', 'a.test']);
     expect(edge).toEqual(haproxy);
   });
 
