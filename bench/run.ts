@@ -14,6 +14,7 @@ import { CONTENDERS, type Contender, type RunningContender, type Scenario } from
 import { requireWrk, runWrk, type LoadResult } from './load.ts';
 import { rssMiB } from './memory.ts';
 import { renderResults, type Measurement } from './report.ts';
+import { renderTlsResults, runTlsBench } from './tls.ts';
 import { renderWebSocketResults, runWebSocketBench } from './websocket.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   const measurements: Measurement[] = [];
   const skipped = new Map<string, string>();
   let webSockets = '';
+  let https = '';
   try {
     for (const spec of SCENARIOS) {
       const backends = await startNginxBackends(await freePorts(spec.servers));
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
       }
     }
     if (process.env.BENCH_WEBSOCKETS !== '0') webSockets = renderWebSocketResults(await runWebSocketBench(dir));
+    if (process.env.BENCH_TLS !== '0') https = renderTlsResults(await runTlsBench(dir));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -84,8 +87,8 @@ async function main(): Promise<void> {
     method: `wrk -t1 -c${CONNECTIONS}, ${SECONDS} s per measurement after a 1 s warm-up, ${ROUNDS} interleaved rounds, proxy pinned to core 0, wrk and nginx backends on the other core`,
     skipped,
   });
-  writeFileSync(new URL('RESULTS.md', import.meta.url), `${markdown}\n${webSockets}`);
-  process.stdout.write(`${markdown}\n${webSockets}`);
+  writeFileSync(new URL('RESULTS.md', import.meta.url), `${markdown}\n${webSockets}\n${https}`);
+  process.stdout.write(`${markdown}\n${webSockets}\n${https}`);
 }
 
 await main();

@@ -94,7 +94,9 @@ describe('HTTP and HTTPS on one frontend', () => {
 describe('WebSocket over TLS', () => {
   it('wss: the upgrade takes the same path as on a plain bind (greeting, echo, persistence cookie on the 101)', async () => {
     const { haproxy, edge } = await runTlsOnBoth(config(), ['s1', 's2'], async ({ tlsPort }) => {
-      const socket = new WebSocket(`wss://127.0.0.1:${tlsPort}/chat`, { ca: certs.ca, servername: 'a.test', headers: { host: 'a.test' }, checkServerIdentity: () => undefined });
+      // ws passes these TLS options on to tls.connect (its types list only some of them).
+      const tlsOptions = { ca: certs.ca, servername: 'a.test', checkServerIdentity: () => undefined };
+      const socket = new WebSocket(`wss://127.0.0.1:${tlsPort}/chat`, { headers: { host: 'a.test' }, ...(tlsOptions as object) });
       const cookie = new Promise<string>((resolve) => socket.once('upgrade', (response) => resolve(String(response.headers['set-cookie'] ?? ''))));
       const messages: string[] = [];
       await new Promise<void>((resolve, reject) => {
