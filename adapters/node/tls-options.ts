@@ -40,8 +40,11 @@ function cipherString({ ciphers, ciphersuites }: BindTls): string {
 
 /**
  * The protocol ALPN selects: the first of the bind's `alpn` list the client
- * offers (OpenSSL's server-preference order, as in HAProxy).
+ * offers (OpenSSL's server-preference order, as in HAProxy). When none is,
+ * HAProxy goes on without ALPN (HTTP/1.1), but Node can only refuse the
+ * handshake or name a protocol: a client that offers `http/1.1` gets it, so
+ * the connection goes on in HTTP/1.1 as on HAProxy; any other is refused.
  */
 export function selectAlpn(configured: readonly string[], offered: readonly string[]): string | undefined {
-  return configured.find((protocol) => offered.includes(protocol));
+  return configured.find((protocol) => offered.includes(protocol)) ?? (offered.includes('http/1.1') ? 'http/1.1' : undefined);
 }

@@ -84,6 +84,15 @@ describe('ALPN and versions', () => {
     expect(without.edge).toEqual(without.haproxy);
   });
 
+  it('a client offering only http/1.1 to an h2-only alpn list is served in HTTP/1.1 (haproxy: without ALPN; Node names http/1.1)', async () => {
+    const { haproxy, edge } = await runTlsOnBoth(config(`crt ${certs.a} alpn h2`), ['s1'], async ({ tlsPort }) => {
+      const result = await handshake(tlsPort, { servername: 'a.test', alpn: ['http/1.1'] });
+      return { ok: result.ok, http1: result.alpn === false || result.alpn === 'http/1.1' };
+    });
+    expect(haproxy).toEqual({ ok: true, http1: true });
+    expect(edge).toEqual(haproxy);
+  });
+
   it('TLSv1.0 and 1.1 are refused by default, 1.2 and 1.3 accepted; ssl-min-ver TLSv1.3 refuses 1.2', async () => {
     const versions = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
     const probe = (tlsPort: number) =>
