@@ -37,6 +37,9 @@ let isolate: Isolate | undefined;
 
 function startIsolate(env: Env): Isolate {
   const config = loadConfig(env);
+  // Said, not silently ignored: Cloudflare's edge holds the certificates.
+  const tlsLines = new Set(config.frontends.flatMap((f) => f.binds).flatMap((b) => (b.tls ? [`${b.tls.source.file}:${b.tls.source.line}`] : [])));
+  for (const line of tlsLines) console.warn(`[NOTICE] ${line}: 'bind … ssl' on Workers: the platform terminates TLS, the crt files are not read`);
   const failed = new Set<string>();
   const build = (store: HealthStore) => {
     const deps = createWorkersDeps(store, (host, port) => {
