@@ -5,6 +5,7 @@
  * HTTP/2, and a 1 MiB upload over HTTP/2.
  */
 import { request as httpRequest } from 'node:http';
+import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { EchoReply } from '../helpers/echo-backend.ts';
@@ -88,6 +89,23 @@ describe('HTTP and HTTPS on one frontend', () => {
       ['x-forwarded-for', '127.0.0.1'],
     ]);
     expect(edge).toEqual(haproxy);
+  });
+});
+
+describe('client timeouts over TLS', () => {
+  it('a TLS connection that sends no request gets the 408 page after timeout http-request, as on a plain bind', async () => {
+    const withTimeout = config().replace('    timeout client 5s\n', '    timeout client 5s\n    timeout http-request 300ms\n');
+    const { haproxy, edge } = await runTlsOnBoth(withTimeout, ['s1', 's2'], async ({ tlsPort }) =>
+      new Promise<string>((resolve) => {
+        const socket = tlsConnect({ host: '127.0.0.1', port: tlsPort, servername: 'a.test', rejectUnauthorized: false });
+        let received = '';
+        socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+        socket.on('error', () => {});
+        socket.on('close', () => resolve(received.split('\r\n')[0]!));
+      }),
+    );
+    expect(haproxy).toBe('HTTP/1.1 408 Request Time-out');
+    expect(edge).toBe(haproxy);
   });
 });
 
