@@ -15,6 +15,7 @@ import type { TlsBinding } from './tls-front.ts';
 import { createConsoleLogger, createNodeDeps, type LogFormat, type NodeDeps } from './node-deps.ts';
 
 export type { ListenerAddress };
+export { loadTlsBindings };
 
 export interface RunningBalancer extends RunningBalancerBase {
   readonly deps: NodeDeps;

@@ -86,6 +86,19 @@ function readText(file: string): string {
   return readFileSync(file, 'utf8');
 }
 
+describe('the command', () => {
+  it('-c loads the certificates as haproxy -c does, and a start with a broken one exits 1 naming the line', () => {
+    const bin = new URL('../../adapters/node/bin.mjs', import.meta.url).pathname;
+    const file = writeAndPath('cli.cfg', config(join(certs.dir, 'missing.pem')).replaceAll('${TLS_PORT}', '8443').replaceAll('${S1}', '8081'));
+    const check = spawnSync(process.execPath, [bin, '-c', '-f', file], { encoding: 'utf8' });
+    expect([check.status, check.stderr]).toEqual([1, expect.stringMatching(/cli\.cfg:7: 'bind': unable to stat SSL certificate from file '.*missing\.pem'/)]);
+    const valid = spawnSync(process.execPath, [bin, '-c', '-f', writeAndPath('ok.cfg', config(certs.certDir).replaceAll('${TLS_PORT}', '8443').replaceAll('${S1}', '8081'))], { encoding: 'utf8' });
+    expect(valid.status).toBe(0);
+    const start = spawnSync(process.execPath, [bin, '-f', file, '--log-format', 'none'], { encoding: 'utf8', timeout: 20_000 });
+    expect([start.status, start.stderr]).toEqual([1, expect.stringMatching(/cli\.cfg:7: 'bind': unable to stat SSL certificate/)]);
+  });
+});
+
 describe('reload', () => {
   it('new handshakes get the new certificate, an open HTTP/2 connection carries on, a broken file refuses the reload', async () => {
     const backend = await startEchoBackend('s1');
