@@ -14,6 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { SecureContext, SecureContextOptions } from 'node:tls';
+import { withCrtBase } from '../../src/config/bind-options.ts';
 import type { BindTls, ConfiguredPath } from '../../src/config/types.ts';
 import { bindError, loadPem, pemFilesOf, reason, type LoadedCertificate } from './certificate-files.ts';
 import { secureContextOptions } from './tls-options.ts';
@@ -58,7 +59,7 @@ export function loadCertificateStore(tls: BindTls): CertificateStore {
   for (const configured of tls.certificates) {
     for (const file of pemFilesOf(configured)) loaded.push(loadPem(file, configured, options));
   }
-  for (const list of tls.certificateLists) loaded.push(...loadCertificateList(list, options));
+  for (const list of tls.certificateLists) loaded.push(...loadCertificateList(list, options, tls.crtBase));
   return new CertificateStore(loaded);
 }
 
@@ -67,7 +68,7 @@ export function loadCertificateStore(tls: BindTls): CertificateStore {
  * `[ssl options]` part of a line is refused: its per-certificate settings
  * are not implemented.
  */
-function loadCertificateList(list: ConfiguredPath, options: SecureContextOptions): LoadedCertificate[] {
+function loadCertificateList(list: ConfiguredPath, options: SecureContextOptions, crtBase: string | undefined): LoadedCertificate[] {
   let text: string;
   try {
     text = readFileSync(list.path, 'utf8');
@@ -83,7 +84,7 @@ function loadCertificateList(list: ConfiguredPath, options: SecureContextOptions
     const [pem, ...filters] = line.split(/\s+/) as [string, ...string[]];
     const names = filters.filter((f) => !f.startsWith('!')).map((f) => f.toLowerCase());
     const excluded = filters.filter((f) => f.startsWith('!')).map((f) => f.slice(1).toLowerCase());
-    for (const file of pemFilesOf({ path: pem, source: list.source })) {
+    for (const file of pemFilesOf({ path: withCrtBase(pem, crtBase), source: list.source })) {
       loaded.push(loadPem(file, list, options, { names, excluded }));
     }
   });

@@ -215,12 +215,14 @@ export function resolveBindTls(
   if (enabled.length !== VERSIONS.indexOf(maxVersion) - VERSIONS.indexOf(minVersion) + 1) {
     report.notice(at, `the enabled TLS versions have a hole: edge-balancer accepts every version from ${minVersion} to ${maxVersion}`);
   }
-  const withBase = (path: string): ConfiguredPath => ({ path: global.crtBase && !path.startsWith('/') ? `${global.crtBase.replace(/\/$/, '')}/${path}` : path, source: at });
+  const withBase = (path: string): ConfiguredPath => ({ path: withCrtBase(path, global.crtBase), source: at });
   const ciphers = options.ciphers ?? defaults.ciphers;
   const ciphersuites = options.ciphersuites ?? defaults.ciphersuites;
   return {
     certificates: options.certificates.map(withBase),
-    certificateLists: options.certificateLists.map(withBase),
+    // HAProxy opens the crt-list file itself as written; crt-base is for the paths inside it.
+    certificateLists: options.certificateLists.map((path) => ({ path, source: at })),
+    ...(global.crtBase !== undefined && options.certificateLists.length > 0 ? { crtBase: global.crtBase } : {}),
     ...(options.alpn ? { alpn: options.alpn } : {}),
     minVersion,
     maxVersion,
@@ -232,4 +234,9 @@ export function resolveBindTls(
     preferClientCiphers: options.preferClientCiphers || (defaults.preferClientCiphers ?? false),
     source: at,
   };
+}
+
+/** A relative `crt` path under `crt-base`, as HAProxy joins them (absolute paths stay). */
+export function withCrtBase(path: string, crtBase: string | undefined): string {
+  return crtBase && !path.startsWith('/') ? `${crtBase.replace(/\/$/, '')}/${path}` : path;
 }

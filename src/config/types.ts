@@ -89,7 +89,7 @@ export type TlsVersion = 'SSLv3' | 'TLSv1.0' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'
  * adapter does it and reports a broken file at `source` (file and line).
  */
 export interface ConfiguredPath {
-  /** `crt-base` / `ca-base` already applied; relative paths are relative to the working directory, as in HAProxy. */
+  /** `crt-base` already applied where HAProxy applies it; other relative paths are relative to the working directory, as in HAProxy. */
   readonly path: string;
   readonly source: SourceLocation;
 }
@@ -104,6 +104,8 @@ export interface BindTls {
   readonly certificates: readonly ConfiguredPath[];
   /** `crt-list FILE`: one certificate per line, optionally restricted to SNI filters. */
   readonly certificateLists: readonly ConfiguredPath[];
+  /** `global crt-base`, which HAProxy also applies to the relative paths inside a crt-list. */
+  readonly crtBase?: string;
   /** `alpn h2,http/1.1`; absent: no ALPN (HTTP/1.1 only), as in HAProxy. */
   readonly alpn?: readonly string[];
   /** Lowest version accepted: HAProxy 2.6's default is TLSv1.2. */

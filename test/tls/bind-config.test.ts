@@ -69,10 +69,11 @@ describe('bind ssl options', () => {
 });
 
 describe('global TLS defaults', () => {
-  it('crt-base prefixes relative crt and crt-list paths, not absolute ones', () => {
+  it('crt-base prefixes relative crt paths, not absolute ones nor the crt-list file (it is kept for the paths inside)', () => {
     const tls = tlsOf('bind :443 ssl crt site.pem crt /abs/other.pem crt-list list.txt', '    crt-base /etc/haproxy/certs/');
     expect(tls!.certificates.map((c) => c.path)).toEqual(['/etc/haproxy/certs/site.pem', '/abs/other.pem']);
-    expect(tls!.certificateLists.map((c) => c.path)).toEqual(['/etc/haproxy/certs/list.txt']);
+    expect(tls!.certificateLists.map((c) => c.path)).toEqual(['list.txt']);
+    expect(tls!.crtBase).toBe('/etc/haproxy/certs/');
   });
 
   it('ssl-default-bind-options and -ciphers apply; the bind overrides them', () => {

@@ -60,6 +60,16 @@ describe('certificate chosen by SNI', () => {
     expect(edge).toEqual(haproxy);
   });
 
+  it('crt-base applies to crt and to the relative paths inside a crt-list, not to the crt-list itself', async () => {
+    writeFileSync(join(certs.dir, 'relative.txt'), 'b.pem\nwildcard.pem\n');
+    const text = `global\n    crt-base ${certs.dir}\n${config(`crt a.pem crt-list ${join(certs.dir, 'relative.txt')}`)}`;
+    const { haproxy, edge } = await runTlsOnBoth(text, ['s1'], async ({ tlsPort }) =>
+      subjects(await Promise.all(['b.test', 'z.w.test', 'nope.test'].map((servername) => handshake(tlsPort, { servername })))),
+    );
+    expect(haproxy).toEqual(['b.test', '*.w.test', 'a.test']);
+    expect(edge).toEqual(haproxy);
+  });
+
   it('strict-sni refuses an unknown name and a missing SNI', async () => {
     const { haproxy, edge } = await runTlsOnBoth(config(`crt ${certs.certDir} strict-sni`), ['s1'], async ({ tlsPort }) =>
       subjects(await Promise.all(['b.test', 'unknown.test', undefined].map((servername) => handshake(tlsPort, servername ? { servername } : {})))),
