@@ -109,6 +109,7 @@ export class Listener {
         this.#server.closeAllConnections();
         for (const socket of this.#upgraded) socket.destroy();
         this.#http2.destroy();
+        this.#tls?.destroyConnections();
       }, graceMs);
       this.#accepting.close(() => {
         clearTimeout(force);

@@ -16,6 +16,7 @@
  * connections already open keep theirs.
  */
 import { Server as TlsServer, type SecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
+import type { Socket } from 'node:net';
 import type { BindTls } from '../../src/config/types.ts';
 import type { TlsFacts } from '../../src/rules/transaction.ts';
 import type { CertificateStore } from './certificate-store.ts';
@@ -38,6 +39,10 @@ export class TlsFront {
   readonly server: TlsServer;
   #tls: BindTls;
   #store: CertificateStore;
+  /** The TCP connections under the TLS ones. */
+  readonly #connections = new Set<Socket>();
+  /** `address|port` of the connections whose handshake is done. */
+  readonly #secured = new Set<string>();
 
   constructor({ settings: tls, store }: TlsBinding, handlers: TlsConnectionHandlers, handshakeTimeoutMs: number | undefined) {
     this.#tls = tls;
@@ -55,6 +60,7 @@ export class TlsFront {
       ...(tls.alpn ? { ALPNCallback: ({ protocols }: { protocols: string[] }) => selectAlpn(this.#tls.alpn ?? [], protocols) } : {}),
     });
     this.server.on('secureConnection', (socket: TLSSocket) => {
+      this.#secured.add(`${socket.remoteAddress}|${socket.remotePort}`);
       if (socket.alpnProtocol === 'h2') return handlers.http2(socket);
       // node:http decides when a half-closed HTTP/1 connection ends (httpAllowHalfOpen).
       socket.allowHalfOpen = true;
@@ -63,6 +69,25 @@ export class TlsFront {
     // A failed handshake (unknown SNI with strict-sni, an old version, a
     // timeout) closes its connection; HAProxy logs nothing by default either.
     this.server.on('tlsClientError', () => {});
+    // Node's handshakeTimeout starts with the ClientHello: a client that
+    // connects and sends nothing would stay forever. As on HAProxy, `timeout
+    // client` closes it; connections that completed their handshake are known
+    // by their client address and port (public on both sockets).
+    this.server.on('connection', (socket: Socket) => {
+      this.#connections.add(socket);
+      const peer = `${socket.remoteAddress}|${socket.remotePort}`;
+      const timer = handshakeTimeoutMs ? setTimeout(() => this.#secured.has(peer) || socket.destroy(), handshakeTimeoutMs) : undefined;
+      socket.once('close', () => {
+        clearTimeout(timer);
+        this.#connections.delete(socket);
+        this.#secured.delete(peer);
+      });
+    });
+  }
+
+  /** Cuts every connection, mid-handshake ones included (the end of a stop's grace period). */
+  destroyConnections(): void {
+    for (const socket of this.#connections) socket.destroy();
   }
 
   /** New certificates and settings for new handshakes (a reload). */

@@ -5,7 +5,9 @@
  * handshakes while open connections carry on, and a broken one refuses the
  * reload with the running certificates kept. Stats are served over HTTPS.
  */
+import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +18,7 @@ import { requireHaproxy } from '../helpers/haproxy.ts';
 import { freePort } from '../helpers/ports.ts';
 import { makeCertificates, type TestCertificates } from './certificates.ts';
 import { handshake, http2Request, http2Session, httpsGet } from './tls-clients.ts';
+import { runTls } from './tls-harness.ts';
 
 let certs: TestCertificates;
 beforeAll(() => {
@@ -122,6 +125,36 @@ describe('reload', () => {
       await edge.close(0);
       await backend.close();
     }
+  });
+});
+
+describe('a client that connects and never starts its handshake', () => {
+  it('is closed after timeout client, as haproxy does', async () => {
+    const text = config(certs.a).replace('timeout client 5s', 'timeout client 300ms');
+    const results: Record<string, boolean> = {};
+    for (const kind of ['haproxy', 'edge-balancer'] as const) {
+      await runTls(kind, text, ['s1'], async ({ tlsPort }) => {
+        const silent = createConnection({ host: '127.0.0.1', port: tlsPort });
+        silent.on('error', () => {});
+        await once(silent, 'close');
+        results[kind] = true;
+      });
+    }
+    expect(results).toEqual({ haproxy: true, 'edge-balancer': true });
+  });
+});
+
+describe('stop', () => {
+  it('the end of the grace period also cuts a connection that never finished its handshake', async () => {
+    const env = { TLS_PORT: String(await freePort()), S1: '9' };
+    // timeout client 5s is the handshake's limit: the close must not wait for it.
+    const edge = await startEdge(config(certs.a), env);
+    const silent = createConnection({ host: '127.0.0.1', port: Number(env.TLS_PORT) });
+    await once(silent, 'connect');
+    const closedAt = Date.now();
+    await edge.close(100);
+    expect(Date.now() - closedAt).toBeLessThan(3_000);
+    silent.destroy();
   });
 });
 
