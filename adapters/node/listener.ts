@@ -77,7 +77,7 @@ export class Listener {
       keepAlive: keepAliveLimit(this.#timeouts),
     }));
     applyHttpServerLimits(this.#server, this.#timeouts);
-    this.#tls = tls && new TlsFront(tls, { http1: (socket) => this.#server.emit('connection', socket), http2: (socket) => this.#http2.serve(socket) }, timeouts.client);
+    this.#tls = tls && new TlsFront(tls, { http1: (socket) => this.#server.emit('connection', socket), http2: (socket) => this.#http2.serve(socket) }, () => this.#timeouts.client);
     // node:http starts tracking connections (closeIdleConnections…) when it
     // listens; behind TLS it never listens itself.
     if (this.#tls) this.#server.emit('listening');

@@ -44,7 +44,8 @@ export class TlsFront {
   /** `address|port` of the connections whose handshake is done. */
   readonly #secured = new Set<string>();
 
-  constructor({ settings: tls, store }: TlsBinding, handlers: TlsConnectionHandlers, handshakeTimeoutMs: number | undefined) {
+  /** `handshakeMs()` (`timeout client`) is read per connection, so a reload's value applies to the next ones. */
+  constructor({ settings: tls, store }: TlsBinding, handlers: TlsConnectionHandlers, handshakeMs: () => number | undefined) {
     this.#tls = tls;
     this.#store = store;
     this.server = new TlsServer({
@@ -53,7 +54,6 @@ export class TlsFront {
       // an HTTP/1 connection is half-open, as on node:http's server (below).
       allowHalfOpen: false,
       noDelay: true,
-      ...(handshakeTimeoutMs ? { handshakeTimeout: handshakeTimeoutMs } : {}),
       SNICallback: (servername, done) => done(null, this.#contextFor(servername)),
       // Without `alpn` HAProxy negotiates no protocol (HTTP/1.1); installing no
       // callback makes Node ignore the client's list the same way.
@@ -69,14 +69,15 @@ export class TlsFront {
     // A failed handshake (unknown SNI with strict-sni, an old version, a
     // timeout) closes its connection; HAProxy logs nothing by default either.
     this.server.on('tlsClientError', () => {});
-    // Node's handshakeTimeout starts with the ClientHello: a client that
-    // connects and sends nothing would stay forever. As on HAProxy, `timeout
-    // client` closes it; connections that completed their handshake are known
-    // by their client address and port (public on both sockets).
+    // The handshake must end within `timeout client`, as on HAProxy (Node's
+    // own handshakeTimeout starts only at the ClientHello, so a client that
+    // sends nothing would stay forever). Connections whose handshake is done
+    // are known by their client address and port (public on both sockets).
     this.server.on('connection', (socket: Socket) => {
       this.#connections.add(socket);
       const peer = `${socket.remoteAddress}|${socket.remotePort}`;
-      const timer = handshakeTimeoutMs ? setTimeout(() => this.#secured.has(peer) || socket.destroy(), handshakeTimeoutMs) : undefined;
+      const ms = handshakeMs();
+      const timer = ms ? setTimeout(() => this.#secured.has(peer) || socket.destroy(), ms) : undefined;
       socket.once('close', () => {
         clearTimeout(timer);
         this.#connections.delete(socket);
