@@ -22,6 +22,7 @@ import { requireWrk, runWrk, type LoadResult } from './load.ts';
 import { rssMiB } from './memory.ts';
 import { measureCpu, type CpuShares } from './other-cpu.ts';
 import { renderResults, type Measurement } from './report.ts';
+import { renderTlsResults, runTlsBench } from './tls.ts';
 import { renderWebSocketResults, runWebSocketBench } from './websocket.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
   const measurements: Measurement[] = [];
   const skipped = new Map<string, string>();
   let webSockets = '';
+  let https = '';
   try {
     for (const spec of SCENARIOS.filter((s) => selected('BENCH_SCENARIOS', s.name))) {
       const backends = await startNginxBackends(await freePorts(spec.servers));
@@ -105,6 +107,7 @@ async function main(): Promise<void> {
       }
     }
     if (process.env.BENCH_WEBSOCKETS !== '0') webSockets = renderWebSocketResults(await runWebSocketBench(dir));
+    if (process.env.BENCH_TLS !== '0') https = renderTlsResults(await runTlsBench(dir));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -116,8 +119,8 @@ async function main(): Promise<void> {
     skipped,
     goals: renderGoals(evaluateGoals(measurements)),
   });
-  if (!PARTIAL) writeFileSync(new URL('RESULTS.md', import.meta.url), `${markdown}\n${webSockets}`);
-  process.stdout.write(`${markdown}\n${webSockets}`);
+  if (!PARTIAL) writeFileSync(new URL('RESULTS.md', import.meta.url), `${markdown}\n${webSockets}\n${https}`);
+  process.stdout.write(`${markdown}\n${webSockets}\n${https}`);
 }
 
 await main();

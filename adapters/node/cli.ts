@@ -3,6 +3,7 @@
  */
 import { commandVersion, parseCommandLine, usage, type CommandFeatures } from '../command/command-line.ts';
 import { loadConfigFiles } from '../command/load-config.ts';
+import { ConfigErrors } from '../../src/config/errors.ts';
 import type { RunningBalancer } from './serve.ts';
 
 const FEATURES: CommandFeatures = { invocation: 'edge-balancer', demo: true, reload: true };
@@ -35,13 +36,27 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   for (const notice of loaded.notices) process.stderr.write(`[NOTICE] ${notice}\n`);
+  const { startBalancer, loadTlsBindings } = await import('./serve.ts');
   if (command.action === 'check') {
+    // As `haproxy -c`: the certificates a `bind … ssl` names must load too.
+    try {
+      loadTlsBindings(loaded.config);
+    } catch (error) {
+      process.stderr.write(`${(error as Error).message}\n`);
+      return 1;
+    }
     process.stdout.write('Configuration file is valid\n');
     return 0;
   }
 
-  const { startBalancer } = await import('./serve.ts');
-  const balancer = await startBalancer(loaded.config, { logFormat });
+  let balancer;
+  try {
+    balancer = await startBalancer(loaded.config, { logFormat });
+  } catch (error) {
+    if (!(error instanceof ConfigErrors)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 1;
+  }
   for (const l of balancer.listeners) process.stderr.write(`[NOTICE] ${l.frontend} listening on ${l.host}:${l.port}\n`);
   const stopReloading = reloadOnHangup(command.files, balancer, graceMs);
   await waitForStopSignal();

@@ -10,10 +10,12 @@ import type { ListenerAddress, RunningBalancer as RunningBalancerBase } from '..
 import { ConnectionGate } from './connection-gate.ts';
 import type { Listener } from './listener.ts';
 import { handlersFor } from './handlers.ts';
-import { bindsOf, openNewListeners, type OpenListener } from './open-listeners.ts';
+import { bindsOf, loadTlsBindings, openNewListeners, type OpenListener } from './open-listeners.ts';
+import type { TlsBinding } from './tls-front.ts';
 import { createConsoleLogger, createNodeDeps, type LogFormat, type NodeDeps } from './node-deps.ts';
 
 export type { ListenerAddress };
+export { loadTlsBindings };
 
 export interface RunningBalancer extends RunningBalancerBase {
   readonly deps: NodeDeps;
@@ -39,7 +41,8 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
   const gate = new ConnectionGate(config, deps.logger);
 
   try {
-    switchTo(config, app, await openNewListeners(config, app, deps, open, gate));
+    const tls = loadTlsBindings(config);
+    switchTo(config, app, tls, await openNewListeners(config, app, deps, open, gate, tls));
   } catch (error) {
     checks.stop();
     await deps.upstream.close();
@@ -51,7 +54,7 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
    * ones, and returns those `next` no longer binds (removed from `open`).
    * Called only once every new address is bound, so it cannot fail halfway.
    */
-  function switchTo(next: Config, nextApp: BalancerApp, opened: ReadonlyMap<string, OpenListener>): Listener[] {
+  function switchTo(next: Config, nextApp: BalancerApp, tls: ReadonlyMap<string, TlsBinding>, opened: ReadonlyMap<string, OpenListener>): Listener[] {
     const used = new Set<string>();
     for (const { key, frontend, bind } of bindsOf(next)) {
       used.add(key);
@@ -61,7 +64,7 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
         continue;
       }
       const existing = open.get(key)!;
-      existing.listener.update(handlersFor(nextApp, frontend, bind, deps), frontend.timeouts, frontend.name);
+      existing.listener.update(handlersFor(nextApp, frontend, bind, deps), frontend.timeouts, frontend.name, tls.get(key));
       open.set(key, { ...existing, address: { ...existing.address, frontend: frontend.name } });
     }
     const dropped: Listener[] = [];
@@ -79,11 +82,13 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
     },
     deps,
     async reload(next, graceMs = 10_000) {
+      // A certificate that cannot be loaded or a bind that fails (address in
+      // use) refuses the whole reload before anything changed: the running
+      // rules, listeners, certificates and checks stay.
+      const tls = loadTlsBindings(next);
       const nextApp = createBalancer(next, deps);
-      // A bind that fails (address in use) refuses the whole reload before
-      // anything changed: the running rules, listeners and checks stay.
-      const opened = await openNewListeners(next, nextApp, deps, open, gate);
-      const dropped = switchTo(next, nextApp, opened);
+      const opened = await openNewListeners(next, nextApp, deps, open, gate, tls);
+      const dropped = switchTo(next, nextApp, tls, opened);
       gate.reconfigure(next);
       checks.stop();
       checks = startHealthChecks(nextApp.state, deps);

@@ -362,7 +362,7 @@ describe('notices for accepted but unused directives', () => {
     stats socket /run/haproxy.sock mode 660
     nbthread 4
     tune.bufsize 32768
-    ssl-default-bind-ciphers ECDHE
+    maxsslconn 100
 ${DEFAULTS}    option httplog
     option dontlognull
     log global
@@ -377,7 +377,7 @@ listen app
       "haproxy.cfg:3: 'stats socket' is ignored (not needed by edge-balancer)",
       "haproxy.cfg:4: 'nbthread' is ignored (not needed by edge-balancer)",
       "haproxy.cfg:5: 'tune.bufsize' is ignored (not needed by edge-balancer)",
-      "haproxy.cfg:6: 'ssl-default-bind-ciphers' is ignored (not needed by edge-balancer)",
+      "haproxy.cfg:6: 'maxsslconn' is ignored (not needed by edge-balancer)",
       "haproxy.cfg:12: 'option httplog' is ignored (not needed by edge-balancer)",
       "haproxy.cfg:13: 'option dontlognull' is ignored (not needed by edge-balancer)",
       "haproxy.cfg:14: 'log' is ignored (not needed by edge-balancer)",
