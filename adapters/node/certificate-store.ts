@@ -65,8 +65,8 @@ export function loadCertificateStore(tls: BindTls): CertificateStore {
 
 /**
  * `crt-list FILE`: `PEM [name…] [!name…]` per line, `#` comments. The
- * `[ssl options]` part of a line is refused: its per-certificate settings
- * are not implemented.
+ * `[ssl options]` part of a line is refused (per-certificate settings are
+ * not supported), never half-applied.
  */
 function loadCertificateList(list: ConfiguredPath, options: SecureContextOptions, crtBase: string | undefined): LoadedCertificate[] {
   let text: string;
