@@ -1,13 +1,18 @@
 /**
  * The `edge-balancer` command: HAProxy-like flags over the Node adapter.
  */
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { commandVersion, parseCommandLine, usage, type CommandFeatures } from '../command/command-line.ts';
 import { loadConfigFiles } from '../command/load-config.ts';
+import { WORKER_ENV } from './cluster-messages.ts';
 import type { RunningBalancer } from './serve.ts';
 
-const FEATURES: CommandFeatures = { invocation: 'edge-balancer', demo: true, reload: true };
+const FEATURES: CommandFeatures = { invocation: 'edge-balancer', demo: true, reload: true, threads: true };
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // A worker of `--threads`/`nbthread` (forked by cluster-primary.ts with the same argv): the primary has read the flags.
+  if (cluster.isWorker && process.env[WORKER_ENV]) return void (await (await import('./cluster-worker.ts')).runWorker()), 0;
   const command = parseCommandLine(argv, FEATURES);
   if (command.action === 'usage-error') {
     process.stderr.write(`edge-balancer: ${command.message}\n\n${usage(FEATURES)}`);
@@ -40,6 +45,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
 
+  // As haproxy: `nbthread`, else one per CPU available. `--threads` wins over both.
+  const workers = command.threads ?? loaded.config.global?.nbthread ?? availableParallelism();
+  if (workers > 1) {
+    const { runPrimary } = await import('./cluster-primary.ts');
+    return runPrimary({ files: command.files, config: loaded.config, workers, logFormat, graceMs, stopSignal: waitForStopSignal() });
+  }
   const { startBalancer } = await import('./serve.ts');
   const balancer = await startBalancer(loaded.config, { logFormat });
   for (const l of balancer.listeners) process.stderr.write(`[NOTICE] ${l.frontend} listening on ${l.host}:${l.port}\n`);

@@ -3,7 +3,8 @@
  * edge-balancer works and are accepted with a notice; unknown keywords are
  * errors, as in HAProxy. `setenv`, `presetenv`, `unsetenv` and `resetenv` do
  * act: like HAProxy they change the environment seen by the lines after them.
- * `maxconn` and `ulimit-n` act too: they set the connection limits.
+ * `maxconn` and `ulimit-n` act too: they set the connection limits, and
+ * `nbthread` sets how many worker processes the Node command runs.
  */
 import { fail, noExtraWords, notice, readInteger, type DirectiveContext, type Env } from './directive-context.ts';
 import { closestMatch } from './suggest.ts';
@@ -13,7 +14,7 @@ export type GlobalDraft = { -readonly [K in keyof GlobalSettings]: GlobalSetting
 
 const IGNORED = [
   'log', 'log-send-hostname', 'log-tag', 'maxconnrate', 'maxsessrate', 'maxsslconn', 'maxsslrate', 'maxpipes',
-  'daemon', 'master-worker', 'user', 'group', 'uid', 'gid', 'chroot', 'pidfile', 'nbthread', 'cpu-map',
+  'daemon', 'master-worker', 'user', 'group', 'uid', 'gid', 'chroot', 'pidfile', 'cpu-map',
   'stats', 'ca-base', 'crt-base', 'ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites', 'ssl-default-bind-options',
   'ssl-default-server-ciphers', 'ssl-default-server-ciphersuites', 'ssl-default-server-options', 'ssl-dh-param-file',
   'ssl-server-verify', 'tune', 'spread-checks', 'hard-stop-after', 'node', 'description', 'localpeer', 'quiet',
@@ -37,6 +38,12 @@ export function applyGlobalDirective(ctx: DirectiveContext, global: GlobalDraft)
       if (global[field] !== undefined) notice(ctx, `'${keyword}' already specified; the first value (${global[field]}) stays, as in HAProxy`);
       // 0 is HAProxy's "not set": computed from the descriptor limit.
       else if (value > 0) global[field] = value;
+      return ctx.env;
+    }
+    case 'nbthread': {
+      // HAProxy 2.6: "'nbthread' value must be between 1 and 64"; a repeated line replaces the value.
+      const value = readInteger(ctx, keyword, args[0], 1, 64);
+      if (value !== undefined && noExtraWords(ctx, keyword, 2)) global.nbthread = value;
       return ctx.env;
     }
     case 'setenv':
@@ -66,7 +73,7 @@ export function applyGlobalDirective(ctx: DirectiveContext, global: GlobalDraft)
     const shown = keyword === 'stats' && args[0] ? `stats ${args[0]}` : keyword;
     notice(ctx, `'${shown}' is ignored (not needed by edge-balancer)`);
   } else {
-    const suggestion = closestMatch(keyword, [...IGNORED.filter((k) => k !== 'tune'), ...ENV_KEYWORDS, ...Object.keys(LIMIT_KEYWORDS)]);
+    const suggestion = closestMatch(keyword, [...IGNORED.filter((k) => k !== 'tune'), ...ENV_KEYWORDS, ...Object.keys(LIMIT_KEYWORDS), 'nbthread']);
     fail(ctx, keyword, "unknown keyword in 'global' section", suggestion ? `did you mean '${suggestion}'?` : undefined);
   }
   return ctx.env;

@@ -39,6 +39,12 @@ export interface GlobalSettings {
   readonly maxconn?: number;
   /** `ulimit-n N`: the descriptors the process may use. */
   readonly ulimitN?: number;
+  /**
+   * `nbthread N` (1–64): HAProxy's threads. The Node command runs N worker
+   * processes sharing the listeners (adapters/node/cluster-primary.ts); other
+   * runtimes serve from one process and say so.
+   */
+  readonly nbthread?: number;
 }
 
 /**

@@ -1,0 +1,135 @@
+/**
+ * `nbthread N` / `--threads N` above 1 on Node: this process becomes the
+ * primary of N worker processes that share the listeners (node:cluster) and
+ * each run the whole balancer. The primary serves no request: it is the
+ * coordinator the Workers adapter's HealthObject is there — it runs the one
+ * set of health checks (CoordinatorStore pushes each change), adds up the
+ * workers' counters for any stats page, passes admin actions to all
+ * (WorkerFleet), replaces a worker that dies, and carries SIGHUP and
+ * SIGTERM/SIGINT to every worker.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { randomBytes } from 'node:crypto';
+import { BalancerState } from '../../src/balancer/balancer-state.ts';
+import type { Config } from '../../src/config/types.ts';
+import { startHealthChecks, type HealthChecks } from '../../src/health/scheduler.ts';
+import { applyAdminStates } from '../../src/stats/admin.ts';
+import type { LogFormat } from '../command/console-logger.ts';
+import { loadConfigFiles } from '../command/load-config.ts';
+import { WORKER_ENV, type FromWorker, type WorkerSetup } from './cluster-messages.ts';
+import { CoordinatorStore } from './coordinator-store.ts';
+import { createConsoleLogger, createNodeDeps } from './node-deps.ts';
+import { send, WorkerFleet } from './worker-fleet.ts';
+
+export interface PrimaryOptions {
+  readonly files: readonly string[];
+  readonly config: Config;
+  readonly workers: number;
+  readonly logFormat: LogFormat;
+  readonly graceMs: number;
+  /** Resolves when the command is told to stop (SIGTERM/SIGINT). */
+  readonly stopSignal: Promise<void>;
+}
+
+/** Runs until `stopSignal`; returns the exit code (1 when the workers could not start). */
+export async function runPrimary(options: PrimaryOptions): Promise<number> {
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const fleet: WorkerFleet = new WorkerFleet((admin) => applyAdminStates(state.backends.values(), admin));
+  const store = new CoordinatorStore((key, health) => fleet.pushHealth(key, health));
+  const deps = { ...createNodeDeps(createConsoleLogger(options.logFormat)), healthStore: store };
+  let state = new BalancerState(options.config, store, Date.now());
+  let checks: HealthChecks = startHealthChecks(state, deps);
+  let adminTokenKey = newKey();
+  let stopping = false;
+  let failed: string | undefined;
+  const started = new Set<number>();
+  const reloads = new Map<number, (error?: string) => void>();
+  let allListening!: () => void;
+  const listening = new Promise<void>((resolve) => (allListening = resolve));
+
+  const setup = (): Omit<WorkerSetup, 'admin'> => ({ files: options.files, logFormat: options.logFormat, adminTokenKey, states: store.snapshot() });
+  const fork = (): Worker => {
+    const worker = cluster.fork({ [WORKER_ENV]: '1' });
+    fleet.add(worker, setup, (message: FromWorker) => {
+      if (message.type === 'listening') {
+        if (started.size === 0) for (const l of message.listeners) log(`[NOTICE] ${l.frontend} listening on ${l.host}:${l.port} (${options.workers} workers)`);
+        started.add(worker.id);
+        if (started.size >= options.workers) allListening();
+      } else if (message.type === 'failed') {
+        failed ??= message.error;
+        allListening();
+      } else if (message.type === 'reloaded') reloads.get(worker.id)?.(message.error);
+    });
+    worker.on('exit', (code, signal) => {
+      fleet.remove(worker);
+      reloads.get(worker.id)?.();
+      if (stopping || failed !== undefined) return;
+      if (!started.has(worker.id)) {
+        failed = `worker ${worker.process.pid} exited before listening (${signal ?? `code ${code}`})`;
+        allListening();
+        return;
+      }
+      // Its in-flight requests are lost; everything else goes on in the others.
+      log(`[WARNING] worker ${worker.process.pid} exited (${signal ?? `code ${code}`}); starting a new one`);
+      fork();
+    });
+    return worker;
+  };
+  for (let i = 0; i < options.workers; i++) fork();
+
+  const stopAll = async () => {
+    stopping = true;
+    checks.stop();
+    const exits = Object.values(cluster.workers ?? {}).map((w) => w && new Promise((resolve) => (w.isDead() ? resolve(null) : w.once('exit', resolve))));
+    fleet.broadcast({ type: 'stop', graceMs: options.graceMs });
+    // A worker stuck past the grace period is ended.
+    const kill = setTimeout(() => Object.values(cluster.workers ?? {}).forEach((w) => w?.kill('SIGKILL')), options.graceMs + 2000);
+    await Promise.all(exits);
+    clearTimeout(kill);
+    await deps.upstream.close();
+  };
+
+  await Promise.race([listening, options.stopSignal]);
+  if (failed !== undefined) {
+    log(`[ALERT] ${failed}`);
+    await stopAll();
+    return 1;
+  }
+
+  let reloading = Promise.resolve();
+  const reload = () => {
+    reloading = reloading.then(async () => {
+      let next;
+      try {
+        next = loadConfigFiles(options.files, process.env);
+      } catch (error) {
+        return log(`[ALERT] reload refused, the running configuration stays:\n${(error as Error).message}\n`.trimEnd());
+      }
+      for (const notice of next.notices) log(`[NOTICE] ${notice}`);
+      adminTokenKey = newKey();
+      const answers = Object.values(cluster.workers ?? {}).map(
+        (w) => w && new Promise<string | undefined>((resolve) => {
+          reloads.set(w.id, (error) => (reloads.delete(w.id), resolve(error)));
+          send(w, { type: 'reload', graceMs: options.graceMs, adminTokenKey });
+        }),
+      );
+      const errors = (await Promise.all(answers)).filter((e) => e !== undefined);
+      if (errors.length > 0) return log(`[ALERT] reload refused, the running configuration stays: ${errors[0]}`);
+      fleet.reset();
+      checks.stop();
+      state = new BalancerState(next.config, store, Date.now());
+      checks = startHealthChecks(state, deps);
+      log('[NOTICE] configuration reloaded');
+    });
+  };
+  process.on('SIGHUP', reload);
+  await options.stopSignal;
+  process.off('SIGHUP', reload);
+  log('[NOTICE] stopping: finishing in-flight requests');
+  await stopAll();
+  return 0;
+}
+
+function newKey(): string {
+  return randomBytes(33).toString('base64');
+}
