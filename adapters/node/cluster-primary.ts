@@ -19,7 +19,7 @@ import { loadConfigFiles } from '../command/load-config.ts';
 import { WORKER_ENV, type FromWorker, type WorkerSetup } from './cluster-messages.ts';
 import { CoordinatorStore } from './coordinator-store.ts';
 import { createConsoleLogger, createNodeDeps } from './node-deps.ts';
-import { send, WorkerFleet } from './worker-fleet.ts';
+import { WorkerFleet } from './worker-fleet.ts';
 
 export interface PrimaryOptions {
   readonly files: readonly string[];
@@ -43,7 +43,6 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   let stopping = false;
   let failed: string | undefined;
   const started = new Set<number>();
-  const reloads = new Map<number, (error?: string) => void>();
   let allListening!: () => void;
   const listening = new Promise<void>((resolve) => (allListening = resolve));
 
@@ -52,17 +51,19 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     const worker = cluster.fork({ [WORKER_ENV]: '1' });
     fleet.add(worker, setup, (message: FromWorker) => {
       if (message.type === 'listening') {
-        if (started.size === 0) for (const l of message.listeners) log(`[NOTICE] ${l.frontend} listening on ${l.host}:${l.port} (${options.workers} workers)`);
         started.add(worker.id);
-        if (started.size >= options.workers) allListening();
+        // Said once, when every first worker listens (a replacement listens on the same sockets).
+        if (started.size === options.workers) {
+          for (const l of message.listeners) log(`[NOTICE] ${l.frontend} listening on ${l.host}:${l.port} (${options.workers} workers)`);
+          allListening();
+        }
       } else if (message.type === 'failed') {
         failed ??= message.error;
         allListening();
-      } else if (message.type === 'reloaded') reloads.get(worker.id)?.(message.error);
+      }
     });
     worker.on('exit', (code, signal) => {
       fleet.remove(worker);
-      reloads.get(worker.id)?.();
       if (stopping || failed !== undefined) return;
       if (!started.has(worker.id)) {
         failed = `worker ${worker.process.pid} exited before listening (${signal ?? `code ${code}`})`;
@@ -107,13 +108,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
       }
       for (const notice of next.notices) log(`[NOTICE] ${notice}`);
       adminTokenKey = newKey();
-      const answers = Object.values(cluster.workers ?? {}).map(
-        (w) => w && new Promise<string | undefined>((resolve) => {
-          reloads.set(w.id, (error) => (reloads.delete(w.id), resolve(error)));
-          send(w, { type: 'reload', graceMs: options.graceMs, adminTokenKey });
-        }),
-      );
-      const errors = (await Promise.all(answers)).filter((e) => e !== undefined);
+      const errors = await fleet.reload(options.graceMs, adminTokenKey);
       if (errors.length > 0) return log(`[ALERT] reload refused, the running configuration stays: ${errors[0]}`);
       fleet.reset();
       checks.stop();

@@ -22,6 +22,8 @@ interface Gathering {
 export class WorkerFleet {
   readonly #workers = new Map<number, Worker>();
   readonly #gatherings = new Map<number, Gathering>();
+  /** Workers reloading, each with what resolves its answer (an error message, or nothing). */
+  readonly #reloads = new Map<number, (error?: string) => void>();
   /** Last figures each worker gave, so a worker that dies keeps counting in the totals (less what it did since). */
   readonly #lastFigures = new Map<number, CounterReport>();
   #departed: CounterReport = {};
@@ -50,13 +52,15 @@ export class WorkerFleet {
         this.#admin = { ...this.#admin, ...message.admin };
         this.onAdmin(message.admin);
         this.broadcast({ type: 'admin', admin: message.admin }, worker.id);
-      } else onMessage(message);
+      } else if (message.type === 'reloaded') this.#reloads.get(worker.id)?.(message.error);
+      else onMessage(message);
     });
   }
 
   /** `worker` exited: its last figures stay in the totals, without its requests in progress. */
   remove(worker: Worker): void {
     this.#workers.delete(worker.id);
+    this.#reloads.get(worker.id)?.();
     const last = this.#lastFigures.get(worker.id);
     this.#lastFigures.delete(worker.id);
     if (last) {
@@ -71,6 +75,18 @@ export class WorkerFleet {
     this.#departed = {};
     this.#lastFigures.clear();
     this.#admin = {};
+  }
+
+  /** Every worker re-reads the files; resolves with the errors of those that refused. */
+  async reload(graceMs: number, adminTokenKey: string): Promise<string[]> {
+    const answers = [...this.#workers].map(
+      ([id, worker]) =>
+        new Promise<string | undefined>((resolve) => {
+          this.#reloads.set(id, (error) => (this.#reloads.delete(id), resolve(error)));
+          send(worker, { type: 'reload', graceMs, adminTokenKey });
+        }),
+    );
+    return (await Promise.all(answers)).filter((error) => error !== undefined);
   }
 
   pushHealth(key: string, state: HealthState): void {
