@@ -76,6 +76,10 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     });
     return worker;
   };
+  // SCHED_NONE: the workers accept on the shared socket themselves. With Node's
+  // default round-robin the primary accepts and hands each connection over, and
+  // one handed to a worker as it dies hangs forever (bench/NOTES.md, "Every core").
+  if (!process.env.NODE_CLUSTER_SCHED_POLICY) cluster.schedulingPolicy = cluster.SCHED_NONE;
   for (let i = 0; i < options.workers; i++) fork();
 
   const stopAll = async () => {

@@ -3,7 +3,7 @@
  * primary and N worker processes on loopback. Its access lines say which
  * worker served each request (`edge-balancer[PID]: …`, HAProxy's syslog
  * tag), which is how these tests attribute requests to workers without
- * anything added on the wire.
+ * anything added on the wire; `only` steers connections to one worker.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -27,6 +27,12 @@ export interface ClusterCommand {
   served(): Served[];
   /** The primary's live children (the workers), read from /proc. */
   workers(): number[];
+  /**
+   * Runs `fn` while every other worker is stopped (SIGSTOP), so that each
+   * connection made meanwhile is accepted by `pid`: the workers accept on a
+   * shared socket and the kernel, not the test, would pick one otherwise.
+   */
+  only<T>(pid: number, fn: () => Promise<T>): Promise<T>;
   /** SIGTERM, then SIGKILL to the primary and every worker left, bounded: every process ends. */
   kill(): Promise<void>;
 }
@@ -50,6 +56,15 @@ export async function startClusterCommand(file: string, threads: number, extra: 
         return m ? [{ pid: Number(m[1]), server: m[2]!, status: Number(m[3]) }] : [];
       }),
     workers,
+    async only(pid, fn) {
+      const others = workers().filter((other) => other !== pid);
+      for (const other of others) process.kill(other, 'SIGSTOP');
+      try {
+        return await fn();
+      } finally {
+        for (const other of others) process.kill(other, 'SIGCONT');
+      }
+    },
     async kill() {
       const left = workers();
       if (primary.exitCode === null && primary.signalCode === null) {
@@ -61,6 +76,7 @@ export async function startClusterCommand(file: string, threads: number, extra: 
       }
       for (const pid of left) {
         try {
+          process.kill(pid, 'SIGCONT');
           process.kill(pid, 'SIGKILL');
         } catch {
           // already gone, as it should be

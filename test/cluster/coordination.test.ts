@@ -8,6 +8,7 @@
  * its own, so node:cluster's round-robin hands them to both workers.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { Agent, get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,24 +68,61 @@ async function requests(n: number, headers: [string, string][] = []) {
   return { responses, served: edge.served().slice(before) };
 }
 
+/** `n` requests to each worker in turn (the other one stopped meanwhile). */
+async function requestsToEach(n: number, headers: [string, string][] = []) {
+  const results = [];
+  for (const pid of edge.workers()) {
+    const result = await edge.only(pid, () => requests(n, headers));
+    expect(result.served.every((s) => s.pid === pid)).toBe(true);
+    results.push(result);
+  }
+  return { responses: results.flatMap((r) => r.responses), served: results.flatMap((r) => r.served) };
+}
+
+const rowsOf = (text: string) => text.split('\n').map((line) => line.split(','));
+const csv = async () => rowsOf((await send(statsPort, '/;csv')).body);
+
+/**
+ * The CSV as `pid` serves it while both workers run: a kept-alive connection
+ * is opened while the other worker is stopped, then used once both run (a
+ * stopped worker could not give its counters).
+ */
+async function csvFrom(pid: number): Promise<string[][]> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const fetchCsv = () =>
+    new Promise<{ body: string; reused: boolean }>((resolve, reject) => {
+      const req = get({ host: '127.0.0.1', port: statsPort, path: '/;csv', agent }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ body, reused: req.reusedSocket }));
+      });
+      req.on('error', reject);
+    });
+  try {
+    await edge.only(pid, fetchCsv);
+    const { body, reused } = await fetchCsv();
+    expect(reused).toBe(true);
+    return rowsOf(body);
+  } finally {
+    agent.destroy();
+  }
+}
+const field = (rows: string[][], svname: string, index: number) => rows.find((r) => r[0] === 'app' && r[1] === svname)![index]!;
+const STOT = 7;
+const STATUS = 17;
+
 describe('edge-balancer --threads 2', () => {
-  it('balances round-robin per worker: each worker sends s1 s2 s1 s2, as each HAProxy thread does', async () => {
-    const { served } = await requests(12);
-    const byWorker = sequencesByWorker(served);
-    expect(byWorker.size).toBe(2);
-    for (const sequence of byWorker.values()) {
-      expect(sequence.length).toBeGreaterThanOrEqual(2);
-      expect(sequence).toEqual(sequence.map((_, i) => (i % 2 === 0 ? 's1' : 's2')));
-    }
+  it('balances round-robin per worker: each worker sends s1 s2 s1, as each HAProxy thread does', async () => {
+    // One rotation for the whole process would send the second worker's three to s2 s1 s2.
+    const { served } = await requestsToEach(3);
+    expect(sequencesByWorker(served).size).toBe(2);
+    for (const sequence of sequencesByWorker(served).values()) expect(sequence).toEqual(['s1', 's2', 's1']);
   });
 
   it('keeps a cookie client on its server whichever worker takes the request', async () => {
-    const first = await send(port, '/');
-    const cookie = setCookieValue(first, 'SERVERNAME')!;
-    const server = cookie.split('=')[1]!;
-    const { responses, served } = await requests(8, [['Cookie', cookie]]);
-    expect(new Set(served.map((s) => s.pid)).size).toBe(2);
-    for (const response of responses) expect((JSON.parse(response.body) as { server: string }).server).toBe(server);
+    const cookie = setCookieValue(await send(port, '/'), 'SERVERNAME')!;
+    const { responses } = await requestsToEach(4, [['Cookie', cookie]]);
+    for (const response of responses) expect(`SERVERNAME=${(JSON.parse(response.body) as { server: string }).server}`).toBe(cookie);
   });
 
   it('checks each server once per interval, from the primary alone (not once per worker)', async () => {
@@ -96,36 +134,34 @@ describe('edge-balancer --threads 2', () => {
       arrivals.push(Date.now());
     }
     const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]!);
-    // Two sets of checks would put one every INTER_MS/2 on average.
+    // Three sets (the primary's and one per worker) would put one every INTER_MS/3 on average.
     expect(gaps.reduce((a, b) => a + b, 0) / gaps.length).toBeGreaterThan(INTER_MS * 0.8);
   });
 
   it('shows on any worker the traffic of both: CSV stot is the number of requests made', async () => {
-    const csv = async () => (await send(statsPort, '/;csv')).body.split('\n').map((line) => line.split(','));
-    const stot = (rows: string[][], svname: string) => Number(rows.find((r) => r[0] === 'app' && r[1] === svname)![7]);
     const before = await csv();
-    const { served } = await requests(10);
-    expect(new Set(served.map((s) => s.pid)).size).toBe(2);
-    // Asked several times, so the page is served by both workers.
-    for (let i = 0; i < 4; i++) {
-      const after = await csv();
-      expect(stot(after, 'FRONTEND') - stot(before, 'FRONTEND')).toBe(10);
-      expect(stot(after, 'BACKEND') - stot(before, 'BACKEND')).toBe(10);
-      expect(stot(after, 's1') + stot(after, 's2') - stot(before, 's1') - stot(before, 's2')).toBe(10);
+    await requestsToEach(5);
+    for (const pid of edge.workers()) {
+      const after = await csvFrom(pid);
+      expect(Number(field(after, 'FRONTEND', STOT)) - Number(field(before, 'FRONTEND', STOT))).toBe(10);
+      expect(Number(field(after, 'BACKEND', STOT)) - Number(field(before, 'BACKEND', STOT))).toBe(10);
+      const servers = (rows: string[][]) => Number(field(rows, 's1', STOT)) + Number(field(rows, 's2', STOT));
+      expect(servers(after) - servers(before)).toBe(10);
     }
   });
 
   it('applies an admin action taken on one worker in every worker', async () => {
-    const answer = await send(statsPort, '/', {
-      method: 'POST',
-      headers: [['Content-Type', 'application/json']],
-      body: JSON.stringify({ backend: 'app', server: 's1', state: 'maint' }),
-    });
+    const [first] = edge.workers();
+    const answer = await edge.only(first!, () =>
+      send(statsPort, '/', {
+        method: 'POST',
+        headers: [['Content-Type', 'application/json']],
+        body: JSON.stringify({ backend: 'app', server: 's1', state: 'maint' }),
+      }),
+    );
     expect(answer.status).toBe(200);
-    const { served } = await requests(8);
-    expect(new Set(served.map((s) => s.pid)).size).toBe(2);
+    const { served } = await requestsToEach(4);
     expect(served.map((s) => s.server)).toEqual(Array(8).fill('s2'));
-    const rows = (await send(statsPort, '/;csv')).body.split('\n').map((line) => line.split(','));
-    expect(rows.find((r) => r[0] === 'app' && r[1] === 's1')![17]).toBe('MAINT');
+    for (const pid of edge.workers()) expect(field(await csvFrom(pid), 's1', STATUS)).toBe('MAINT');
   });
 });
