@@ -1,12 +1,11 @@
 /**
  * `nbthread N` / `--threads N` above 1 on Node: this process becomes the
- * primary of N worker processes that share the listeners (node:cluster) and
- * each run the whole balancer. The primary serves no request: it is the
- * coordinator the Workers adapter's HealthObject is there — it runs the one
- * set of health checks (CoordinatorStore pushes each change), adds up the
- * workers' counters for any stats page, passes admin actions to all
- * (WorkerFleet), replaces a worker that dies, and carries SIGHUP and
- * SIGTERM/SIGINT to every worker.
+ * primary of N worker processes that share the listeners (node:cluster),
+ * each running the whole balancer. The primary serves no request; it is the
+ * coordinator, as the Workers adapter's HealthObject: one set of health
+ * checks (CoordinatorStore pushes each change), counters added up for any
+ * stats page and admin actions passed to all (WorkerFleet), dead workers
+ * replaced, SIGHUP and SIGTERM/SIGINT carried to every worker.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
@@ -76,9 +75,9 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     });
     return worker;
   };
-  // SCHED_NONE: the workers accept on the shared socket themselves. With Node's
-  // default round-robin the primary accepts and hands each connection over, and
-  // one handed to a worker as it dies hangs forever (bench/NOTES.md, "Every core").
+  // SCHED_NONE: workers accept on the shared socket. With Node's round-robin the
+  // primary hands each connection over, and one handed to a dying worker hangs
+  // forever (bench/NOTES.md, "Every core").
   if (!process.env.NODE_CLUSTER_SCHED_POLICY) cluster.schedulingPolicy = cluster.SCHED_NONE;
   for (let i = 0; i < options.workers; i++) fork();
 
@@ -94,14 +93,8 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     await deps.upstream.close();
   };
 
-  await Promise.race([listening, options.stopSignal]);
-  if (failed !== undefined) {
-    log(`[ALERT] ${failed}`);
-    await stopAll();
-    return 1;
-  }
-
-  let reloading = Promise.resolve();
+  // A SIGHUP during start-up (its default would end the process) waits for the workers to listen.
+  let reloading = listening;
   const reload = () => {
     reloading = reloading.then(async () => {
       let next;
@@ -122,6 +115,14 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     });
   };
   process.on('SIGHUP', reload);
+  await Promise.race([listening, options.stopSignal]);
+  if (failed !== undefined) {
+    log(`[ALERT] ${failed}`);
+    process.off('SIGHUP', reload);
+    await stopAll();
+    return 1;
+  }
+
   await options.stopSignal;
   process.off('SIGHUP', reload);
   log('[NOTICE] stopping: finishing in-flight requests');
