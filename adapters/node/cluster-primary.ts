@@ -51,7 +51,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     fleet.add(worker, setup, (message: FromWorker) => {
       if (message.type === 'listening') {
         started.add(worker.id);
-        // Said once, when every first worker listens (a replacement listens on the same sockets).
+        // Said once, when the first N workers listen.
         if (started.size === options.workers) {
           for (const l of message.listeners) log(`[NOTICE] ${l.frontend} listening on ${l.host}:${l.port} (${options.workers} workers)`);
           allListening();
