@@ -7,7 +7,7 @@ import type { Config } from '../../src/config/types.ts';
 import type { BalancerDeps } from '../../src/deps.ts';
 import { startHealthChecks } from '../../src/health/scheduler.ts';
 import type { ListenerAddress, RunningBalancer } from '../command/running-balancer.ts';
-import { unenforcedLimitsNotice } from '../command/unenforced-limits.ts';
+import { singleProcessNotice, unenforcedLimitsNotice } from '../command/unenforced-limits.ts';
 import { withoutDuplicateClose } from './connection-close.ts';
 
 export type { ListenerAddress, RunningBalancer };
@@ -16,6 +16,8 @@ export async function startBalancer(config: Config, deps: BalancerDeps): Promise
   const app = createBalancer(config, deps);
   const limits = unenforcedLimitsNotice(config, 'Deno');
   if (limits) deps.logger.warn(limits);
+  const threads = singleProcessNotice(config, 'Deno');
+  if (threads) deps.logger.info(threads);
   const checks = startHealthChecks(app.state, deps);
   const servers: Deno.HttpServer<Deno.NetAddr>[] = [];
   const listeners: ListenerAddress[] = [];
