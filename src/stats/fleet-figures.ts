@@ -116,6 +116,14 @@ export function addReports(reports: readonly CounterReport[]): CounterReport {
   return sum;
 }
 
+/** A report as collect.ts's `counters` option: the figures of a scope in the shape the stats rows read. */
+export function countersLookup(report: CounterReport): (scope: string) => TrafficCounters | undefined {
+  return (scope) => {
+    const figures = report[scope];
+    return figures && countersFromFigures(figures);
+  };
+}
+
 /** Figures in the shape the stats rows read (collect.ts), for a page showing every copy's traffic. */
 export function countersFromFigures(f: CounterFigures): TrafficCounters {
   const responses = [0, 1, 2, 3, 4, 5].map((i) => f.responses[i] ?? 0) as TrafficCounters['responses'];

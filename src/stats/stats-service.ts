@@ -11,7 +11,7 @@ import type { BalancerDeps } from '../deps.ts';
 import type { BalancerState, FrontendRuntime } from '../balancer/balancer-state.ts';
 import { countRequestEnd, countRequestStart, countResponseStatus } from '../balancer/counters.ts';
 import { collectStats, statsRows, type CollectOptions, type ProxyStats } from './collect.ts';
-import { countersFromFigures } from './fleet-figures.ts';
+import { countersLookup } from './fleet-figures.ts';
 import { renderCsv } from './render-csv.ts';
 import { renderJson } from './render-json.ts';
 import { renderPrometheus } from './render-prometheus.ts';
@@ -82,12 +82,7 @@ export function createStatsService(
 
   /** With several copies (deps.fleet), the page shows their counters added up rather than this copy's. */
   async function fleetCounters(): Promise<CollectOptions['counters']> {
-    if (!deps.fleet) return undefined;
-    const report = await deps.fleet.counters();
-    return (scope) => {
-      const figures = report[scope];
-      return figures && countersFromFigures(figures);
-    };
+    return deps.fleet ? countersLookup(await deps.fleet.counters()) : undefined;
   }
 
   /** The section whose `stats` lines these are (a `listen`'s are on its frontend and its backend). */

@@ -60,6 +60,8 @@ export async function startClusterCommand(file: string, threads: number, extra: 
       const others = workers().filter((other) => other !== pid);
       for (const other of others) process.kill(other, 'SIGSTOP');
       try {
+        // A signal is delivered when the process next runs: wait until the kernel says stopped (`T`).
+        await waitFor(() => others.every((other) => processState(other) === 'T'), 'the other workers stopped', 5000, 5);
         return await fn();
       } finally {
         for (const other of others) process.kill(other, 'SIGCONT');
@@ -110,6 +112,12 @@ export function childrenOf(pid: number): number[] {
     }
   }
   return children;
+}
+
+/** The state letter of /proc/PID/stat: R, S, T (stopped), Z, … */
+function processState(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]!;
 }
 
 export function isRunning(pid: number): boolean {

@@ -24,10 +24,11 @@ let s2: EchoBackend;
 let edge: ClusterCommand;
 let port: number;
 let statsPort: number;
+let metricsPort: number;
 
 beforeAll(async () => {
   [s1, s2] = [await startEchoBackend('s1'), await startEchoBackend('s2')];
-  [port, statsPort] = await freePorts(2);
+  [port, statsPort, metricsPort] = await freePorts(3);
   const file = join(mkdtempSync(join(tmpdir(), 'edge-cluster-')), 'cluster.cfg');
   writeFileSync(
     file,
@@ -49,6 +50,9 @@ listen stats
     stats enable
     stats uri /
     stats admin if TRUE
+frontend metrics
+    bind 127.0.0.1:${metricsPort}
+    http-request use-service prometheus-exporter
 `,
   );
   edge = await startClusterCommand(file, 2);
@@ -148,6 +152,10 @@ describe('edge-balancer --threads 2', () => {
       const servers = (rows: string[][]) => Number(field(rows, 's1', STOT)) + Number(field(rows, 's2', STOT));
       expect(servers(after) - servers(before)).toBe(10);
     }
+    // `use-service prometheus-exporter` too (answered by the Node fast path).
+    const metric = (text: string) => Number(/^haproxy_frontend_sessions_total\{proxy="app"\} (\d+)$/m.exec(text)![1]);
+    const prometheus = async () => metric((await send(metricsPort, '/metrics')).body);
+    expect(await prometheus()).toBe(Number(field(await csv(), 'FRONTEND', STOT)));
   });
 
   it('applies an admin action taken on one worker in every worker', async () => {
