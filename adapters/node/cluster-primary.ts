@@ -84,12 +84,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   const stopAll = async () => {
     stopping = true;
     checks.stop();
-    const exits = Object.values(cluster.workers ?? {}).map((w) => w && new Promise((resolve) => (w.isDead() ? resolve(null) : w.once('exit', resolve))));
-    fleet.broadcast({ type: 'stop', graceMs: options.graceMs });
-    // A worker stuck past the grace period is ended.
-    const kill = setTimeout(() => Object.values(cluster.workers ?? {}).forEach((w) => w?.kill('SIGKILL')), options.graceMs + 2000);
-    await Promise.all(exits);
-    clearTimeout(kill);
+    await fleet.stop(options.graceMs);
     await deps.upstream.close();
   };
 

@@ -1,9 +1,8 @@
 /**
- * The primary's view of its workers: who is serving, what to tell them all,
- * and the two things gathered from them — counters for a stats page (asked
- * of every worker at the moment a page is served, and added up with
- * src/stats/fleet-figures.ts) and admin actions (applied by the primary and
- * passed to every other worker, and to workers started later).
+ * The primary's view of its workers: who serves, what to tell them all, and
+ * what is gathered from them — counters for a stats page (asked of every
+ * worker when a page is served, added up by src/stats/fleet-figures.ts) and
+ * admin actions (passed to every other worker, and to workers started later).
  */
 import type { Worker } from 'node:cluster';
 import type { HealthState } from '../../src/health/types.ts';
@@ -30,16 +29,8 @@ export class WorkerFleet {
   #admin: AdminStates = {};
   #nextId = 0;
 
-  /** Admin actions of workers reach the primary's own state too (its check logs count usable servers). */
+  /** `onAdmin`: the primary's own state takes admin actions too (its check logs count usable servers). */
   constructor(readonly onAdmin: (admin: AdminStates) => void) {}
-
-  get size(): number {
-    return this.#workers.size;
-  }
-
-  get admin(): AdminStates {
-    return this.#admin;
-  }
 
   /** Takes `worker` in: sends it `setup` (with the admin states so far) once it is ready, and answers its messages. */
   add(worker: Worker, setup: () => Omit<WorkerSetup, 'admin'>, onMessage: (message: FromWorker) => void): void {
@@ -87,6 +78,16 @@ export class WorkerFleet {
         }),
     );
     return (await Promise.all(answers)).filter((error) => error !== undefined);
+  }
+
+  /** Every worker finishes its in-flight requests and exits; one still there 2 s after `graceMs` is killed. */
+  async stop(graceMs: number): Promise<void> {
+    const workers = [...this.#workers.values()];
+    const exits = workers.map((w) => new Promise((resolve) => (w.isDead() ? resolve(null) : w.once('exit', resolve))));
+    this.broadcast({ type: 'stop', graceMs });
+    const kill = setTimeout(() => workers.forEach((w) => w.kill('SIGKILL')), graceMs + 2000);
+    await Promise.all(exits);
+    clearTimeout(kill);
   }
 
   pushHealth(key: string, state: HealthState): void {
