@@ -51,8 +51,9 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     fleet.add(worker, setup, (message: FromWorker) => {
       if (message.type === 'listening') {
         started.add(worker.id);
+        if (started.size > options.workers) log(`[NOTICE] worker ${worker.process.pid} listening, in place of one that exited`);
         // Said once, when the first N workers listen.
-        if (started.size === options.workers) {
+        else if (started.size === options.workers) {
           for (const l of message.listeners) log(`[NOTICE] ${l.frontend} listening on ${l.host}:${l.port} (${options.workers} workers)`);
           allListening();
         }
@@ -81,8 +82,10 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   if (!process.env.NODE_CLUSTER_SCHED_POLICY) cluster.schedulingPolicy = cluster.SCHED_NONE;
   for (let i = 0; i < options.workers; i++) fork();
 
+  const refresh = setInterval(() => void fleet.gather(), 1000).unref();
   const stopAll = async () => {
     stopping = true;
+    clearInterval(refresh);
     checks.stop();
     await fleet.stop(options.graceMs);
     await deps.upstream.close();

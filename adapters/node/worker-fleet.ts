@@ -9,7 +9,7 @@ import type { HealthState } from '../../src/health/types.ts';
 import { addReports, figuresOf, type CounterReport } from '../../src/stats/fleet-figures.ts';
 import type { AdminStates, FromWorker, ToWorker, WorkerSetup } from './cluster-messages.ts';
 
-/** A worker that does not answer a gathering within this long is left out of that page. */
+/** A worker silent this long is left out of a gathering. */
 const GATHER_TIMEOUT_MS = 1000;
 
 interface Gathering {
@@ -21,9 +21,9 @@ interface Gathering {
 export class WorkerFleet {
   readonly #workers = new Map<number, Worker>();
   readonly #gatherings = new Map<number, Gathering>();
-  /** Workers reloading, each with what resolves its answer (an error message, or nothing). */
+  /** Workers reloading: what resolves each one's answer (an error, or nothing). */
   readonly #reloads = new Map<number, (error?: string) => void>();
-  /** Last figures each worker gave, so a worker that dies keeps counting in the totals (less what it did since). */
+  /** Each worker's last figures: a worker that dies keeps counting in the totals. */
   readonly #lastFigures = new Map<number, CounterReport>();
   #departed: CounterReport = {};
   #admin: AdminStates = {};
@@ -37,7 +37,7 @@ export class WorkerFleet {
     this.#workers.set(worker.id, worker);
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'ready') send(worker, { type: 'setup', setup: { ...setup(), admin: this.#admin } });
-      else if (message.type === 'counters') void this.#gather().then((report) => send(worker, { type: 'totals', id: message.id, report }));
+      else if (message.type === 'counters') void this.gather().then((report) => send(worker, { type: 'totals', id: message.id, report }));
       else if (message.type === 'figures') this.#received(worker.id, message.id, message.report);
       else if (message.type === 'admin') {
         this.#admin = { ...this.#admin, ...message.admin };
@@ -98,7 +98,8 @@ export class WorkerFleet {
     for (const [id, worker] of this.#workers) if (id !== except) send(worker, message);
   }
 
-  async #gather(): Promise<CounterReport> {
+  /** Every worker's counters, added up (also each second: a dying worker loses at most that). */
+  async gather(): Promise<CounterReport> {
     const id = ++this.#nextId;
     const reports: CounterReport[] = [this.#departed];
     const waiting = new Set(this.#workers.keys());

@@ -78,7 +78,7 @@ describe('edge-balancer --threads 2 lifecycle', () => {
     };
     await Promise.all(Array.from({ length: CLIENTS }, client));
     await waitFor(() => edge.stderr().includes(`worker ${victim} exited (SIGKILL); starting a new one`), 'the replacement').catch((error: Error) => {
-      throw new Error(`${error.message} of ${victim}; the log:\n${edge.stderr()}`);
+      throw new Error(`${error.message} of ${victim} (killed: ${killed}, ${succeeded} served, ${failed} failed, workers ${edge.workers()}); the log:\n${edge.stderr()}`);
     });
     // At most one in-flight request per client was on the killed worker.
     expect(failed).toBeLessThanOrEqual(CLIENTS);
@@ -87,6 +87,7 @@ describe('edge-balancer --threads 2 lifecycle', () => {
     // The new worker serves (the survivor stopped meanwhile, so it is the one accepting).
     await waitFor(() => edge.workers().length === 2 && !edge.workers().includes(victim!), 'a second worker again');
     const replacement = edge.workers().find((pid) => pid !== survivor)!;
+    await waitFor(() => edge.stderr().includes(`worker ${replacement} listening, in place of one that exited`), 'the new worker listening', 30_000);
     const before = edge.served().length;
     await edge.only(replacement, async () => {
       for (let i = 0; i < 3; i++) expect(await servedBy(port)).toBe('s1');
