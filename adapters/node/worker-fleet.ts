@@ -32,7 +32,7 @@ export class WorkerFleet {
   /** `onAdmin`: the primary's own state takes admin actions too (its check logs count usable servers). */
   constructor(readonly onAdmin: (admin: AdminStates) => void) {}
 
-  /** Takes `worker` in: sends it `setup` (with the admin states so far) once it is ready, and answers its messages. */
+  /** Takes `worker` in: its `setup` (with the admin states so far) once ready, answers to its messages. */
   add(worker: Worker, setup: () => Omit<WorkerSetup, 'admin'>, onMessage: (message: FromWorker) => void): void {
     this.#workers.set(worker.id, worker);
     worker.on('message', (message: FromWorker) => {
@@ -80,12 +80,13 @@ export class WorkerFleet {
     return (await Promise.all(answers)).filter((error) => error !== undefined);
   }
 
-  /** Every worker finishes its in-flight requests and exits; one still there 2 s after `graceMs` is killed. */
+  /** Every worker finishes its requests and exits; one left 2 s after `graceMs` is killed. */
   async stop(graceMs: number): Promise<void> {
     const workers = [...this.#workers.values()];
     const exits = workers.map((w) => new Promise((resolve) => (w.isDead() ? resolve(null) : w.once('exit', resolve))));
     this.broadcast({ type: 'stop', graceMs });
-    const kill = setTimeout(() => workers.forEach((w) => w.kill('SIGKILL')), graceMs + 2000);
+    // Not worker.kill(), which waits for a disconnect first.
+    const kill = setTimeout(() => workers.forEach((w) => w.process.kill('SIGKILL')), graceMs + 2000);
     await Promise.all(exits);
     clearTimeout(kill);
   }
@@ -126,7 +127,7 @@ export class WorkerFleet {
   }
 }
 
-/** A worker that is exiting may have closed its channel: what it misses no longer matters. */
+/** An exiting worker may have closed its channel: what it misses no longer matters. */
 export function send(worker: Worker, message: ToWorker): void {
   if (worker.isConnected()) worker.send(message, (error: Error | null) => void error);
 }
