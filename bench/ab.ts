@@ -56,7 +56,8 @@ try {
   for (const root of roots) {
     const [port] = await freePorts(1);
     const file = join(dir, `edge-${port}.cfg`);
-    writeFileSync(file, balancerConfig(port!, { backendPorts: backends.ports, sticky: STICKY }));
+    // One process in every checkout: `nbthread 1` (older checkouts ignore it; `--threads` they would refuse).
+    writeFileSync(file, balancerConfig(port!, { backendPorts: backends.ports, sticky: STICKY }, 'global\n    nbthread 1\n'));
     builds.push({ root, port: port!, ...(await launch(root, file, port!)), rps: [] });
   }
   const headers = STICKY ? ['Cookie: SERVERNAME=s1'] : [];

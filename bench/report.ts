@@ -29,6 +29,8 @@ export function median(values: readonly number[]): number {
 }
 
 const JS_PEERS = ['@fastify/reply-from', 'http-proxy', 'hono/proxy (naive)'];
+/** The worker-process contenders (bench/contenders/index.ts), whose ratio is reported under each table. */
+const WORKER_CONTENDERS = ['edge-balancer (Node, 1 process, every core)', 'edge-balancer (Node, --threads 2, every core)'];
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 
 export function renderResults(measurements: readonly Measurement[], context: ReportContext): string {
@@ -63,6 +65,8 @@ export function renderResults(measurements: readonly Measurement[], context: Rep
     }
     const others = rows.flatMap((m) => m.otherCpu ?? []).filter(Number.isFinite);
     if (others.length) lines.push('', `Other processes' CPU while measuring: median ${fmt(median(others))} %, at most ${fmt(Math.max(...others))} % of a core.`);
+    const [one, two] = [WORKER_CONTENDERS[0], WORKER_CONTENDERS[1]].map((name) => rows.find((m) => m.contender === name));
+    if (one && two) lines.push('', `--threads 2 ÷ 1 process, both on every core: ${fmt(rps(two) / rps(one), 2)}`);
     lines.push('');
   }
   if (context.skipped.size) {

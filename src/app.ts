@@ -12,6 +12,7 @@ import { proxyRequest } from './proxy/proxy-request.ts';
 import { builtinErrorResponse } from './proxy/error-pages.ts';
 import { errorResponse } from './proxy/responses.ts';
 import { createStatsService } from './stats/stats-service.ts';
+import { countersLookup } from './stats/fleet-figures.ts';
 
 /** What an adapter tells the app about a request, beyond the Fetch `Request`. */
 export interface BalancerBindings {
@@ -86,8 +87,10 @@ export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp 
         // A Fetch handler cannot drop its connection; the closest is HAProxy's
         // 403 page with `connection: close` (see README, "Differs from HAProxy").
         return errorResponse(builtinErrorResponse(403));
-      case 'prometheus':
-        return errorResponse(prometheusAnswer(state, admission, deps.clock.now()));
+      case 'prometheus': {
+        const counters = deps.fleet ? countersLookup(await deps.fleet.counters()) : undefined;
+        return errorResponse(prometheusAnswer(state, admission, deps.clock.now(), counters));
+      }
       case 'stats':
         return (
           stats.serve(admission.stats, entry, request, env.clientAddress, admission.transaction.request.target) ??

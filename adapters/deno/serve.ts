@@ -9,7 +9,7 @@ import type { BalancerDeps } from '../../src/deps.ts';
 import { startHealthChecks } from '../../src/health/scheduler.ts';
 import type { ListenerAddress, RunningBalancer } from '../command/running-balancer.ts';
 import { serverTlsNotices } from '../command/server-tls-limits.ts';
-import { unenforcedLimitsNotice } from '../command/unenforced-limits.ts';
+import { singleProcessNotice, unenforcedLimitsNotice } from '../command/unenforced-limits.ts';
 import { withoutDuplicateClose } from './connection-close.ts';
 import { denoCertificateOf } from './tls-certificate.ts';
 
@@ -22,6 +22,8 @@ export async function startBalancer(config: Config, deps: BalancerDeps): Promise
   const limits = unenforcedLimitsNotice(config, 'Deno');
   if (limits) deps.logger.warn(limits);
   for (const notice of serverTlsNotices(config, 'Deno')) deps.logger.warn(notice);
+  const threads = singleProcessNotice(config, 'Deno');
+  if (threads) deps.logger.info(threads);
   const checks = startHealthChecks(app.state, deps);
   const servers: Deno.HttpServer<Deno.NetAddr>[] = [];
   const listeners: ListenerAddress[] = [];

@@ -1,14 +1,19 @@
 /**
  * The `edge-balancer` command: HAProxy-like flags over the Node adapter.
  */
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { commandVersion, parseCommandLine, usage, type CommandFeatures } from '../command/command-line.ts';
 import { loadConfigFiles } from '../command/load-config.ts';
 import { ConfigErrors } from '../../src/config/errors.ts';
+import { WORKER_ENV } from './cluster-messages.ts';
 import type { RunningBalancer } from './serve.ts';
 
-const FEATURES: CommandFeatures = { invocation: 'edge-balancer', demo: true, reload: true };
+const FEATURES: CommandFeatures = { invocation: 'edge-balancer', demo: true, reload: true, threads: true };
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // A worker of `--threads`/`nbthread` (forked by cluster-primary.ts with the same argv): the primary has read the flags.
+  if (cluster.isWorker && process.env[WORKER_ENV]) return void (await (await import('./cluster-worker.ts')).runWorker()), 0;
   const command = parseCommandLine(argv, FEATURES);
   if (command.action === 'usage-error') {
     process.stderr.write(`edge-balancer: ${command.message}\n\n${usage(FEATURES)}`);
@@ -49,8 +54,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
 
+  // As haproxy: `nbthread`, else one per CPU available. `--threads` wins over both.
+  const workers = command.threads ?? loaded.config.global?.nbthread ?? availableParallelism();
   let balancer;
   try {
+    if (workers > 1) {
+      // The certificates are loaded here first, so a broken one stops the start as in one process.
+      loadTlsBindings(loaded.config);
+      const { runPrimary } = await import('./cluster-primary.ts');
+      return await runPrimary({ files: command.files, config: loaded.config, workers, logFormat, graceMs, stopSignal: waitForStopSignal() });
+    }
     balancer = await startBalancer(loaded.config, { logFormat });
   } catch (error) {
     if (!(error instanceof ConfigErrors)) throw error;

@@ -4,6 +4,7 @@
  * graceful stop (stop accepting, let in-flight requests finish, then close).
  */
 import { createBalancer, type BalancerApp } from '../../src/app.ts';
+import type { BalancerState } from '../../src/balancer/balancer-state.ts';
 import type { Config } from '../../src/config/types.ts';
 import { startHealthChecks, type HealthChecks } from '../../src/health/scheduler.ts';
 import type { ListenerAddress, RunningBalancer as RunningBalancerBase } from '../command/running-balancer.ts';
@@ -19,6 +20,8 @@ export { loadTlsBindings };
 
 export interface RunningBalancer extends RunningBalancerBase {
   readonly deps: NodeDeps;
+  /** The live state of the configuration in force (changes at each reload). */
+  readonly state: BalancerState;
   /**
    * Switches to `config`: listeners on the same address keep their open
    * connections and take the new rules for the next requests, new addresses
@@ -31,12 +34,15 @@ export interface RunningBalancer extends RunningBalancerBase {
 export interface StartOptions {
   readonly logFormat?: LogFormat;
   readonly deps?: NodeDeps;
+  /** Run the health checks here (default). A cluster worker leaves them to the primary, which pushes the states. */
+  readonly checks?: boolean;
 }
 
 export async function startBalancer(config: Config, options: StartOptions = {}): Promise<RunningBalancer> {
   const deps = options.deps ?? createNodeDeps(createConsoleLogger(options.logFormat ?? 'httplog'));
-  const app = createBalancer(config, deps);
-  let checks: HealthChecks = startHealthChecks(app.state, deps);
+  let app = createBalancer(config, deps);
+  const runChecks = (next: BalancerApp): HealthChecks => (options.checks === false ? { stop() {} } : startHealthChecks(next.state, deps));
+  let checks = runChecks(app);
   const open = new Map<string, OpenListener>();
   const gate = new ConnectionGate(config, deps.logger);
 
@@ -81,6 +87,9 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
       return [...open.values()].map(({ address }) => address);
     },
     deps,
+    get state() {
+      return app.state;
+    },
     async reload(next, graceMs = 10_000) {
       // A certificate that cannot be loaded or a bind that fails (address in
       // use) refuses the whole reload before anything changed: the running
@@ -91,7 +100,8 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
       const dropped = switchTo(next, nextApp, tls, opened);
       gate.reconfigure(next);
       checks.stop();
-      checks = startHealthChecks(nextApp.state, deps);
+      checks = runChecks(nextApp);
+      app = nextApp;
       for (const listener of dropped) void listener.close(graceMs);
     },
     async close(graceMs = 10_000) {

@@ -88,8 +88,17 @@ ${scenario.sticky ? '    cookie SERVERNAME insert indirect nocache\n' : ''}${ser
 `;
 }
 
-export async function launch(argv: readonly string[], port: number, env: Record<string, string> = {}): Promise<RunningContender> {
-  const child: ChildProcess = spawn(...pinned('proxy', argv), {
+export interface LaunchOptions {
+  readonly env?: Record<string, string>;
+  /** Run on every core instead of core 0 (the worker-process contenders). */
+  readonly unpinned?: boolean;
+  /** Started once its stderr says so (every worker listening), not at the first accepted connection. */
+  readonly ready?: (stderr: string) => boolean;
+}
+
+export async function launch(argv: readonly string[], port: number, options: LaunchOptions = {}): Promise<RunningContender> {
+  const { env = {}, unpinned = false, ready } = options;
+  const child: ChildProcess = spawn(...(unpinned ? ([argv[0]!, argv.slice(1)] as [string, string[]]) : pinned('proxy', argv)), {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...env },
@@ -98,6 +107,10 @@ export async function launch(argv: readonly string[], port: number, env: Record<
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   try {
     await waitForPort(port, () => child.exitCode !== null);
+    for (let i = 0; ready && !ready(stderr); i++) {
+      if (i >= 600 || child.exitCode !== null) throw new Error('not every worker listened within 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   } catch (error) {
     await stop(child);
     throw new Error(`${argv.join(' ')} did not start: ${(error as Error).message}\n${stderr}`);
@@ -115,22 +128,29 @@ const nodeScript = (name: string, script: string): Contender => ({
   unavailable: () => undefined,
   start: (port, scenario) =>
     launch([process.execPath, join('bench/contenders', script)], port, {
-      PORT: String(port),
-      BACKENDS: scenario.backendPorts.join(','),
+      env: { PORT: String(port), BACKENDS: scenario.backendPorts.join(',') },
     }),
 });
 
-/** edge-balancer on Node: the compiled command users install (`npm run bench` builds it first), not the sources through tsx. */
-function edgeBalancerOnNode(name: string, configured: (scenario: Scenario) => Scenario): Contender {
+/**
+ * edge-balancer on Node: the compiled command users install (`npm run bench`
+ * builds it first), not the sources through tsx. `--threads 1` on core 0, as
+ * every other proxy; the worker-process contenders run on every core (wrk and
+ * nginx share them: bench/NOTES.md, "Every core") and only in the plain
+ * scenarios.
+ */
+function edgeBalancerOnNode(name: string, configured: (scenario: Scenario) => Scenario, threads = 1, unpinned = false): Contender {
+  const variants = threads === 1 && !unpinned;
   return {
     name,
-    sticky: true,
-    rules: true,
+    sticky: variants,
+    rules: variants,
     unavailable: () => undefined,
     start(port, scenario, dir) {
-      const file = join(dir, `edge-${port}.cfg`);
+      const file = join(dir, `edge-${threads}-${port}.cfg`);
       writeFileSync(file, balancerConfig(port, configured(scenario)));
-      return launch([process.execPath, 'dist/adapters/node/main.js', '-f', file, '--log-format', 'none', '--grace', '0'], port);
+      const argv = [process.execPath, 'dist/adapters/node/main.js', '-f', file, '--log-format', 'none', '--grace', '0', '--threads', String(threads)];
+      return launch(argv, port, { unpinned, ...(threads > 1 ? { ready: (stderr) => stderr.includes(`(${threads} workers)`) } : {}) });
     },
   };
 }
@@ -146,8 +166,15 @@ export const REFERENCE: Contender = edgeBalancerOnNode('edge-balancer (Node), re
   sticky: false,
 }));
 
+/** The two contenders whose ratio is the scaling over workers (bench/report.ts). */
+export const ONE_WORKER = 'edge-balancer (Node, 1 process, every core)';
+export const TWO_WORKERS = 'edge-balancer (Node, --threads 2, every core)';
+
 export const CONTENDERS: readonly Contender[] = [
   edgeBalancerOnNode('edge-balancer (Node)', (scenario) => scenario),
+  ...(process.env.BENCH_WORKERS === '0'
+    ? []
+    : [edgeBalancerOnNode(ONE_WORKER, (scenario) => scenario, 1, true), edgeBalancerOnNode(TWO_WORKERS, (scenario) => scenario, 2, true)]),
   {
     name: 'edge-balancer (Deno)',
     sticky: true,

@@ -3,7 +3,8 @@
  * edge-balancer works and are accepted with a notice; unknown keywords are
  * errors, as in HAProxy. `setenv`, `presetenv`, `unsetenv` and `resetenv` do
  * act: like HAProxy they change the environment seen by the lines after them.
- * `maxconn` and `ulimit-n` act too: they set the connection limits.
+ * `maxconn` and `ulimit-n` act too: they set the connection limits, and
+ * `nbthread` sets how many worker processes the Node command runs.
  */
 import { fail, noExtraWords, notice, readInteger, type DirectiveContext, type Env } from './directive-context.ts';
 import { parseDefaultBindOptions } from './bind-options.ts';
@@ -15,7 +16,7 @@ export type GlobalDraft = { -readonly [K in keyof GlobalSettings]: GlobalSetting
 
 const IGNORED = [
   'log', 'log-send-hostname', 'log-tag', 'maxcomprate', 'maxcompcpuusage', 'maxconnrate', 'maxsessrate', 'maxsslconn', 'maxsslrate', 'maxpipes',
-  'daemon', 'master-worker', 'user', 'group', 'uid', 'gid', 'chroot', 'pidfile', 'nbthread', 'cpu-map',
+  'daemon', 'master-worker', 'user', 'group', 'uid', 'gid', 'chroot', 'pidfile', 'cpu-map',
   'stats', 'ssl-dh-param-file',
   'tune', 'spread-checks', 'hard-stop-after', 'node', 'description', 'localpeer', 'quiet',
   'server-state-file', 'server-state-base', 'lua-load', 'insecure-fork-wanted', 'expose-experimental-directives',
@@ -43,6 +44,12 @@ export function applyGlobalDirective(ctx: DirectiveContext, global: GlobalDraft)
       if (global[field] !== undefined) notice(ctx, `'${keyword}' already specified; the first value (${global[field]}) stays, as in HAProxy`);
       // 0 is HAProxy's "not set": computed from the descriptor limit.
       else if (value > 0) global[field] = value;
+      return ctx.env;
+    }
+    case 'nbthread': {
+      // HAProxy 2.6: "'nbthread' value must be between 1 and 64"; a repeated line replaces the value.
+      const value = readInteger(ctx, keyword, args[0], 1, 64);
+      if (value !== undefined && noExtraWords(ctx, keyword, 2)) global.nbthread = value;
       return ctx.env;
     }
     case 'setenv':
@@ -101,7 +108,7 @@ export function applyGlobalDirective(ctx: DirectiveContext, global: GlobalDraft)
     const shown = keyword === 'stats' && args[0] ? `stats ${args[0]}` : keyword;
     notice(ctx, `'${shown}' is ignored (not needed by edge-balancer)`);
   } else {
-    const suggestion = closestMatch(keyword, [...IGNORED.filter((k) => k !== 'tune'), ...ENV_KEYWORDS, ...TLS_KEYWORDS, ...Object.keys(LIMIT_KEYWORDS)]);
+    const suggestion = closestMatch(keyword, [...IGNORED.filter((k) => k !== 'tune'), ...ENV_KEYWORDS, ...TLS_KEYWORDS, ...Object.keys(LIMIT_KEYWORDS), 'nbthread']);
     fail(ctx, keyword, "unknown keyword in 'global' section", suggestion ? `did you mean '${suggestion}'?` : undefined);
   }
   return ctx.env;

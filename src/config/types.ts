@@ -50,6 +50,12 @@ export interface GlobalSettings {
   readonly sslDefaultServer?: TlsProtocolSettings;
   /** `ssl-default-bind-options`, `-ciphers`, `-ciphersuites`: what every TLS bind starts from. */
   readonly sslDefaultBind?: SslDefaultBind;
+  /**
+   * `nbthread N` (1–64): HAProxy's threads. The Node command runs N worker
+   * processes sharing the listeners (adapters/node/cluster-primary.ts); other
+   * runtimes serve from one process and say so.
+   */
+  readonly nbthread?: number;
 }
 
 /** `global ssl-default-bind-*`: what every TLS bind starts from (its own options override them). */
