@@ -13,6 +13,7 @@
  */
 import type { HeaderMatch, HttpCheck, HttpCheckExpect } from '../config/types.ts';
 import { headerValues, trimLws } from '../rules/http-message.ts';
+import { matchString } from '../rules/patterns.ts';
 import type { CheckResult } from './types.ts';
 
 export interface CheckResponse {
@@ -81,23 +82,10 @@ function matchesName(match: HeaderMatch, name: string): boolean {
   const lower = name.toLowerCase();
   if (match.method === 'reg') return match.regex.test(lower);
   const text = match.text.toLowerCase();
-  return compare(match.method, lower, text);
+  return matchString(match.method, lower, text);
 }
 
 /** Values compare with case, as HAProxy's `isteq`/`istist`. */
 function matchesValue(match: HeaderMatch, value: string): boolean {
-  return match.method === 'reg' ? match.regex.test(value) : compare(match.method, value, match.text);
-}
-
-function compare(method: 'str' | 'beg' | 'end' | 'sub', text: string, pattern: string): boolean {
-  switch (method) {
-    case 'str':
-      return text === pattern;
-    case 'beg':
-      return text.startsWith(pattern);
-    case 'end':
-      return text.endsWith(pattern);
-    case 'sub':
-      return text.includes(pattern);
-  }
+  return match.method === 'reg' ? match.regex.test(value) : matchString(match.method, value, match.text);
 }

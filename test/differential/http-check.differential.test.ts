@@ -99,13 +99,19 @@ async function statsRows(port: number): Promise<Row[]> {
   return csv.slice(1).map((line) => Object.fromEntries(line.split(',').map((v, i) => [names[i]!, v])));
 }
 
-/** Polls the stats until every checked server has a settled check result (rise 1 fall 1: the first check decides). */
+/**
+ * Polls the stats until every checked server has a settled check result (rise
+ * 1 fall 1: the first check decides) and none is being checked at that moment
+ * (haproxy shows `* ` and may reset check_code while a check runs); returns
+ * every row of that read.
+ */
 async function settledRows(port: number, servers: number): Promise<Row[]> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const rows = (await statsRows(port)).filter((r) => r['type'] === '2' && r['check_rise'] !== '');
+    const all = await statsRows(port);
+    const rows = all.filter((r) => r['type'] === '2' && r['check_rise'] !== '');
     const settled = rows.length === servers && rows.every((r) => r['check_status'] !== 'INI' && !r['check_status']!.startsWith('* '));
-    if (settled) return rows;
+    if (settled) return all;
     if (Date.now() > deadline) throw new Error(`checks did not settle: ${JSON.stringify(rows)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -128,8 +134,7 @@ async function run(kind: 'haproxy' | 'edge', config: string, traffic: boolean): 
   try {
     const checked = traffic ? 1 : CASES.length;
     // With rise 1 fall 1 the first result decides: UP, DOWN or NOLB, never a transition state.
-    await settledRows(ports.STATS, checked);
-    const rows = (await statsRows(ports.STATS)).filter((r) => r['pxname'] !== 'stats');
+    const rows = (await settledRows(ports.STATS, checked)).filter((r) => r['pxname'] !== 'stats');
     const seen: Seen = { servers: {}, backends: {} };
     for (const r of rows) {
       if (r['type'] === '2') seen.servers[`${r['pxname']}/${r['svname']}`] = { status: r['status']!, check_status: r['check_status']!.replace(/^\* /, ''), check_code: r['check_code']! };
