@@ -6,7 +6,7 @@
  * as HAProxy sends them.
  */
 import { Readable } from 'node:stream';
-import { Pool } from 'undici';
+import { Pool } from './undici-pool.ts';
 import { UpstreamError, type RequestHead, type Upstream, type UpstreamFailure } from '../../src/deps.ts';
 import { ProxyHandler } from './dispatch-handler.ts';
 import type { UpstreamBody } from './upstream-body.ts';
