@@ -21,6 +21,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const port = Number(process.env.PORT ?? 8080);
     // Loaded on demand, as the listeners below: `-c` only needs the config reader.
     const { runDemo } = await import('./demo.ts');
+    (await import('./v8-memory.ts')).limitServingMemory();
     const stop = await runDemo(port, Number(process.env.STATS_PORT ?? port + 1));
     await waitForStopSignal();
     await stop();
@@ -41,6 +42,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 
   const { startBalancer } = await import('./serve.ts');
+  (await import('./v8-memory.ts')).limitServingMemory();
   const balancer = await startBalancer(loaded.config, { logFormat });
   for (const l of balancer.listeners) process.stderr.write(`[NOTICE] ${l.frontend} listening on ${l.host}:${l.port}\n`);
   const stopReloading = reloadOnHangup(command.files, balancer, graceMs);
