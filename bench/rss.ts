@@ -4,8 +4,9 @@
  * from /proc/PID/status every 50 ms. For development:
  *   npm run build && node --import tsx bench/rss.ts [checkout …]
  * Prints per round: idle VmRSS (after RSS_IDLE_SECONDS, default 3), the peak
- * (VmHWM), the steady RSS under load (median of the load's second half) and
- * req/s. Checkouts are interleaved round by round as in bench/ab.ts.
+ * (VmHWM), the steady RSS under load (median of the load's second half),
+ * req/s and the proxy's CPU time per request (user + system, from
+ * /proc/PID/stat: on a shared machine steadier than req/s). Checkouts are interleaved round by round as in bench/ab.ts.
  * RSS_ROUNDS (default 3), RSS_SECONDS (default 10), RSS_NODE_ARGS for node
  * flags of the proxies.
  */
@@ -33,6 +34,14 @@ function memory(pid: number): { rss: number; hwm: number } {
   return { rss: (kB('VmRSS') * 1024) / 1e6, hwm: (kB('VmHWM') * 1024) / 1e6 };
 }
 
+/** User + system CPU time of a process, seconds (clock ticks are 1/100 s on Linux). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function oneRun(root: string, configFile: string, port: number): Promise<string> {
   const argv = [process.execPath, ...NODE_ARGS, 'dist/adapters/node/main.js', '-f', configFile, '--log-format', 'none', '--grace', '0'];
   const child: ChildProcess = spawn(...pinned('proxy', argv), { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -44,16 +53,18 @@ async function oneRun(root: string, configFile: string, port: number): Promise<s
     const idle = memory(pid).rss;
     const samples: number[] = [];
     const sampler = setInterval(() => samples.push(memory(pid).rss), 50);
+    const cpuBefore = cpuSeconds(pid);
     let load;
     try {
       load = await runWrk(`http://127.0.0.1:${port}/small`, { seconds: SECONDS, connections: 64 });
     } finally {
       clearInterval(sampler);
     }
+    const cpuPerRequest = (cpuSeconds(pid) - cpuBefore) / (load.requestsPerSecond * SECONDS);
     const { hwm } = memory(pid);
     const steady = median(samples.slice(Math.floor(samples.length / 2)));
     const errors = load.errors ? `, ${load.errors} errors` : '';
-    return `idle ${idle.toFixed(0)} MB, peak ${hwm.toFixed(0)} MB, steady ${steady.toFixed(0)} MB, ${Math.round(load.requestsPerSecond)} req/s${errors}`;
+    return `idle ${idle.toFixed(0)} MB, peak ${hwm.toFixed(0)} MB, steady ${steady.toFixed(0)} MB, ${Math.round(load.requestsPerSecond)} req/s, ${(cpuPerRequest * 1e6).toFixed(0)} µs CPU/req${errors}`;
   } finally {
     await stop(child);
   }
