@@ -18,6 +18,9 @@ export interface BalancerBindings {
   readonly frontend?: string;
   readonly clientAddress?: string;
   readonly clientPort?: number;
+  /** The address and port the client connected to (`dst`, `dst_port`), when the runtime knows them. */
+  readonly localAddress?: string;
+  readonly localPort?: number;
   /** The client's HTTP version (`1.0`, `1.1`) when the runtime knows it; default `1.1`. */
   readonly httpVersion?: string;
   /**
@@ -48,7 +51,7 @@ export interface BalancerBindings {
 export type BalancerApp = Hono<{ Bindings: BalancerBindings }> & { readonly state: BalancerState };
 
 export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp {
-  const state = new BalancerState(config, deps.healthStore, deps.clock.now());
+  const state = new BalancerState(config, deps.healthStore, deps.clock.now(), deps.environment);
   const firstFrontend = state.frontends.values().next().value as FrontendRuntime | undefined;
   const stats = createStatsService(state, deps);
 
@@ -63,6 +66,8 @@ export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp 
     const admission = env.admission ?? admitRequest(state, entry, receivedHead(request, env), {
       clientAddress,
       clientPort: env.clientPort,
+      ...(env.localAddress !== undefined ? { localAddress: env.localAddress } : {}),
+      ...(env.localPort !== undefined ? { localPort: env.localPort } : {}),
       httpVersion: env.httpVersion ?? '1.1',
       // Workers (and a host app behind TLS) see the client's scheme in the
       // URL: `ssl_fc` must hold there, or `redirect scheme https if !{ ssl_fc }`

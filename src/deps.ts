@@ -2,7 +2,9 @@
  * What src/ needs from the runtime, injected by each adapter. Nothing in src/
  * touches a Node, Deno or Workers API directly; the adapters build these.
  */
+import type { ServerTls } from './config/types.ts';
 import type { CheckResult, HealthStore } from './health/types.ts';
+import type { BodyCoding } from './proxy/compression.ts';
 
 export interface Clock {
   /** ms since epoch */
@@ -87,6 +89,15 @@ export interface UpstreamTarget {
   readonly port: number;
   /** `option httpclose`: one request per connection, no pooling. */
   readonly close: boolean;
+  /** Present when the server is reached over TLS (`ssl`, or a check with `check-ssl`). */
+  readonly tls?: UpstreamTls;
+}
+
+/** A server's TLS settings and the SNI of this connection. */
+export interface UpstreamTls {
+  readonly settings: ServerTls;
+  /** `sni`'s value for this request (`check-sni` for a check); no SNI when absent, as HAProxy. */
+  readonly servername?: string;
 }
 
 export interface UpstreamOptions {
@@ -98,10 +109,14 @@ export interface UpstreamOptions {
 }
 
 /**
- * Why talking to a server failed. `refused` and `connect-timeout` happen before
+ * Why talking to a server failed. `refused`, `connect-timeout` and
+ * `tls-handshake` (certificate refused, or no TLS server there) happen before
  * anything was sent, so the request may be retried; the others may not.
+ * `tls-name-mismatch` (the certificate does not name the SNI or `verifyhost`)
+ * happens before too, but is never retried: HAProxy 2.6 gives up at once
+ * (CO_ER_SSL_MISMATCH_SNI) so a client's Host cannot provoke retries.
  */
-export type UpstreamFailure = 'refused' | 'connect-timeout' | 'timeout' | 'reset' | 'bad-response';
+export type UpstreamFailure = 'refused' | 'connect-timeout' | 'tls-handshake' | 'tls-name-mismatch' | 'timeout' | 'reset' | 'bad-response';
 
 export class UpstreamError extends Error {
   readonly failure: UpstreamFailure;
@@ -122,9 +137,13 @@ export interface Upstream<Body = ReadableStream<Uint8Array>> {
   ): Promise<UpstreamResponse<Body>>;
 }
 
-/** A layer-4 probe (TCP connect), which the Fetch API cannot express. */
+/**
+ * A layer-4 probe (TCP connect), which the Fetch API cannot express; with
+ * `tls`, a layer-6 one: the TLS handshake must complete (HAProxy's L6OK,
+ * L6RSP "SSL handshake failure", L6TOUT).
+ */
 export interface TcpProbe {
-  connect(host: string, port: number, timeoutMs: number): Promise<CheckResult>;
+  connect(host: string, port: number, timeoutMs: number, tls?: UpstreamTls): Promise<CheckResult>;
 }
 
 /**
@@ -153,9 +172,28 @@ export interface BalancerDeps {
    * a 101 Response with the `webSocket` (the platform relays, unseen).
    */
   readonly acceptWebSocket?: (upgrade: WebSocketUpgrade) => Response;
+  /**
+   * `compression`'s byte transform for responses sent as Fetch `Response`s:
+   * must flush after each chunk (a stream's events reach the client as they
+   * come). Unset: the Web `CompressionStream` (src/proxy/compress-stream.ts).
+   */
+  readonly compressBody?: (body: ReadableStream<Uint8Array>, coding: BodyCoding) => ReadableStream<Uint8Array>;
+  /**
+   * Set where the platform encodes what the balancer returns itself,
+   * negotiating with the client (Workers: the Worker sees a normalised
+   * Accept-Encoding, never the client's). It receives the Response whose head
+   * asks for the coding, with the body as the server sent it, and returns
+   * the one to send; `compressBody` is then not used.
+   */
+  readonly platformEncodes?: (response: Response) => Response;
   readonly tcpProbe: TcpProbe;
   readonly healthStore: HealthStore;
   readonly clock: Clock;
   readonly timers: Timers;
   readonly logger: Logger;
+  /**
+   * The runtime's environment, for `env(NAME)` in rules: Node's and Deno's
+   * process environment, a Worker's string bindings. Unset: `env()` finds nothing.
+   */
+  readonly environment?: (name: string) => string | undefined;
 }

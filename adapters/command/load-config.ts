@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { configFromObject, parseHaproxyConfig } from '../../src/config/index.ts';
+import { parseHaproxyConfig, readObjectConfig } from '../../src/config/index.ts';
 import type { Config } from '../../src/config/types.ts';
 
 export interface LoadedConfig {
@@ -26,7 +26,7 @@ export function loadConfigFiles(paths: readonly string[], env: Readonly<Record<s
   );
   if (files.length === 1 && files[0]!.endsWith('.json')) {
     const file = files[0]!;
-    return { config: configFromObject(JSON.parse(readFileSync(file, 'utf8')), file), notices: [] };
+    return readObjectConfig(JSON.parse(readFileSync(file, 'utf8')), file, { readFile: (path) => readFileSync(path, 'utf8') });
   }
   return parseHaproxyConfig(
     files.map((file) => ({ file, text: readFileSync(file, 'utf8') })),

@@ -28,5 +28,15 @@ export function createDenoDeps(logger: Logger): BalancerDeps {
     clock: systemClock,
     timers: globalTimers,
     logger,
+    environment: grantedVariable,
   };
+}
+
+/**
+ * `env(NAME)`: a variable Deno lets us read. Asking for one that was not
+ * granted would prompt on a terminal (or throw), so such a variable reads as
+ * unset, as an unset one does in HAProxy.
+ */
+function grantedVariable(name: string): string | undefined {
+  return Deno.permissions.querySync({ name: 'env', variable: name }).state === 'granted' ? Deno.env.get(name) : undefined;
 }

@@ -1,19 +1,22 @@
 /**
  * Deno's Upstream: HTTP/1.1 written by src/proxy/http1-client.ts over
- * `Deno.connect`, because Deno's fetch rewrites what it forwards (resolves
- * dot segments, adds accept-encoding and other headers, decompresses bodies
- * it then labels still encoded: issue 15 items 3 and 4).
+ * `Deno.connect` (and `Deno.startTls` for `ssl` servers), because Deno's
+ * fetch rewrites what it forwards (resolves dot segments, adds
+ * accept-encoding and other headers, decompresses bodies it then labels
+ * still encoded: issue 15 items 3 and 4).
  */
 import { UpstreamError, type Upstream } from '../../src/deps.ts';
 import { createHttp1Upstream } from '../../src/proxy/http1-client.ts';
+import { connectTlsTo } from './tls-connect.ts';
 
 export function createDenoUpstream(): Upstream {
-  return createHttp1Upstream(async (host, port, timeoutMs) => {
+  return createHttp1Upstream(async (host, port, timeoutMs, tls) => {
     const timeout = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
     try {
-      return await Deno.connect({ hostname: host, port, signal: timeout });
+      return tls ? await connectTlsTo(host, port, tls, timeout) : await Deno.connect({ hostname: host, port, signal: timeout });
     } catch (error) {
       if (timeout?.aborted) throw new UpstreamError('connect-timeout', `connect to ${host}:${port} timed out`, { cause: error });
+      if (error instanceof UpstreamError) throw error;
       throw new UpstreamError('refused', `connect to ${host}:${port}: ${String(error)}`, { cause: error });
     }
   });

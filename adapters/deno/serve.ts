@@ -7,6 +7,7 @@ import type { Config } from '../../src/config/types.ts';
 import type { BalancerDeps } from '../../src/deps.ts';
 import { startHealthChecks } from '../../src/health/scheduler.ts';
 import type { ListenerAddress, RunningBalancer } from '../command/running-balancer.ts';
+import { serverTlsNotices } from '../command/server-tls-limits.ts';
 import { unenforcedLimitsNotice } from '../command/unenforced-limits.ts';
 import { withoutDuplicateClose } from './connection-close.ts';
 
@@ -16,6 +17,7 @@ export async function startBalancer(config: Config, deps: BalancerDeps): Promise
   const app = createBalancer(config, deps);
   const limits = unenforcedLimitsNotice(config, 'Deno');
   if (limits) deps.logger.warn(limits);
+  for (const notice of serverTlsNotices(config, 'Deno')) deps.logger.warn(notice);
   const checks = startHealthChecks(app.state, deps);
   const servers: Deno.HttpServer<Deno.NetAddr>[] = [];
   const listeners: ListenerAddress[] = [];
@@ -24,11 +26,19 @@ export async function startBalancer(config: Config, deps: BalancerDeps): Promise
       for (const bind of frontend.binds) {
         const host = bind.host || '0.0.0.0';
         const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
-        const server = Deno.serve({ hostname: host, port: bind.port, onListen: resolve }, async (request, info) => {
+        let local: { localAddress?: string; localPort?: number } = {};
+        const onListen = (addr: Deno.NetAddr) => {
+          // `dst`: Deno.serve does not tell a connection's own local address, so
+          // the listener's stands for it, unless it is a wildcard (then unknown).
+          local = { localPort: addr.port, ...(addr.hostname === '0.0.0.0' || addr.hostname === '::' ? {} : { localAddress: addr.hostname }) };
+          resolve(addr);
+        };
+        const server = Deno.serve({ hostname: host, port: bind.port, onListen }, async (request, info) => {
           const response = await app.fetch(request, {
             frontend: frontend.name,
             clientAddress: info.remoteAddr.hostname,
             clientPort: info.remoteAddr.port,
+            ...local,
           });
           return withoutDuplicateClose(request, response);
         });

@@ -5,6 +5,7 @@
  * Deno.upgradeWebSocket (./websocket-relay.ts), messages relayed between the
  * two. Other requests, and other upgrades, take `next` (the HTTP/1.1 client).
  */
+import type { ServerTls } from '../../src/config/types.ts';
 import { UpstreamError, type RequestHead, type Upstream, type UpstreamOptions, type UpstreamResponse, type UpstreamTarget } from '../../src/deps.ts';
 import { isUpgradeRequest } from '../../src/proxy/upgrade.ts';
 
@@ -46,7 +47,11 @@ function openServerWebSocket(target: UpstreamTarget, head: RequestHead, options:
   }
   const host = target.host.includes(':') ? `[${target.host}]` : target.host;
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://${host}:${target.port}${head.target}`, { protocols, headers } as unknown as string[]);
+    // A TLS server: wss with the server's CA and client certificate; the
+    // name checked (and sent as SNI) is the address, Deno's WebSocket has no other.
+    const client = target.tls ? httpClientFor(target.tls.settings) : undefined;
+    const url = `${target.tls ? 'wss' : 'ws'}://${host}:${target.port}${head.target}`;
+    const ws = new WebSocket(url, { protocols, headers, ...(client ? { client } : {}) } as unknown as string[]);
     ws.binaryType = 'arraybuffer';
     let settled = false;
     const fail = (error: UpstreamError) => {
@@ -85,4 +90,19 @@ function openServerWebSocket(target: UpstreamTarget, head: RequestHead, options:
       fail(new UpstreamError(/refused|os error 111/i.test(message) ? 'refused' : 'bad-response', message));
     };
   });
+}
+
+const httpClients = new WeakMap<ServerTls, Deno.HttpClient>();
+function httpClientFor(settings: ServerTls): Deno.HttpClient {
+  let client = httpClients.get(settings);
+  if (!client) {
+    const pem = settings.crt ?? '';
+    const key = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/.exec(pem)?.[0];
+    client = Deno.createHttpClient({
+      ...(settings.ca !== undefined ? { caCerts: [settings.ca] } : {}),
+      ...(settings.crt !== undefined && key ? { cert: pem.replace(key, ''), key } : {}),
+    });
+    httpClients.set(settings, client);
+  }
+  return client;
 }

@@ -15,6 +15,7 @@ import type { Upstream } from '../../src/deps.ts';
 import type { BalancerDeps } from '../../src/deps.ts';
 import { forwardRequest, type ProxyOutcome } from '../../src/proxy/proxy-request.ts';
 import { answerHere } from './answer-here.ts';
+import { pipeCompressed } from './compressed-body.ts';
 import { sendPage, writeResponseHead } from './response-head.ts';
 import type { UpstreamBody } from './upstream-body.ts';
 import { requestBodyStream } from './web-stream.ts';
@@ -23,6 +24,15 @@ import { requestBodyStream } from './web-stream.ts';
 export function clientAddressOf(request: IncomingMessage): string {
   const address = request.socket.remoteAddress ?? '';
   return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+/** `dst` / `dst_port`: the address and port this connection reached (the socket's local end), v4 shown as such. */
+export function localEndOf(request: IncomingMessage): { localAddress?: string; localPort?: number } {
+  const address = request.socket.localAddress;
+  return {
+    ...(address ? { localAddress: address.startsWith('::ffff:') ? address.slice(7) : address } : {}),
+    ...(request.socket.localPort !== undefined ? { localPort: request.socket.localPort } : {}),
+  };
 }
 
 /** Serves a request the admission step gave to the stats page (the Hono app, with that decision). */
@@ -43,7 +53,7 @@ export function createFastPathListener(
       app.state,
       entry,
       { method: request.method ?? 'GET', target: request.url ?? '/', headers: headerLinesOf(request.rawHeaders) },
-      { clientAddress: address, clientPort: port, httpVersion: request.httpVersion },
+      { clientAddress: address, clientPort: port, ...localEndOf(request), httpVersion: request.httpVersion },
     );
     if (admission.kind === 'stats') return serveStats(request, response, admission);
     if (admission.kind !== 'proxy') {
@@ -58,6 +68,7 @@ export function createFastPathListener(
         head: admission.head,
         body: hasBody(request) ? requestBodyStream(request) : null,
         client: { address, port },
+        ...(admission.runtime.backend.abortOnClose ? { clientLeft: clientLeftSignal(request, response) } : {}),
         transaction: admission.transaction,
         rules: admission.rules,
       },
@@ -73,6 +84,27 @@ export function createFastPathListener(
   };
 }
 
+/**
+ * Aborts when the client's connection ends its sending side (FIN: the
+ * listener allows half-open sockets) or closes, while this response is not
+ * over; `option abortonclose` acts on it in src.
+ */
+function clientLeftSignal(request: IncomingMessage, response: ServerResponse): AbortSignal {
+  const left = new AbortController();
+  const socket = request.socket;
+  const leave = () => left.abort();
+  const done = () => {
+    socket.off('end', leave);
+    socket.off('close', leave);
+  };
+  // A FIN that came with the request itself has been read already.
+  if (socket.readableEnded || socket.destroyed) left.abort();
+  socket.once('end', leave);
+  socket.once('close', leave);
+  response.once('close', done);
+  return left.signal;
+}
+
 /** A request has a body when it says so (RFC 9112 §6.3); GETs usually do not. */
 function hasBody(request: IncomingMessage): boolean {
   const length = request.headers['content-length'];
@@ -85,7 +117,7 @@ function send(outcome: ProxyOutcome<UpstreamBody>, response: ServerResponse): vo
     sendPage(outcome.page, response);
     return;
   }
-  const { head, body, onChunk, onDone } = outcome;
+  const { head, body, coding, onChunk, onServerChunk, onDone } = outcome;
   writeResponseHead(response, head);
   if (!body) {
     response.end();
@@ -98,5 +130,6 @@ function send(outcome: ProxyOutcome<UpstreamBody>, response: ServerResponse): vo
     body.destroy();
     onDone();
   });
-  body.pipeTo(response, onChunk);
+  if (coding) pipeCompressed(body, response, coding, onChunk, onServerChunk);
+  else body.pipeTo(response, onChunk);
 }

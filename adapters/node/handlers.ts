@@ -8,7 +8,7 @@ import { getRequestListener } from '@hono/node-server';
 import type { Admission } from '../../src/admission/admit-request.ts';
 import type { BalancerApp } from '../../src/app.ts';
 import type { Bind, Frontend } from '../../src/config/types.ts';
-import { clientAddressOf, createFastPathListener, type StatsHandler } from './fast-path.ts';
+import { clientAddressOf, createFastPathListener, localEndOf, type StatsHandler } from './fast-path.ts';
 import type { ListenerHandlers } from './listener.ts';
 import type { NodeDeps } from './node-deps.ts';
 import { createUpgradeListener } from './upgrade.ts';
@@ -24,6 +24,7 @@ export function handlersFor(app: BalancerApp, frontend: Frontend, bind: Bind, de
         frontend: frontend.name,
         clientAddress: clientAddressOf(incoming),
         clientPort: incoming.socket.remotePort,
+        ...localEndOf(incoming),
         httpVersion: incoming.httpVersion,
         rawHeaders: incoming.rawHeaders,
         rawTarget: incoming.url,

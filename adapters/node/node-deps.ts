@@ -2,6 +2,7 @@
 import { globalTimers, systemClock, type BalancerDeps, type Logger } from '../../src/deps.ts';
 import { MemoryHealthStore } from '../../src/health/memory-store.ts';
 import { createLineLogger, type LogFormat } from '../command/console-logger.ts';
+import { compressWebBody } from './compressed-body.ts';
 import { nodeTcpProbe } from './tcp-probe.ts';
 import { createUndiciUpstream, type UndiciUpstream } from './undici-upstream.ts';
 
@@ -22,10 +23,12 @@ export function createConsoleLogger(format: LogFormat): Logger {
 export function createNodeDeps(logger: Logger): NodeDeps {
   return {
     upstream: createUndiciUpstream(),
+    compressBody: compressWebBody,
     tcpProbe: nodeTcpProbe,
     healthStore: new MemoryHealthStore(),
     clock: systemClock,
     timers: globalTimers,
     logger,
+    environment: (name) => process.env[name],
   };
 }

@@ -6,10 +6,13 @@
  * as HAProxy sends them.
  */
 import { Readable } from 'node:stream';
-import { Pool } from './undici-pool.ts';
-import { UpstreamError, type RequestHead, type Upstream, type UpstreamFailure } from '../../src/deps.ts';
+import type { ServerTls } from '../../src/config/types.ts';
+import type { RequestHead, Upstream, UpstreamTarget } from '../../src/deps.ts';
 import { ProxyHandler } from './dispatch-handler.ts';
+import { tlsConnectOptions } from './tls-connect-options.ts';
+import { upstreamError } from './upstream-errors.ts';
 import type { UpstreamBody } from './upstream-body.ts';
+import { Pool } from './undici-pool.ts';
 import { toWebStream } from './web-stream.ts';
 
 /** Request headers undici refuses to forward; Node's server already answered Expect. */
@@ -24,14 +27,15 @@ export interface UndiciUpstream extends Upstream {
 export function createUndiciUpstream(): UndiciUpstream {
   const pools = new Map<string, Pool>();
 
-  function poolFor(host: string, port: number, connectTimeout: number | undefined): Pool {
-    const key = `${host}|${port}|${connectTimeout ?? ''}`;
+  /** One pool per address, and for TLS per settings and SNI (a pool's connections share one handshake's terms). */
+  function poolFor({ host, port, tls }: UpstreamTarget, connectTimeout: number | undefined): Pool {
+    const key = `${host}|${port}|${connectTimeout ?? ''}${tls ? `|${tlsKeyOf(tls.settings)}|${tls.servername ?? ''}` : ''}`;
     let pool = pools.get(key);
     if (!pool) {
-      const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const origin = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
       pool = new Pool(origin, {
         // undici's default connect timeout is 10 s; HAProxy has none unless configured.
-        connect: { timeout: connectTimeout ?? 0 },
+        connect: { timeout: connectTimeout ?? 0, ...(tls ? tlsConnectOptions(tls) : {}) },
         headersTimeout: 0,
         bodyTimeout: 0,
       });
@@ -46,7 +50,7 @@ export function createUndiciUpstream(): UndiciUpstream {
         try {
           const requestBody = nodeBody(body);
           const handler = new ProxyHandler(head.method, requestBody, resolve, (error) => reject(upstreamError(error)), options.signal);
-          poolFor(target.host, target.port, options.connectTimeout).dispatch(
+          poolFor(target, options.connectTimeout).dispatch(
             {
               path: head.target,
               method: head.method,
@@ -72,7 +76,7 @@ export function createUndiciUpstream(): UndiciUpstream {
   const web: Upstream = {
     async request(target, head, body, options) {
       try {
-        const response = await poolFor(target.host, target.port, options.connectTimeout).request({
+        const response = await poolFor(target, options.connectTimeout).request({
           path: head.target,
           method: head.method,
           headers: forwardedHeaders(head),
@@ -119,36 +123,10 @@ function nodeBody(body: ReadableStream<Uint8Array> | null): Readable | null {
   return body ? Readable.fromWeb(body as import('node:stream/web').ReadableStream) : null;
 }
 
-function upstreamError(error: unknown): UpstreamError {
-  return new UpstreamError(classifyUpstreamError(error), describe(error), { cause: error });
-}
-
-/** A connection error as a retry-policy failure kind: undici's codes and the plain socket ones (node:http shares them). */
-export function classifyUpstreamError(error: unknown): UpstreamFailure {
-  const code = (error as { code?: string }).code ?? '';
-  switch (code) {
-    case 'ECONNREFUSED':
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-    case 'EADDRNOTAVAIL':
-    case 'ENOTFOUND':
-      return 'refused';
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return 'connect-timeout';
-    case 'UND_ERR_HEADERS_TIMEOUT':
-    case 'UND_ERR_BODY_TIMEOUT':
-      return 'timeout';
-    case 'ECONNRESET':
-    case 'EPIPE':
-    case 'UND_ERR_SOCKET':
-    case 'UND_ERR_CLOSED':
-      return 'reset';
-    default:
-      return 'bad-response';
-  }
-}
-
-function describe(error: unknown): string {
-  const e = error as { code?: string; message?: string };
-  return [e.code, e.message].filter(Boolean).join(': ') || String(error);
+/** Settings as text, so a reload with the same TLS lines keeps its pools. */
+const tlsKeys = new WeakMap<ServerTls, string>();
+function tlsKeyOf(settings: ServerTls): string {
+  let key = tlsKeys.get(settings);
+  if (key === undefined) tlsKeys.set(settings, (key = JSON.stringify({ ...settings, sni: undefined })));
+  return key;
 }

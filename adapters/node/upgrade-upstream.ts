@@ -8,8 +8,10 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { request as httpsRequest } from 'node:https';
 import { UpstreamError, type Upstream, type UpstreamFailure } from '../../src/deps.ts';
-import { classifyUpstreamError } from './undici-upstream.ts';
+import { tlsConnectOptions } from './tls-connect-options.ts';
+import { classifyUpstreamError } from './upstream-errors.ts';
 
 /** What the server's answer leaves to the adapter: the tunnel or an ordinary response body. */
 export type UpgradeBody =
@@ -42,7 +44,7 @@ export const upgradeUpstream: Upstream<UpgradeBody> = {
       };
       const flat: string[] = [];
       for (const [name, value] of head.headers) flat.push(name, value);
-      const request = httpRequest({
+      const request = (target.tls ? httpsRequest : httpRequest)({
         host: target.host,
         port: target.port,
         method: head.method,
@@ -52,6 +54,10 @@ export const upgradeUpstream: Upstream<UpgradeBody> = {
         setHost: false,
         // Half-closed tunnels keep the other direction open.
         createConnection: () => connect({ host: target.host, port: target.port, allowHalfOpen: true }),
+        // A TLS server: https's own agent (`agent: false` leaves
+        // createConnection aside); `servername: ''` keeps it from sending
+        // the Host as SNI, which haproxy only does with `sni`.
+        ...(target.tls ? { servername: '', ...tlsConnectOptions(target.tls) } : {}),
       });
       const onAbort = () => fail('reset', 'client went away before the 101');
       options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -63,7 +69,7 @@ export const upgradeUpstream: Upstream<UpgradeBody> = {
       };
       arm(options.connectTimeout, 'connect-timeout', 'no connection');
       request.on('socket', (socket: Socket) => {
-        socket.once('connect', () => arm(options.serverTimeout, 'timeout', 'no answer'));
+        socket.once(target.tls ? 'secureConnect' : 'connect', () => arm(options.serverTimeout, 'timeout', 'no answer'));
       });
       request.on('error', (error: NodeJS.ErrnoException) => fail(classifyUpstreamError(error), `${error.code ?? ''} ${error.message}`.trim(), error));
       request.on('upgrade', (response: IncomingMessage, socket: Socket, tunnelHead: Buffer) => {
@@ -86,3 +92,4 @@ export const upgradeUpstream: Upstream<UpgradeBody> = {
     });
   },
 };
+

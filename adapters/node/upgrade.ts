@@ -18,9 +18,10 @@ import type { FrontendRuntime } from '../../src/balancer/balancer-state.ts';
 import type { BalancerDeps } from '../../src/deps.ts';
 import { forwardRequest } from '../../src/proxy/proxy-request.ts';
 import { announcesBody, tunnelTimeout } from '../../src/proxy/upgrade.ts';
-import { clientAddressOf, type StatsHandler } from './fast-path.ts';
+import { clientAddressOf, localEndOf, type StatsHandler } from './fast-path.ts';
 import { answerHere } from './answer-here.ts';
 import { openTunnel } from './tunnel.ts';
+import { createCompressor } from './compressed-body.ts';
 import { closes, sendPage, writeResponseHead } from './response-head.ts';
 import { answerAsHttp, replayWithoutUpgrade } from './upgrade-answer.ts';
 import { upgradeUpstream } from './upgrade-upstream.ts';
@@ -39,7 +40,7 @@ export function createUpgradeListener(app: BalancerApp, entry: FrontendRuntime, 
       app.state,
       entry,
       { method: request.method ?? 'GET', target: request.url ?? '/', headers: lines },
-      { clientAddress: address, clientPort: port, httpVersion: request.httpVersion },
+      { clientAddress: address, clientPort: port, ...localEndOf(request), httpVersion: request.httpVersion },
     );
     if (admission.kind === 'stats') return answer((response) => (stats(request, response, admission), false));
     if (admission.kind !== 'proxy') {
@@ -95,9 +96,12 @@ export function createUpgradeListener(app: BalancerApp, entry: FrontendRuntime, 
             onDone();
           });
           if (!body) return void response.end(), closes(outcome.head);
-          body.message.on('data', (chunk: Buffer) => onChunk(chunk.length));
           body.message.once('error', () => socket.destroy());
-          body.message.pipe(response);
+          // A server that declined the upgrade answers as to any request, compression included.
+          if (outcome.onServerChunk) body.message.on('data', (chunk: Buffer) => outcome.onServerChunk!(chunk.length));
+          const out = outcome.coding ? body.message.pipe(createCompressor(outcome.coding)) : body.message;
+          out.on('data', (chunk: Buffer) => onChunk(chunk.length));
+          out.pipe(response);
           return closes(outcome.head);
         });
       },

@@ -5,7 +5,17 @@
  * what undici's `request()` would buffer), then written and counted as they
  * come, with back-pressure through `drain` and undici's `resume`.
  */
-import type { ServerResponse } from 'node:http';
+/**
+ * Where a body is written: the client's ServerResponse, or a compressor in
+ * front of it (compressed-body.ts).
+ */
+export interface BodySink {
+  write(chunk: Buffer): boolean;
+  end(chunk?: Buffer): unknown;
+  destroy(): unknown;
+  addTrailers(trailers: [string, string][]): void;
+  on(event: 'drain', listener: () => void): unknown;
+}
 
 /** What undici's `request()` buffers before it stops reading a body nobody consumes yet. */
 const UNREAD_LIMIT_BYTES = 64 * 1024;
@@ -24,7 +34,7 @@ export class UpstreamBody {
   /** Trailer fields that came after the last chunk, written after the body. */
   #trailers: [string, string][] | undefined;
   #failed = false;
-  #out: ServerResponse | undefined;
+  #out: BodySink | undefined;
   #onChunk: ((bytes: number) => void) | undefined;
   #resumesOnDrain = false;
 
@@ -37,7 +47,7 @@ export class UpstreamBody {
    * Writes the body to `out`, counting each chunk with `onChunk`; ends `out`
    * with the body, destroys it if the server's body fails.
    */
-  pipeTo(out: ServerResponse, onChunk: (bytes: number) => void): void {
+  pipeTo(out: BodySink, onChunk: (bytes: number) => void): void {
     this.#out = out;
     this.#onChunk = onChunk;
     const held = this.#held;

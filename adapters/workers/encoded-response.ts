@@ -8,6 +8,7 @@
  */
 
 export function asSentByServer(response: Response): Response {
+  if (encodedByPlatform.has(response)) return response;
   const encoded = response.headers.has('content-encoding');
   const length = response.headers.get('content-length');
   const known = length !== null && /^\d+$/.test(length) ? Number(length) : undefined;
@@ -20,4 +21,19 @@ export function asSentByServer(response: Response): Response {
     body = fixed.readable;
   }
   return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers, encodeBody: 'manual' });
+}
+
+/** Responses `compression` asked the platform to encode (BalancerDeps.platformEncodes). */
+const encodedByPlatform = new WeakSet<Response>();
+
+/**
+ * `compression` on Workers: the balancer decided to compress and edited the
+ * head (Content-Encoding, Vary, weak ETag); workerd encodes the body per that
+ * Content-Encoding, re-negotiated with the client's real Accept-Encoding
+ * (gzip, br, or none for a client that accepts neither), since the Worker
+ * only sees a normalised `br, gzip`.
+ */
+export function encodeOnPlatform(response: Response): Response {
+  encodedByPlatform.add(response);
+  return response;
 }

@@ -1,4 +1,5 @@
 /** The Worker's bindings (wrangler.toml) and how the configuration is read from them. */
+import { serverTlsNotices } from '../command/server-tls-limits.ts';
 import { MIN_ADMIN_TOKEN_KEY_LENGTH, parseHaproxyConfig, type Config, type StatsConfig } from '../../src/index.ts';
 import bundledConfig from './edge-balancer.cfg';
 import type { HealthObject } from './health-object.ts';
@@ -18,6 +19,14 @@ export interface Env {
   readonly HEALTH_SNAPSHOT_MS?: string;
   /** The Durable Object that owns health state; without it each isolate keeps its own. */
   readonly HEALTH?: DurableObjectNamespace<HealthObject>;
+}
+
+/** `env(NAME)` in rules: the Worker's bindings that are strings (vars and secrets); others read as unset. */
+export function stringBinding(env: Env): (name: string) => string | undefined {
+  return (name) => {
+    const value = (env as unknown as Record<string, unknown>)[name];
+    return typeof value === 'string' ? value : undefined;
+  };
 }
 
 /**
@@ -52,6 +61,7 @@ export function loadConfig(env: Env): Config {
   // `${NAME}` in addresses is expanded from the Worker's variables, as haproxy expands its environment's.
   const vars = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
   const { config } = parseHaproxyConfig([{ file, text }], { env: vars });
+  for (const notice of serverTlsNotices(config, 'Workers')) console.warn(`[NOTICE] ${notice}`);
   return {
     ...config,
     frontends: config.frontends.map((f) => ({ ...f, stats: withSecrets(f.stats, env) })),

@@ -8,7 +8,7 @@
 import { createBalancer, MemoryHealthStore, type BalancerApp, type HealthStore } from '../../src/index.ts';
 import { DueChecks } from './due-checks.ts';
 import { asSentByServer } from './encoded-response.ts';
-import { loadConfig, type Env } from './env.ts';
+import { loadConfig, stringBinding, type Env } from './env.ts';
 import { FleetCounters } from './fleet-counters.ts';
 import { FleetSync } from './fleet-sync.ts';
 import { createWorkersDeps } from './workers-deps.ts';
@@ -38,11 +38,14 @@ function startIsolate(env: Env): Isolate {
   const config = loadConfig(env);
   const failed = new Set<string>();
   const build = (store: HealthStore) => {
-    const deps = createWorkersDeps(store, (host, port) => {
-      for (const backend of config.backends) {
-        for (const server of backend.servers) if (server.host === host && server.port === port) failed.add(`${backend.name}/${server.name}`);
-      }
-    });
+    const deps = {
+      ...createWorkersDeps(store, (host, port) => {
+        for (const backend of config.backends) {
+          for (const server of backend.servers) if (server.host === host && server.port === port) failed.add(`${backend.name}/${server.name}`);
+        }
+      }),
+      environment: stringBinding(env),
+    };
     return { deps, app: createBalancer(config, deps) };
   };
   const syncIntervalMs = env.HEALTH_SNAPSHOT_MS === undefined ? DEFAULT_SNAPSHOT_MS : Number(env.HEALTH_SNAPSHOT_MS);

@@ -1,6 +1,7 @@
 /** The runtime pieces src/ needs, on Workers: fetch to the servers, sockets for checks, the console for logs. */
 import { createFetchUpstream, globalTimers, systemClock, UpstreamError, type BalancerDeps, type HealthStore, type Logger, type RequestHead } from '../../src/index.ts';
 import { formatJsonLog } from '../../src/proxy/access-log.ts';
+import { encodeOnPlatform } from './encoded-response.ts';
 import { workersTcpProbe } from './tcp-probe.ts';
 
 /** Workers Logs keeps console lines; access lines as JSON, which its query language reads. */
@@ -30,20 +31,22 @@ function withKnownLength(head: RequestHead, body: ReadableStream<Uint8Array> | n
  */
 export function createWorkersDeps(healthStore: HealthStore, onConnectFailure: (host: string, port: number) => void = () => {}): BalancerDeps {
   // The server's body as it sent it, compressed or not (see encoded-response.ts).
-  const upstream = createFetchUpstream(fetch, (port) => (port === 443 ? 'https' : 'http'), { encodeResponseBody: 'manual' });
+  const upstream = createFetchUpstream(fetch, (target) => (target.tls || target.port === 443 ? 'https' : 'http'), { encodeResponseBody: 'manual' });
   return {
     upstream: {
       async request(target, head, body, options) {
         try {
           return await upstream.request(target, head, withKnownLength(head, body), options);
         } catch (error) {
-          if (error instanceof UpstreamError && (error.failure === 'refused' || error.failure === 'connect-timeout')) {
+          if (error instanceof UpstreamError && (error.failure === 'refused' || error.failure === 'connect-timeout' || error.failure === 'tls-handshake')) {
             onConnectFailure(target.host, target.port);
           }
           throw error;
         }
       },
     },
+    // `compression`: workerd encodes, as it alone sees the client's Accept-Encoding.
+    platformEncodes: encodeOnPlatform,
     tcpProbe: workersTcpProbe,
     healthStore,
     clock: systemClock,

@@ -16,7 +16,7 @@
  * 3. the request is proxied: ../proxy/proxy-request.ts's `forwardRequest`,
  *    whose response head goes through ./response-step.ts.
  */
-import type { Frontend, StatsConfig } from '../config/types.ts';
+import type { StatsConfig } from '../config/types.ts';
 import type { RequestHead } from '../deps.ts';
 import type { BalancerState, FrontendRuntime } from '../balancer/balancer-state.ts';
 import type { BackendRuntime } from '../balancer/backend-runtime.ts';
@@ -130,7 +130,7 @@ export function admitRequest(
     case 'answer':
       return { kind: 'answer', response: pageOf(decision.answer), transaction };
     case 'tarpit':
-      return { kind: 'answer', response: pageOf(decision.answer), delayMs: tarpitDelay(frontend), transaction };
+      return { kind: 'answer', response: pageOf(decision.answer), delayMs: decision.delayMs, transaction };
     case 'reject':
       return { kind: 'reject', transaction };
     case 'service':
@@ -141,11 +141,6 @@ export function admitRequest(
 /** A rule's answer as the page the runtimes send. */
 function pageOf(answer: Answer): ErrorResponse {
   return { status: answer.status, reason: answer.reason, headers: answer.headers, body: answer.body };
-}
-
-/** `timeout tarpit` is not read; HAProxy uses `timeout connect` in its place when unset. */
-function tarpitDelay(frontend: Frontend): number {
-  return frontend.timeouts.connect ?? 0;
 }
 
 /** The metrics page of a `prometheus` admission, with the `http-response` rules applied as HAProxy does. */

@@ -5,16 +5,23 @@
  * then the `http-response` rules, the backend's before the frontend's, in
  * the order ../rules/pipeline.ts's `decideResponse` keeps.
  */
-import type { Backend, Frontend } from '../config/types.ts';
+import type { Backend, CompressionAlgorithm, Frontend } from '../config/types.ts';
 import type { ResponseHead } from '../deps.ts';
 import type { ErrorResponse } from '../proxy/error-pages.ts';
+import { compressedHead, compressesResponse } from '../proxy/compression.ts';
 import { planResponseHead, type RequestPlan } from '../proxy/request-plan.ts';
 import { decideResponse } from '../rules/pipeline.ts';
 import type { HttpTransaction } from '../rules/transaction.ts';
 import type { RuleEnvironment } from '../rules/sample.ts';
 
-/** The head to send, or a page that replaces the server's response (`http-response deny|return|redirect`). */
-export type ResponseForClient = { readonly kind: 'head'; readonly head: ResponseHead } | { readonly kind: 'page'; readonly page: ErrorResponse };
+/**
+ * The head to send, or a page that replaces the server's response
+ * (`http-response deny|return|redirect`). `compression`: the algorithm the
+ * body goes out with (`identity` leaves the bytes); the head already says so.
+ */
+export type ResponseForClient =
+  | { readonly kind: 'head'; readonly head: ResponseHead; readonly compression?: CompressionAlgorithm }
+  | { readonly kind: 'page'; readonly page: ErrorResponse };
 
 export function responseHeadForClient(
   plan: RequestPlan,
@@ -28,7 +35,7 @@ export function responseHeadForClient(
   const head = planResponseHead(plan, server, direct, response);
   const backend = plan.runtime.backend;
   // No rules, no work: the head goes as planned.
-  if (!transaction || !rules || (!frontend.httpResponseRules && !backend.httpResponseRules)) return { kind: 'head', head };
+  if (!transaction || !rules || (!frontend.httpResponseRules && !backend.httpResponseRules)) return compressed(plan, response, head);
   transaction.server = plan.runtime.servers[server]?.name;
   transaction.response = { status: head.status, headers: head.headers.map(([name, value]) => [name, value]) };
   const outcome = decideResponse(frontend, backend, transaction, rules);
@@ -38,7 +45,17 @@ export function responseHeadForClient(
   }
   // `reject` and services do not apply to responses (the parser refuses them there).
   const rewritten = transaction.response;
-  return { kind: 'head', head: { status: rewritten.status, ...(rewritten.reason !== undefined ? { reason: rewritten.reason } : {}), headers: rewritten.headers } };
+  return compressed(plan, response, { status: rewritten.status, ...(rewritten.reason !== undefined ? { reason: rewritten.reason } : {}), headers: rewritten.headers });
+}
+
+/**
+ * HAProxy's compression filter decides on the server's head before the
+ * `http-response` rules run, and edits the head after them.
+ */
+function compressed(plan: RequestPlan, response: ResponseHead, head: ResponseHead): ResponseForClient {
+  const choice = plan.compression;
+  if (!choice || !compressesResponse(choice, response)) return { kind: 'head', head };
+  return { kind: 'head', head: compressedHead(head, choice.algorithm), compression: choice.algorithm };
 }
 
 /**

@@ -25,6 +25,7 @@ function createRuleEnvironment(state: BalancerState): RuleEnvironment {
   return {
     usableServers: (backend) => state.backends.get(backend)?.usableActiveCount() ?? 0,
     processVars: new Map<string, VarValue>(),
+    ...(state.environment ? { environment: state.environment } : {}),
     ...(userlists.length > 0 ? { checkCredentials: createCredentialCheck(userlists) } : {}),
     // HAProxy answers with the errorfile of the backend once chosen, else the
     // frontend's (a `listen` is both); a plain frontend has none here.

@@ -10,7 +10,9 @@
  *   health).
  * - `takesNewClients`: may the balancing algorithm pick it, and does it count
  *   as an active or backup server (HAProxy's `srv_willbe_usable()`): usable,
- *   not draining (its sticky clients stay), and a weight above 0.
+ *   not draining (its sticky clients stay), not stopping (`http-check
+ *   disable-on-404` saw a 404: HAProxy's NOLB, which also keeps sticky
+ *   clients), and a weight above 0.
  */
 import type { Server } from '../config/types.ts';
 import type { HealthState } from '../health/types.ts';
@@ -24,7 +26,12 @@ export function serverIsUsable(server: Server, health: HealthState | undefined, 
 }
 
 export function takesNewClients(server: Server, health: HealthState | undefined, admin?: AdminState): boolean {
-  return serverIsUsable(server, health, admin) && (admin?.mode ?? 'ready') !== 'drain' && (admin?.weight ?? server.weight) > 0;
+  return (
+    serverIsUsable(server, health, admin) &&
+    (admin?.mode ?? 'ready') !== 'drain' &&
+    !(server.check && health?.stopping) &&
+    (admin?.weight ?? server.weight) > 0
+  );
 }
 
 /** The key of a server in the HealthStore and in logs: `backend/server`, as HAProxy names it. */

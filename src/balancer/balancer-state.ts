@@ -21,9 +21,12 @@ export class BalancerState {
   readonly backends: ReadonlyMap<string, BackendRuntime>;
   /** Each backend's configuration by name, as the rule steps look them up. */
   readonly backendSections: ReadonlyMap<string, Backend>;
+  /** The runtime's environment for `env(NAME)` (BalancerDeps.environment). */
+  readonly environment: ((name: string) => string | undefined) | undefined;
 
-  constructor(config: Config, health: HealthStore, startedAt: number) {
+  constructor(config: Config, health: HealthStore, startedAt: number, environment?: (name: string) => string | undefined) {
     this.config = config;
+    this.environment = environment;
     this.startedAt = startedAt;
     this.frontends = new Map(config.frontends.map((f) => [f.name, { frontend: f, counters: newCounters() }]));
     this.backends = new Map(config.backends.map((b) => [b.name, new BackendRuntime(b, health)]));

@@ -22,6 +22,15 @@ export interface TrafficCounters {
   redispatches: number;
   /** ms since epoch of the last request assigned (lastsess). */
   lastRequestAt: number;
+  /**
+   * `compression`, as HAProxy counts it on frontends and backends: body bytes
+   * into the compressor (comp_in) and out of it (comp_out), bytes passed on by
+   * `identity` (comp_byp), responses compressed, identity included (comp_rsp).
+   */
+  compressedIn: number;
+  compressedOut: number;
+  compressionBypassed: number;
+  compressedResponses: number;
 }
 
 export function newCounters(): TrafficCounters {
@@ -37,6 +46,10 @@ export function newCounters(): TrafficCounters {
     retries: 0,
     redispatches: 0,
     lastRequestAt: 0,
+    compressedIn: 0,
+    compressedOut: 0,
+    compressionBypassed: 0,
+    compressedResponses: 0,
   };
 }
 

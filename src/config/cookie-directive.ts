@@ -55,8 +55,8 @@ export function parseCookieDirective(ctx: DirectiveContext): CookiePolicy | unde
       case 'attr':
         i += 1;
         if (value === undefined) return fail(ctx, 'cookie attr', "'attr' expects a value", 'e.g. attr SameSite=Lax');
-        // HAProxy: "character '%x3B' is not permitted in attribute value".
-        if (/[\x00-\x1f\x7f;]/.test(value)) return fail(ctx, 'cookie attr', `character ';' or a control character is not permitted in attribute value '${value}'`);
+        const problem = cookieAttrProblem(value);
+        if (problem) return fail(ctx, 'cookie attr', problem);
         attrs.push(value);
         break;
       case 'maxidle':
@@ -80,10 +80,8 @@ export function parseCookieDirective(ctx: DirectiveContext): CookiePolicy | unde
     // HAProxy only routes by it); edge-balancer needs one of the three.
     return fail(ctx, 'cookie', 'missing cookie mode', `add one of ${MODES.join(', ')} (a passive cookie set by the application is not supported)`);
   }
-  if (mode === 'rewrite' && flags.indirect) return fail(ctx, 'cookie', "'rewrite' and 'indirect' modes are incompatible");
-  if (flags.preserve && mode !== 'insert' && !flags.indirect) {
-    return fail(ctx, 'cookie', "'preserve' requires at least 'insert' or 'indirect'");
-  }
+  const conflict = cookieConflicts({ mode, ...flags })[0];
+  if (conflict) return fail(ctx, 'cookie', conflict.problem);
   if (mode !== 'insert') {
     const insertOnly = [flags.postonly && 'postonly', maxidle !== undefined && 'maxidle', maxlife !== undefined && 'maxlife'].filter(Boolean);
     if (insertOnly.length > 0) notice(ctx, `'cookie ${name} ${mode}': ${insertOnly.join(', ')} only apply to inserted cookies and have no effect here (HAProxy accepts them too)`);
@@ -97,4 +95,17 @@ export function parseCookieDirective(ctx: DirectiveContext): CookiePolicy | unde
     ...(maxlife !== undefined ? { maxlife } : {}),
     attrs,
   };
+}
+
+/** The option combinations `haproxy -c` rejects, each with the option it is about (both readers report them). */
+export function cookieConflicts(policy: Pick<CookiePolicy, 'mode' | 'indirect' | 'preserve'>): { option: 'indirect' | 'preserve'; problem: string }[] {
+  return [
+    ...(policy.mode === 'rewrite' && policy.indirect ? [{ option: 'indirect' as const, problem: "'rewrite' and 'indirect' modes are incompatible" }] : []),
+    ...(policy.preserve && policy.mode !== 'insert' && !policy.indirect ? [{ option: 'preserve' as const, problem: "'preserve' requires at least 'insert' or 'indirect'" }] : []),
+  ];
+}
+
+/** HAProxy: "character '%x3B' is not permitted in attribute value". */
+export function cookieAttrProblem(value: string): string | undefined {
+  return /[\x00-\x1f\x7f;]/.test(value) ? `character ';' or a control character is not permitted in attribute value '${value}'` : undefined;
 }

@@ -1,7 +1,7 @@
 /** What a directive handler sees of the line it handles, and small shared readers. */
 import type { Diagnostics } from './diagnostics.ts';
 import { parseDuration, type TimeUnit } from './duration.ts';
-import type { SourceLocation } from './types.ts';
+import type { GlobalSettings, SourceLocation } from './types.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -12,16 +12,24 @@ export interface DirectiveContext {
   readonly env: Env;
   readonly readFile: ((path: string) => string) | undefined;
   readonly diagnostics: Diagnostics;
+  /** The `global` settings read so far (HAProxy applies `ca-base` and the server TLS defaults as lines are read). */
+  readonly global?: GlobalSettings;
+  /**
+   * Object configs: where the line came from (`frontends[0].httpRequest[2]`).
+   * Messages then name this path, followed by the directive.
+   */
+  readonly path?: string;
 }
 
 /** Records an error for this line and returns undefined, so handlers can `return fail(…)`. */
-export function fail(ctx: DirectiveContext, directive: string, problem: string, hint?: string): undefined {
-  ctx.diagnostics.error(ctx.at, directive, problem, hint);
+export function fail(ctx: Pick<DirectiveContext, 'at' | 'diagnostics' | 'path'>, directive: string, problem: string, hint?: string): undefined {
+  if (ctx.path === undefined) ctx.diagnostics.error(ctx.at, directive, problem, hint);
+  else ctx.diagnostics.error(ctx.at, ctx.path, directive ? `'${directive}': ${problem}` : problem, hint);
   return undefined;
 }
 
-export function notice(ctx: DirectiveContext, text: string): void {
-  ctx.diagnostics.notice(ctx.at, text);
+export function notice(ctx: Pick<DirectiveContext, 'at' | 'diagnostics' | 'path'>, text: string): void {
+  ctx.diagnostics.notice(ctx.at, ctx.path === undefined ? text : `'${ctx.path}': ${text}`);
 }
 
 /**

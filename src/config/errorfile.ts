@@ -6,9 +6,10 @@
  */
 import { fail, noExtraWords, type DirectiveContext } from './directive-context.ts';
 import type { ErrorFile } from './types.ts';
+import { BUILTIN_PAGE_STATUSES } from '../proxy/error-pages.ts';
 
 /** `http_err_codes` of HAProxy 2.6. */
-export const ERRORFILE_STATUSES = [200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504];
+export const ERRORFILE_STATUSES = BUILTIN_PAGE_STATUSES;
 
 export function readErrorFile(ctx: DirectiveContext): ErrorFile | undefined {
   const [, code, path] = ctx.words;
@@ -25,8 +26,13 @@ export function readErrorFile(ctx: DirectiveContext): ErrorFile | undefined {
   } catch (error) {
     return fail(ctx, 'errorfile', `error opening file '${path}': ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (!/^HTTP\/\d\.\d \d{3}(?: [^\r\n]*)?\r?\n/.test(content) || !/\r?\n\r?\n/.test(content)) {
-    return fail(ctx, 'errorfile', `'${path}': unable to parse headers`, 'the file must hold a full HTTP response: status line, headers, an empty line, then the body');
-  }
+  const problem = errorFileContentProblem(content);
+  if (problem) return fail(ctx, 'errorfile', `'${path}': ${problem.problem}`, problem.hint);
   return { status, path, content };
+}
+
+/** Both readers' check of an error page: a full HTTP response, or HAProxy's "unable to parse headers". */
+export function errorFileContentProblem(content: string): { problem: string; hint: string } | undefined {
+  if (/^HTTP\/\d\.\d \d{3}(?: [^\r\n]*)?\r?\n/.test(content) && /\r?\n\r?\n/.test(content)) return undefined;
+  return { problem: 'unable to parse headers', hint: 'the file must hold a full HTTP response: status line, headers, an empty line, then the body' };
 }

@@ -6,23 +6,24 @@
  * `maxconn` and `ulimit-n` act too: they set the connection limits.
  */
 import { fail, noExtraWords, notice, readInteger, type DirectiveContext, type Env } from './directive-context.ts';
+import { applyTlsProtocolOption } from './server-tls-options.ts';
 import { closestMatch } from './suggest.ts';
 import type { GlobalSettings } from './types.ts';
 
 export type GlobalDraft = { -readonly [K in keyof GlobalSettings]: GlobalSettings[K] };
 
 const IGNORED = [
-  'log', 'log-send-hostname', 'log-tag', 'maxconnrate', 'maxsessrate', 'maxsslconn', 'maxsslrate', 'maxpipes',
+  'log', 'log-send-hostname', 'log-tag', 'maxcomprate', 'maxcompcpuusage', 'maxconnrate', 'maxsessrate', 'maxsslconn', 'maxsslrate', 'maxpipes',
   'daemon', 'master-worker', 'user', 'group', 'uid', 'gid', 'chroot', 'pidfile', 'nbthread', 'cpu-map',
-  'stats', 'ca-base', 'crt-base', 'ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites', 'ssl-default-bind-options',
-  'ssl-default-server-ciphers', 'ssl-default-server-ciphersuites', 'ssl-default-server-options', 'ssl-dh-param-file',
-  'ssl-server-verify', 'tune', 'spread-checks', 'hard-stop-after', 'node', 'description', 'localpeer', 'quiet',
+  'stats', 'ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites', 'ssl-default-bind-options', 'ssl-dh-param-file',
+  'tune', 'spread-checks', 'hard-stop-after', 'node', 'description', 'localpeer', 'quiet',
   'server-state-file', 'server-state-base', 'lua-load', 'insecure-fork-wanted', 'expose-experimental-directives',
   'h1-case-adjust', 'busy-polling', 'noepoll', 'nopoll', 'noreuseport', 'zero-warning', 'strict-limits', 'default-path',
   'grace', 'unix-bind', 'set-dumpable', 'max-spread-checks', 'external-check', 'pp2-never-send-local', 'httpclient.resolvers.disabled',
 ];
 const ENV_KEYWORDS = ['setenv', 'presetenv', 'unsetenv', 'resetenv'];
-const LIMIT_KEYWORDS: Record<string, keyof GlobalDraft> = { maxconn: 'maxconn', 'ulimit-n': 'ulimitN' };
+const LIMIT_KEYWORDS: Record<string, 'maxconn' | 'ulimitN'> = { maxconn: 'maxconn', 'ulimit-n': 'ulimitN' };
+const SERVER_TLS_GLOBALS = ['ssl-server-verify', 'ca-base', 'crt-base', 'ssl-default-server-options', 'ssl-default-server-ciphers', 'ssl-default-server-ciphersuites'];
 
 /** Applies one `global` line to `global`; returns the environment for the following lines. */
 export function applyGlobalDirective(ctx: DirectiveContext, global: GlobalDraft): Env {
@@ -54,6 +55,14 @@ export function applyGlobalDirective(ctx: DirectiveContext, global: GlobalDraft)
       for (const name of args) delete env[name];
       return env;
     }
+    case 'ssl-server-verify':
+    case 'ca-base':
+    case 'crt-base':
+    case 'ssl-default-server-options':
+    case 'ssl-default-server-ciphers':
+    case 'ssl-default-server-ciphersuites':
+      applyServerTlsGlobal(ctx, global);
+      return ctx.env;
     case 'resetenv': {
       const env: Record<string, string | undefined> = {};
       for (const name of args) if (ctx.env[name] !== undefined) env[name] = ctx.env[name];
@@ -66,8 +75,47 @@ export function applyGlobalDirective(ctx: DirectiveContext, global: GlobalDraft)
     const shown = keyword === 'stats' && args[0] ? `stats ${args[0]}` : keyword;
     notice(ctx, `'${shown}' is ignored (not needed by edge-balancer)`);
   } else {
-    const suggestion = closestMatch(keyword, [...IGNORED.filter((k) => k !== 'tune'), ...ENV_KEYWORDS, ...Object.keys(LIMIT_KEYWORDS)]);
+    const suggestion = closestMatch(keyword, [...IGNORED.filter((k) => k !== 'tune'), ...ENV_KEYWORDS, ...Object.keys(LIMIT_KEYWORDS), ...SERVER_TLS_GLOBALS]);
     fail(ctx, keyword, "unknown keyword in 'global' section", suggestion ? `did you mean '${suggestion}'?` : undefined);
   }
   return ctx.env;
+}
+
+/** The defaults of servers' TLS: verification, where relative files are, protocol versions and ciphers. */
+function applyServerTlsGlobal(ctx: DirectiveContext, global: GlobalDraft): void {
+  const [keyword, ...args] = ctx.words as [string, ...string[]];
+  switch (keyword) {
+    case 'ssl-server-verify':
+      if (args[0] !== 'none' && args[0] !== 'required') return void fail(ctx, keyword, "expects 'none' or 'required' as argument");
+      if (noExtraWords(ctx, keyword, 2)) global.sslServerVerify = args[0];
+      return;
+    case 'ca-base':
+    case 'crt-base': {
+      const field = keyword === 'ca-base' ? 'caBase' : 'crtBase';
+      if (args[0] === undefined) return void fail(ctx, keyword, 'expects a directory path as argument');
+      // HAProxy: "'ca-base' already specified" is an error.
+      if (global[field] !== undefined) return void fail(ctx, keyword, `'${keyword}' already specified`);
+      if (noExtraWords(ctx, keyword, 2)) global[field] = args[0];
+      return;
+    }
+    case 'ssl-default-server-ciphers':
+    case 'ssl-default-server-ciphersuites':
+      if (args[0] === undefined) return void fail(ctx, keyword, 'expects a cipher list as argument');
+      if (noExtraWords(ctx, keyword, 2)) global.sslDefaultServer = { ...global.sslDefaultServer, [keyword === 'ssl-default-server-ciphers' ? 'ciphers' : 'ciphersuites']: args[0] };
+      return;
+    case 'ssl-default-server-options': {
+      let settings = global.sslDefaultServer ?? {};
+      for (let i = 0; i < args.length; i++) {
+        const applied = applyTlsProtocolOption(settings, args, i, ctx, keyword);
+        if (applied === false) return;
+        if (applied === undefined) {
+          return void fail(ctx, keyword, `unknown or unsupported option '${args[i]}'`, 'edge-balancer reads ssl-min-ver, ssl-max-ver, no-tlsv1x, no-sslv3 and no-tls-tickets here');
+        }
+        settings = applied.settings;
+        i = applied.last;
+      }
+      global.sslDefaultServer = settings;
+      return;
+    }
+  }
 }

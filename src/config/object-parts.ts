@@ -1,13 +1,16 @@
 /**
  * Readers for the parts of an object config shared by frontends and backends
  * (timeouts, forwardfor, stats, conditions) and of backends (servers,
- * cookie). Defaults are HAProxy 2.6's, the same the HAProxy-syntax parser uses.
+ * cookie). They translate into the drafts the HAProxy-syntax reader fills
+ * (proxy-draft.ts), whose defaults are HAProxy 2.6's; validate-config.ts
+ * then checks both alike.
  */
 import { parseAclTest } from '../rules/acl.ts';
 import { ALWAYS, parseCondition } from '../rules/condition.ts';
 import type { SampleLoad } from '../rules/sample-expression.ts';
+import { cookieAttrProblem, cookieConflicts } from './cookie-directive.ts';
 import { join, type ObjectReader } from './object-reader.ts';
-import { defaultServerSettings, defaultStats } from './proxy-draft.ts';
+import { defaultServerSettings, defaultStats, serverFromSettings, setTimeoutValue, type ServerSettings, type StatsDraft, type TimeoutsDraft } from './proxy-draft.ts';
 import { tokenizeLine } from './tokenize.ts';
 import { TIMEOUT_FIELDS } from './types.ts';
 import type {
@@ -19,14 +22,11 @@ import type {
   ForwardFor,
   HttpCheck,
   Server,
-  ServerCheck,
   SourceLocation,
-  StatsConfig,
   StatsJwtConfig,
   LoginThrottleConfig,
-  Timeouts,
 } from './types.ts';
-import { ERRORFILE_STATUSES } from './errorfile.ts';
+import { ERRORFILE_STATUSES, errorFileContentProblem } from './errorfile.ts';
 import { DEFAULT_LOGIN_THROTTLE } from '../stats/login-throttle.ts';
 import { MIN_ADMIN_TOKEN_KEY_LENGTH } from '../stats/admin.ts';
 
@@ -37,15 +37,14 @@ export function readSource(r: ObjectReader, value: unknown, path: string): Sourc
   return { file: r.string(fields, 'file', path, r.source), line: r.integer(fields, 'line', path, 0, Number.MAX_SAFE_INTEGER, 0) };
 }
 
-export function readTimeouts(r: ObjectReader, value: unknown, path: string): Timeouts {
-  if (value === undefined) return {};
+export function readTimeouts(r: ObjectReader, value: unknown, path: string): TimeoutsDraft {
+  const timeouts: TimeoutsDraft = {};
+  if (value === undefined) return timeouts;
   const fields = r.fields(value, path, TIMEOUT_FIELDS);
-  if (!fields) return {};
-  const timeouts: { -readonly [K in keyof Timeouts]: Timeouts[K] } = {};
+  if (!fields) return timeouts;
   for (const key of TIMEOUT_FIELDS) {
     const ms = r.duration(fields, key, path);
-    // As in HAProxy, 0 means "not set".
-    if (ms !== undefined && ms !== 0) timeouts[key] = ms;
+    if (ms !== undefined) setTimeoutValue(timeouts, key, ms);
   }
   return timeouts;
 }
@@ -60,7 +59,7 @@ export function readForwardFor(r: ObjectReader, value: unknown, path: string): F
   return { header: r.string(fields, 'header', path, 'X-Forwarded-For'), ...(except !== undefined ? { except } : {}), ifNone: r.boolean(fields, 'ifNone', path, false) };
 }
 
-export function readStats(r: ObjectReader, value: unknown, path: string): StatsConfig | undefined {
+export function readStats(r: ObjectReader, value: unknown, path: string): StatsDraft | undefined {
   if (value === undefined) return undefined;
   const fields = r.fields(value, path, ['enabled', 'uri', 'realm', 'users', 'refresh', 'hideVersion', 'showLegends', 'admin', 'scope', 'adminTokenKey', 'jwt', 'prometheusPath', 'loginThrottle']);
   if (!fields) return undefined;
@@ -77,7 +76,7 @@ export function readStats(r: ObjectReader, value: unknown, path: string): StatsC
   const jwt = readJwt(r, fields['jwt'], join(path, 'jwt'));
   const loginThrottle = readLoginThrottle(r, fields['loginThrottle'], join(path, 'loginThrottle'));
   const scope = fields['scope'] === undefined ? undefined : r.array(fields, 'scope', path, (name, namePath) => {
-    if (typeof name === 'string' && name !== '') return name;
+    if (typeof name === 'string' && name !== '') return { value: name, source: { file: r.source, line: 0 }, path: namePath };
     return r.error(namePath, `expected a proxy name (or '.'), got ${JSON.stringify(name)}`);
   });
   const adminTokenKey = r.string(fields, 'adminTokenKey', path);
@@ -131,30 +130,29 @@ function readJwt(r: ObjectReader, value: unknown, path: string): StatsJwtConfig 
   return jwksUrl !== undefined && issuer !== undefined && audience !== undefined ? { jwksUrl, issuer, audience } : undefined;
 }
 
-/** Conditions of an object config choose backends: request fetches only, no files. */
-const OBJECT_LOAD: SampleLoad = { phase: 'request', readFile: undefined };
-
 /**
  * A `Condition` object, or HAProxy condition text such as
  * `"{ path_beg /api } || { hdr(host) -i api.example.com }"` (optionally
- * starting with `if`/`unless`; anonymous and predefined ACLs only).
+ * starting with `if`/`unless`; `acls` are the section's named ACLs).
  */
-export function readCondition(r: ObjectReader, value: unknown, path: string): Condition | undefined {
+export function readCondition(r: ObjectReader, value: unknown, path: string, acls: ReadonlyMap<string, readonly AclTest[]>, load: SampleLoad): Condition | undefined {
   if (value === undefined) return ALWAYS;
   if (typeof value === 'string') {
     const tokens = tokenizeLine(value, {});
     if (!tokens.ok) return r.error(path, `${tokens.problem} at position ${tokens.position}`);
     const [first, ...rest] = tokens.words;
     const explicit = first === 'if' || first === 'unless';
-    const parsed = parseCondition(explicit ? first : 'if', explicit ? rest : tokens.words, new Map(), OBJECT_LOAD);
-    return parsed.ok ? parsed.condition : r.error(path, parsed.problem, parsed.hint);
+    const parsed = parseCondition(explicit ? first : 'if', explicit ? rest : tokens.words, acls, load);
+    if (!parsed.ok) return r.error(path, parsed.problem, parsed.hint);
+    parsed.notices.forEach((text) => r.notice(path, text));
+    return parsed.condition;
   }
   const fields = r.fields(value, path, ['unless', 'anyOf']);
   if (!fields) return undefined;
   const anyOf = r.array(fields, 'anyOf', path, (group, groupPath) => {
     if (!Array.isArray(group)) return r.error(groupPath, 'expected an array of terms (ANDed)');
     return group.flatMap((term, index) => {
-      const result = readTerm(r, term, `${groupPath}[${index}]`);
+      const result = readTerm(r, term, `${groupPath}[${index}]`, load);
       return result ? [result] : [];
     });
   });
@@ -162,10 +160,10 @@ export function readCondition(r: ObjectReader, value: unknown, path: string): Co
   return { unless: r.boolean(fields, 'unless', path, false), anyOf };
 }
 
-function readTerm(r: ObjectReader, value: unknown, path: string): AclTerm | undefined {
+function readTerm(r: ObjectReader, value: unknown, path: string, load: SampleLoad): AclTerm | undefined {
   const fields = r.fields(value, path, ['negate', 'test']);
   if (!fields) return undefined;
-  const test = readAclTest(r, fields['test'], join(path, 'test'));
+  const test = readAclTest(r, fields['test'], join(path, 'test'), load);
   return test ? { negate: r.boolean(fields, 'negate', path, false), tests: [test] } : undefined;
 }
 
@@ -173,7 +171,7 @@ function readTerm(r: ObjectReader, value: unknown, path: string): AclTerm | unde
  * An ACL test as HAProxy text (`"hdr(host) -i example.com"`), or the object
  * shorthands `{ kind: 'path_beg', values }` and `{ kind: 'hdr', header, values, ignoreCase }`.
  */
-function readAclTest(r: ObjectReader, value: unknown, path: string): AclTest | undefined {
+function readAclTest(r: ObjectReader, value: unknown, path: string, load: SampleLoad): AclTest | undefined {
   let words: string[];
   if (typeof value === 'string') {
     const tokens = tokenizeLine(value, {});
@@ -194,8 +192,10 @@ function readAclTest(r: ObjectReader, value: unknown, path: string): AclTest | u
       words = [`hdr(${header})`, ...(r.boolean(fields, 'ignoreCase', path, false) ? ['-i'] : []), '--', ...values];
     }
   }
-  const parsed = parseAclTest(words, OBJECT_LOAD);
-  return parsed.ok ? parsed.test : r.error(path, parsed.problem, parsed.hint);
+  const parsed = parseAclTest(words, load);
+  if (!parsed.ok) return r.error(path, parsed.problem, parsed.hint);
+  if (parsed.notice) r.notice(path, parsed.notice);
+  return parsed.test;
 }
 
 export function readCookie(r: ObjectReader, value: unknown, path: string): CookiePolicy | undefined {
@@ -221,16 +221,17 @@ export function readCookie(r: ObjectReader, value: unknown, path: string): Cooki
     ...optional('maxlife', r.duration(fields, 'maxlife', path)),
     attrs: strings('attrs'),
   };
-  // The combinations `haproxy -c` rejects.
-  if (policy.mode === 'rewrite' && policy.indirect) r.error(join(path, 'indirect'), "'rewrite' and 'indirect' modes are incompatible");
-  if (policy.preserve && policy.mode !== 'insert' && !policy.indirect) r.error(join(path, 'preserve'), "'preserve' requires mode 'insert' or 'indirect'");
+  // What `haproxy -c` rejects, checked by the `cookie` directive's own functions.
+  for (const { option, problem } of cookieConflicts(policy)) r.error(join(path, option), problem);
   policy.attrs.forEach((attr, i) => {
-    if (/[\x00-\x1f\x7f;]/.test(attr)) r.error(`${join(path, 'attrs')}[${i}]`, `character ';' or a control character is not permitted in attribute value '${attr}'`);
+    const problem = cookieAttrProblem(attr);
+    if (problem) r.error(`${join(path, 'attrs')}[${i}]`, problem);
   });
   return name === undefined ? undefined : policy;
 }
 
-export function readHttpCheck(r: ObjectReader, value: unknown, path: string): HttpCheck | undefined {
+/** `httpCheck: { method, uri, expectStatus }`; `expectStatus: N` is `http-check expect status N`. */
+export function readHttpCheck(r: ObjectReader, value: unknown, path: string): (Pick<HttpCheck, 'method' | 'uri'> & { expectStatus?: number }) | undefined {
   if (value === undefined) return undefined;
   const fields = r.fields(value, path, ['method', 'uri', 'expectStatus']);
   if (!fields) return undefined;
@@ -245,9 +246,8 @@ export function readErrorFile(r: ObjectReader, value: unknown, path: string): Er
   if (fields['status'] === undefined) r.error(join(path, 'status'), 'is required');
   else if (status !== undefined && !ERRORFILE_STATUSES.includes(status)) r.error(join(path, 'status'), `status code ${status} not handled`, `expected one of ${ERRORFILE_STATUSES.join(', ')}`);
   const content = r.requiredString(fields, 'content', path);
-  if (content !== undefined && (!/^HTTP\/\d\.\d \d{3}(?: [^\r\n]*)?\r?\n/.test(content) || !/\r?\n\r?\n/.test(content))) {
-    r.error(join(path, 'content'), 'unable to parse headers', 'a full HTTP response: status line, headers, an empty line, then the body');
-  }
+  const problem = content === undefined ? undefined : errorFileContentProblem(content);
+  if (problem) r.error(join(path, 'content'), problem.problem, problem.hint);
   return status !== undefined && content !== undefined ? { status, path: r.string(fields, 'path', path, ''), content } : undefined;
 }
 
@@ -262,36 +262,37 @@ export function readServer(r: ObjectReader, value: unknown, path: string): Serve
   const check = readServerCheck(r, fields['check'], join(path, 'check'));
   const maxconn = r.integer(fields, 'maxconn', path, 0, 2_147_483_647);
   // Read every field before giving up, so that all of its errors are reported.
-  const rest = {
+  const settings: ServerSettings = {
+    ...defaults,
     weight: r.integer(fields, 'weight', path, 0, 256, defaults.weight),
     ...optional('cookie', r.string(fields, 'cookie', path)),
     backup: r.boolean(fields, 'backup', path, false),
     disabled: r.boolean(fields, 'disabled', path, false),
+    // HAProxy: maxconn 0 means no limit.
     ...optional('maxconn', maxconn === 0 ? undefined : maxconn),
-    ...optional('check', check),
-    source: readSource(r, fields['source'], join(path, 'source')),
+    ...check,
   };
+  const source = readSource(r, fields['source'], join(path, 'source'));
   if (name === undefined || host === undefined || port === undefined) return undefined;
-  const { source, ...settings } = rest;
-  return { name, host: host.replace(/^\[(.*)\]$/, '$1'), port, ...settings, source };
+  return serverFromSettings(name, { host: host.replace(/^\[(.*)\]$/, '$1'), port }, settings, source);
 }
 
-/** `true` is `check` with HAProxy's default timings. */
-function readServerCheck(r: ObjectReader, value: unknown, path: string): ServerCheck | undefined {
-  if (value === undefined || value === false) return undefined;
-  const defaults = defaultServerSettings();
-  if (value === true) return { inter: 2000, fastinter: 2000, downinter: 2000, rise: defaults.rise, fall: defaults.fall };
+/** `true` is `check` with HAProxy's default timings (filled in by serverFromSettings). */
+function readServerCheck(r: ObjectReader, value: unknown, path: string): Partial<ServerSettings> {
+  if (value === undefined || value === false) return {};
+  if (value === true) return { check: true };
   const fields = r.fields(value, path, ['inter', 'fastinter', 'downinter', 'rise', 'fall', 'port', 'addr']);
-  if (!fields) return undefined;
+  if (!fields) return {};
+  const defaults = defaultServerSettings();
   const positive = (key: 'inter' | 'fastinter' | 'downinter') => {
     const ms = r.duration(fields, key, path);
     return ms === 0 ? r.error(join(path, key), 'must be greater than 0') : ms;
   };
-  const inter = positive('inter') ?? 2000;
   return {
-    inter,
-    fastinter: positive('fastinter') ?? inter,
-    downinter: positive('downinter') ?? inter,
+    check: true,
+    ...optional('inter', positive('inter')),
+    ...optional('fastinter', positive('fastinter')),
+    ...optional('downinter', positive('downinter')),
     rise: r.integer(fields, 'rise', path, 1, 2_147_483_647, defaults.rise),
     fall: r.integer(fields, 'fall', path, 1, 2_147_483_647, defaults.fall),
     ...optional('port', r.integer(fields, 'port', path, 1, 65535)),

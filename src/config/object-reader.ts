@@ -13,12 +13,17 @@ export type Fields = Readonly<Record<string, unknown>>;
 export class ObjectReader {
   constructor(
     readonly source: string,
-    private readonly diagnostics: Diagnostics,
+    readonly diagnostics: Diagnostics,
   ) {}
 
   error(path: string, problem: string, hint?: string): undefined {
     this.diagnostics.error({ file: this.source, line: 0 }, path, problem, hint);
     return undefined;
+  }
+
+  /** A notice about the value at `path` (what HAProxy accepts and edge-balancer does not use, HAProxy's warnings). */
+  notice(path: string, text: string): void {
+    this.diagnostics.notice({ file: this.source, line: 0 }, `'${path}': ${text}`);
   }
 
   /** A plain object whose keys are all in `allowed`. */

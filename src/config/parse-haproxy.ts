@@ -6,7 +6,6 @@
  * "out of section"), while the current `defaults` carries over to the next
  * file. Every problem found is collected and thrown together as `ConfigErrors`.
  */
-import { buildConfig } from './build-config.ts';
 import { deepFreeze } from './deep-freeze.ts';
 import { Diagnostics } from './diagnostics.ts';
 import { fail, type DirectiveContext, type Env } from './directive-context.ts';
@@ -17,6 +16,7 @@ import { applyProxyDirective } from './proxy-directives.ts';
 import { draftFromDefaults, emptyDraft, type ProxyDraft, type SectionKind } from './proxy-draft.ts';
 import { expectedOneOf } from './suggest.ts';
 import { tokenizeLine } from './tokenize.ts';
+import { validateConfig } from './validate-config.ts';
 import { applyUserlistDirective, finishUserlist, type UserlistDraft } from './userlist-section.ts';
 import type { Userlist } from '../rules/userlist.ts';
 import type { Config, SourceLocation } from './types.ts';
@@ -56,7 +56,7 @@ export function parseHaproxyConfig(files: readonly ConfigFile[], options: ParseO
   const diagnostics = new Diagnostics();
   const reader = new ConfigReader(diagnostics, options);
   for (const file of files) reader.readFile(file);
-  const config = buildConfig(reader.proxies, reader.global, diagnostics, reader.userlists);
+  const config = validateConfig({ proxies: reader.proxies, global: reader.global, userlists: reader.userlists }, diagnostics);
   if (diagnostics.errors.length > 0) throw new ConfigErrors(inFileOrder(diagnostics.errors, files));
   return { config: deepFreeze(config), notices: diagnostics.notices };
 }
@@ -92,7 +92,7 @@ class ConfigReader {
         this.diagnostics.error(at, '', `${tokens.problem} at position ${tokens.position}`, tokens.problem === 'unmatched quote' ? 'close the quote on the same line' : undefined);
         return;
       }
-      if (tokens.words.length > 0) this.readLine({ at, words: tokens.words, env: this.env, readFile: this.options.readFile, diagnostics: this.diagnostics });
+      if (tokens.words.length > 0) this.readLine({ at, words: tokens.words, env: this.env, readFile: this.options.readFile, diagnostics: this.diagnostics, global: this.global });
     });
     this.closeSection();
   }
@@ -151,7 +151,6 @@ class ConfigReader {
       this.defaults = draft;
       if (header.name !== '') this.namedDefaults.set(header.name, draft);
     } else {
-      this.checkDuplicate(ctx.at, kind, header.name);
       this.proxies.push(draft);
     }
     this.section = { kind: 'proxy', draft };
@@ -181,16 +180,6 @@ class ConfigReader {
     return { name, from: named };
   }
 
-  /** HAProxy: a frontend and a backend may share a name; a listen shares it with nothing. */
-  private checkDuplicate(at: SourceLocation, kind: SectionKind, name: string): void {
-    const clash = this.proxies.find(
-      (p) => p.name === name && (kind === 'listen' || p.kind === 'listen' || p.kind === kind),
-    );
-    if (clash) {
-      this.diagnostics.error(at, kind, `${kind} '${name}' has the same name as ${clash.kind} '${name}' declared at ${clash.source.file}:${clash.source.line}`, 'section names must be unique');
-    }
-  }
-
   /** End-of-section checks that need the whole section (its mode may come from defaults). */
   private closeSection(): void {
     const section = this.section;
@@ -207,10 +196,10 @@ class ConfigReader {
     } else if (!draft.mode) {
       this.diagnostics.notice(draft.source, `${label} has no 'mode http': HAProxy would run it in mode tcp, edge-balancer always uses http`);
     }
-    if (draft.expectStatus && !draft.httpCheck) {
+    if (draft.httpCheckExpect && !draft.httpCheck) {
       // HAProxy: "uses http-check rules without 'option httpchk', so the rules are ignored".
-      this.diagnostics.notice(draft.expectStatus.source, `${label} uses 'http-check expect' without 'option httpchk', so it is ignored (as in HAProxy)`);
-      delete draft.expectStatus;
+      this.diagnostics.notice(draft.httpCheckExpect.source, `${label} uses 'http-check expect' without 'option httpchk', so it is ignored (as in HAProxy)`);
+      delete draft.httpCheckExpect;
     }
     if (draft.httpCheckSend && !draft.httpCheck) {
       this.diagnostics.notice(draft.httpCheckSend.source, `${label} uses 'http-check send' without 'option httpchk', so it is ignored (as in HAProxy)`);

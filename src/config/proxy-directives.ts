@@ -6,20 +6,30 @@
  * ("'balance' ignored because frontend 'f' has no backend capability").
  */
 import { parseBindAddresses, parseServerAddress } from './address.ts';
+import { applyCompression } from './compression-directive.ts';
 import { parseCookieDirective } from './cookie-directive.ts';
 import { fail, noExtraWords, notice, readDuration, readInteger, type DirectiveContext } from './directive-context.ts';
 import { readErrorFile } from './errorfile.ts';
-import { hasBackendCapability, hasFrontendCapability, type ProxyDraft, type TimeoutsDraft } from './proxy-draft.ts';
+import { applyHttpCheck } from './http-check-directive.ts';
+import {
+  BALANCE_ALGORITHMS,
+  hasBackendCapability,
+  hasFrontendCapability,
+  serverFromSettings,
+  setTimeoutValue,
+  type ProxyDraft,
+  type TimeoutsDraft,
+} from './proxy-draft.ts';
 import { ACL_NAME, parseAclTest } from '../rules/acl.ts';
 import { ALWAYS, parseCondition } from '../rules/condition.ts';
 import { applyRuleDirective, RULE_DIRECTIVES } from './rule-directives.ts';
 import { ruleLoad } from './rule-load.ts';
 import { applyServerOptions } from './server-options.ts';
+import { resolveServerTls } from './server-tls-options.ts';
 import { applyStatsDirective } from './stats-directive.ts';
 import { expectedOneOf } from './suggest.ts';
-import type { BalanceAlgorithm, ConnectionMode, ForwardFor, Server } from './types.ts';
+import type { BalanceAlgorithm, ConnectionMode, ForwardFor } from './types.ts';
 
-const BALANCE_ALGORITHMS: readonly BalanceAlgorithm[] = ['roundrobin', 'static-rr', 'leastconn', 'first', 'random'];
 /** Algorithms HAProxy has and edge-balancer does not implement. */
 const OTHER_HAPROXY_ALGORITHMS = ['source', 'uri', 'url_param', 'hdr', 'rdp-cookie', 'hash'];
 
@@ -31,8 +41,9 @@ const TIMEOUTS: Record<string, keyof TimeoutsDraft> = {
   'http-request': 'httpRequest',
   'http-keep-alive': 'httpKeepAlive',
   tunnel: 'tunnel',
+  tarpit: 'tarpit',
 };
-const IGNORED_TIMEOUTS = ['queue', 'tarpit', 'client-fin', 'server-fin'];
+const IGNORED_TIMEOUTS = ['queue', 'client-fin', 'server-fin'];
 
 const CONNECTION_MODES: Record<string, ConnectionMode> = {
   httpclose: 'close',
@@ -41,9 +52,9 @@ const CONNECTION_MODES: Record<string, ConnectionMode> = {
 };
 const IGNORED_OPTIONS = [
   'httplog', 'dontlognull', 'tcplog', 'log-health-checks', 'dontlog-normal', 'logasap', 'log-separate-errors',
-  'http-buffer-request', 'abortonclose', 'splice-auto', 'tcp-smart-accept', 'tcp-smart-connect', 'http-ignore-probes',
+  'http-buffer-request', 'splice-auto', 'tcp-smart-accept', 'tcp-smart-connect', 'http-ignore-probes',
 ];
-const OPTIONS = ['redispatch', 'allbackups', 'forwardfor', 'httpchk', 'prefer-last-server', ...Object.keys(CONNECTION_MODES)];
+const OPTIONS = ['redispatch', 'allbackups', 'forwardfor', 'httpchk', 'prefer-last-server', 'abortonclose', 'http-no-delay', ...Object.keys(CONNECTION_MODES)];
 
 /** Directives accepted and ignored, with a notice. */
 const IGNORED_DIRECTIVES = ['log', 'log-format', 'fullconn', 'description', 'id', 'log-tag'];
@@ -83,7 +94,7 @@ export function applyProxyDirective(draft: ProxyDraft, ctx: DirectiveContext): v
       if (ctx.words[1] === 'option') return applyOption(draft, ctx, true);
       return void fail(ctx, 'no', `unknown keyword 'no ${ctx.words[1] ?? ''}'`, "only 'no option NAME' is supported");
     case 'http-check':
-      return applyHttpCheck(draft, ctx);
+      return applyHttpCheck(draft, ctx, () => appliesToBackend(draft, ctx, 'http-check'));
     case 'retries': {
       const retries = readInteger(ctx, 'retries', ctx.words[1], 0, 2_147_483_647);
       if (retries !== undefined && noExtraWords(ctx, 'retries', 2) && appliesToBackend(draft, ctx, 'retries')) draft.retries = retries;
@@ -125,7 +136,7 @@ export function applyProxyDirective(draft: ProxyDraft, ctx: DirectiveContext): v
       return;
     }
     case 'compression':
-      return applyCompression(ctx);
+      return applyCompression(draft, ctx);
     case 'load-server-state-from-file':
       return notice(ctx, "'load-server-state-from-file' is accepted: edge-balancer keeps no server-state file, servers start from the configuration");
     default:
@@ -214,35 +225,14 @@ function applyServer(draft: ProxyDraft, ctx: DirectiveContext): void {
   if (!parsedAddress.ok) fail(ctx, 'server', parsedAddress.problem, parsedAddress.hint);
   const settings = applyServerOptions(draft.defaultServer, options, ctx, 'server');
   if (!parsedAddress.ok || !settings) return;
+  const checkElsewhere = settings.port !== undefined || settings.addr !== undefined;
+  const tls = resolveServerTls(settings.tls, checkElsewhere, ctx.global, ctx, `${draft.name}/${name}`);
+  if (!tls) return;
   const duplicate = draft.servers.find((s) => s.name === name);
   if (duplicate) {
     return void fail(ctx, 'server', `another server named '${name}' was already defined at line ${duplicate.source.line}`, 'please use distinct names');
   }
-  const inter = settings.inter ?? 2000;
-  const server: Server = {
-    name,
-    host: parsedAddress.value.host,
-    port: parsedAddress.value.port,
-    weight: settings.weight,
-    ...(settings.cookie !== undefined ? { cookie: settings.cookie } : {}),
-    backup: settings.backup,
-    disabled: settings.disabled,
-    ...(settings.maxconn !== undefined ? { maxconn: settings.maxconn } : {}),
-    ...(settings.check
-      ? {
-          check: {
-            inter,
-            fastinter: settings.fastinter ?? inter,
-            downinter: settings.downinter ?? inter,
-            rise: settings.rise,
-            fall: settings.fall,
-            ...(settings.port !== undefined ? { port: settings.port } : {}),
-            ...(settings.addr !== undefined ? { addr: settings.addr } : {}),
-          },
-        }
-      : {}),
-    source: ctx.at,
-  };
+  const server = serverFromSettings(name, parsedAddress.value, settings, ctx.at, tls);
   draft.servers.push(server);
 }
 
@@ -277,6 +267,16 @@ function applyOption(draft: ProxyDraft, ctx: DirectiveContext, negated: boolean)
     case 'prefer-last-server':
       if (args.length > 0) return void fail(ctx, directive, `unexpected argument '${args[0]}'`);
       if (appliesToBackend(draft, ctx, directive)) draft.preferLastServer = !negated;
+      return;
+    case 'abortonclose':
+      // A backend option in HAProxy (PR_CAP_BE): its frontend's clients are not concerned.
+      if (args.length > 0) return void fail(ctx, directive, `unexpected argument '${args[0]}'`);
+      if (appliesToBackend(draft, ctx, directive)) draft.abortOnClose = !negated;
+      return;
+    case 'http-no-delay':
+      // HAProxy turns off Nagle's algorithm on both sides; Node, Deno and
+      // Workers already send each write at once (Node's `noDelay` default).
+      if (args.length > 0) return void fail(ctx, directive, `unexpected argument '${args[0]}'`);
       return;
     case 'forwardfor': {
       if (negated) {
@@ -365,67 +365,6 @@ function parseHttpchk(ctx: DirectiveContext, args: readonly string[]): { method:
   return { method, uri };
 }
 
-function applyHttpCheck(draft: ProxyDraft, ctx: DirectiveContext): void {
-  const [, action, kind, value] = ctx.words;
-  if (action === 'send') return applyHttpCheckSend(draft, ctx);
-  if (action === 'disable-on-404') {
-    if (!noExtraWords(ctx, 'http-check disable-on-404', 2)) return;
-    return notice(ctx, "'http-check disable-on-404' is accepted: a server answering 404 fails its check and goes DOWN instead of draining");
-  }
-  if (action !== 'expect') {
-    return void fail(ctx, `http-check ${action ?? ''}`.trim(), `unsupported http-check rule '${action ?? ''}'`, 'supported: http-check send, http-check expect status CODE, http-check disable-on-404');
-  }
-  if (kind !== 'status') {
-    return void fail(ctx, 'http-check expect', `unsupported expectation '${kind ?? ''}'`, 'only http-check expect status CODE is supported');
-  }
-  if (value === undefined) return void fail(ctx, 'http-check expect', "'status' expects a <pattern> as argument", 'e.g. http-check expect status 200');
-  if (!/^\d{3}$/.test(value)) {
-    return void fail(ctx, 'http-check expect', `unsupported status pattern '${value}'`, 'edge-balancer supports a single status code, e.g. 200 (no lists or ranges)');
-  }
-  if (!noExtraWords(ctx, 'http-check expect', 4)) return;
-  if (appliesToBackend(draft, ctx, 'http-check')) draft.expectStatus = { value: Number(value), source: ctx.at };
-}
-
-/**
- * `http-check send [meth M] [uri U] [ver V] [hdr NAME VALUE]…`: the check's
- * request. As in HAProxy, headers are sent only with `ver HTTP/1.1` (an
- * HTTP/1.0 check has none).
- */
-function applyHttpCheckSend(draft: ProxyDraft, ctx: DirectiveContext): void {
-  const args = ctx.words.slice(2);
-  const send: { method?: string; uri?: string; version?: string; headers: [string, string][] } = { headers: [] };
-  for (let i = 0; i < args.length; i++) {
-    const word = args[i]!;
-    const next = args[i + 1];
-    if (word === 'meth' || word === 'uri' || word === 'ver') {
-      if (next === undefined) return void fail(ctx, 'http-check send', `'${word}' expects a value`);
-      if (word === 'meth') send.method = next;
-      else if (word === 'uri') send.uri = next;
-      else send.version = next;
-      i++;
-    } else if (word === 'hdr') {
-      const headerValue = args[i + 2];
-      if (next === undefined || headerValue === undefined) return void fail(ctx, 'http-check send', "'hdr' expects <name> <value>");
-      send.headers.push([next, headerValue]);
-      i += 2;
-    } else if (word === 'body' || word === 'body-lf' || word === 'uri-lf' || word === 'hdr-lf') {
-      return void fail(ctx, 'http-check send', `'${word}' is not supported by edge-balancer`, 'use meth, uri, ver and hdr');
-    } else {
-      return void fail(ctx, 'http-check send', `unexpected argument '${word}'`, expectedOneOf(word, ['meth', 'uri', 'ver', 'hdr']));
-    }
-  }
-  if (!appliesToBackend(draft, ctx, 'http-check send')) return;
-  const http11 = send.version?.toUpperCase() === 'HTTP/1.1';
-  draft.httpCheckSend = {
-    value: {
-      ...(send.method !== undefined ? { method: send.method } : {}),
-      ...(send.uri !== undefined ? { uri: send.uri } : {}),
-      ...(http11 && send.headers.length ? { headers: send.headers } : {}),
-    },
-    source: ctx.at,
-  };
-}
-
 function applyTimeout(draft: ProxyDraft, ctx: DirectiveContext): void {
   const [, name, value] = ctx.words;
   if (name === undefined) return void fail(ctx, 'timeout', 'missing timeout name', `expected one of ${Object.keys(TIMEOUTS).join(', ')}`);
@@ -437,9 +376,7 @@ function applyTimeout(draft: ProxyDraft, ctx: DirectiveContext): void {
   if (ms === undefined || !noExtraWords(ctx, directive, 3)) return;
   // A tunnel is a backend-side timeout: haproxy warns and ignores it in a frontend.
   if (field === 'tunnel' && !appliesToBackend(draft, ctx, directive)) return;
-  // HAProxy treats 0 as "not set" (it then warns about missing timeouts).
-  if (ms === 0) delete draft.timeouts[field];
-  else draft.timeouts[field] = ms;
+  setTimeoutValue(draft.timeouts, field, ms);
 }
 
 function applyUseBackend(draft: ProxyDraft, ctx: DirectiveContext): void {
@@ -457,7 +394,7 @@ function applyUseBackend(draft: ProxyDraft, ctx: DirectiveContext): void {
     parsed.notices.forEach((text) => notice(ctx, text));
     condition = parsed.condition;
   }
-  if (appliesToFrontend(draft, ctx, 'use_backend')) draft.useBackend.push({ backend, condition, source: ctx.at });
+  if (appliesToFrontend(draft, ctx, 'use_backend')) draft.useBackend.push({ value: { backend, condition, source: ctx.at }, source: ctx.at });
 }
 
 function applyAcl(draft: ProxyDraft, ctx: DirectiveContext): void {
@@ -473,23 +410,4 @@ function applyAcl(draft: ProxyDraft, ctx: DirectiveContext): void {
   if (!parsed.ok) return void fail(ctx, 'acl', parsed.problem, parsed.hint);
   if (parsed.notice) notice(ctx, parsed.notice);
   draft.acls.set(name, [...(draft.acls.get(name) ?? []), parsed.test]);
-}
-
-/**
- * `compression algo …` / `type …` / `offload`: read and checked; the
- * balancer forwards bodies as the server sent them, which the notice says.
- */
-function applyCompression(ctx: DirectiveContext): void {
-  const [, what, ...values] = ctx.words;
-  const ALGORITHMS = ['identity', 'gzip', 'deflate', 'raw-deflate'];
-  if (what === 'algo') {
-    if (values.length === 0) return void fail(ctx, 'compression algo', 'expects at least one algorithm', `expected ${ALGORITHMS.join(', ')}`);
-    const unknown = values.find((v) => !ALGORITHMS.includes(v));
-    if (unknown) return void fail(ctx, 'compression algo', `unknown compression algorithm '${unknown}'`, expectedOneOf(unknown, ALGORITHMS));
-  } else if (what === 'type') {
-    if (values.length === 0) return void fail(ctx, 'compression type', 'expects at least one MIME type');
-  } else if (what !== 'offload') {
-    return void fail(ctx, 'compression', `unknown argument '${what ?? ''}'`, expectedOneOf(what ?? '', ['algo', 'type', 'offload']));
-  }
-  notice(ctx, `'compression ${what}' is accepted but not applied yet: responses are forwarded uncompressed, as the server sent them`);
 }

@@ -5,23 +5,38 @@
  * `proxy_defproxy_cpy`); a new `defaults` section starts from scratch instead
  * of adding to the previous one (observed: a second, empty `defaults` drops
  * the timeouts of the first).
+ *
+ * Both readers fill these drafts (parse-haproxy.ts from text, from-object.ts
+ * from a plain object) and hand them to the one validation pass
+ * (validate-config.ts). The defaults below are HAProxy 2.6's and are written
+ * only here.
  */
 import type { HttpRule } from '../rules/actions.ts';
 import type { Condition } from '../rules/condition.ts';
 import type { LogFormat } from '../rules/log-format.ts';
+import type { ServerTlsDraft } from './server-tls-options.ts';
 import type {
   AclTest,
   BalanceAlgorithm,
+  CompressionAlgorithm,
   Bind,
   ConnectionMode,
   CookiePolicy,
   ErrorFile,
   ForwardFor,
+  HttpCheckExpect,
+  LoginThrottleConfig,
   Server,
+  ServerTls,
   SourceLocation,
   StatsAuthUser,
+  StatsJwtConfig,
   UseBackendRule,
 } from './types.ts';
+
+export const BALANCE_ALGORITHMS: readonly BalanceAlgorithm[] = ['roundrobin', 'static-rr', 'leastconn', 'first', 'random'];
+/** HAProxy's check interval when a server has no `inter`. */
+export const DEFAULT_CHECK_INTERVAL = 2000;
 
 export type SectionKind = 'defaults' | 'frontend' | 'backend' | 'listen';
 
@@ -40,9 +55,13 @@ export interface ServerSettings {
   backup: boolean;
   disabled: boolean;
   maxconn?: number;
+  /** `ssl`, `verify`, `ca-file`… as the lines said them; resolved per server line. */
+  tls: ServerTlsDraft;
 }
 
 export interface StatsDraft {
+  /** Any `stats` line enables the page; an object config may say `enabled: false`. */
+  enabled: boolean;
   uri: string;
   realm: string;
   users: StatsAuthUser[];
@@ -52,6 +71,11 @@ export interface StatsDraft {
   admin: boolean;
   /** `stats scope` lines, in order, with where they are (unknown names get a notice). */
   scope?: Located<string>[];
+  /** Settings with no HAProxy directive, from an object config only. */
+  adminTokenKey?: string;
+  jwt?: StatsJwtConfig;
+  prometheusPath?: string;
+  loginThrottle?: LoginThrottleConfig | false;
 }
 
 export interface TimeoutsDraft {
@@ -62,23 +86,34 @@ export interface TimeoutsDraft {
   server?: number;
   check?: number;
   tunnel?: number;
+  tarpit?: number;
 }
 
 export interface Located<T> {
   readonly value: T;
   readonly source: SourceLocation;
+  /** Object configs: where the value is (`frontends[0].defaultBackend`), named in messages instead of the directive. */
+  readonly path?: string;
 }
 
 export interface ProxyDraft {
   readonly kind: SectionKind;
   readonly name: string;
   readonly source: SourceLocation;
+  /** Object configs: the section's path (`frontends[0]`), named in messages instead of its line. */
+  readonly path?: string;
+  /**
+   * Object configs: a listen's backend side, when it is a `backends[]` entry
+   * of its own (its settings may differ from the frontend entry's). Absent:
+   * this draft is both sides, as a `listen` section of HAProxy text is.
+   */
+  separateBackend?: ProxyDraft;
   mode?: Located<string>;
   binds: Bind[];
   defaultBackend?: Located<string>;
   /** Named ACLs; several lines with one name are ORed. */
   acls: Map<string, AclTest[]>;
-  useBackend: UseBackendRule[];
+  useBackend: Located<UseBackendRule>[];
   forwardFor?: ForwardFor;
   connectionMode: ConnectionMode;
   timeouts: TimeoutsDraft;
@@ -95,7 +130,10 @@ export interface ProxyDraft {
   httpCheck?: { method: string; uri: string };
   /** `http-check send`: applied over `option httpchk`'s request. */
   httpCheckSend?: Located<{ method?: string; uri?: string; headers?: [string, string][] }>;
-  expectStatus?: Located<number>;
+  /** `http-check expect` lines; `inherited` until the proxy writes its own (they replace the defaults' list, as HAProxy's rule sets do). */
+  httpCheckExpect?: Located<HttpCheckExpect[]> & { inherited: boolean };
+  /** `http-check disable-on-404` (a proxy option in HAProxy, inherited from defaults). */
+  disableOn404?: Located<true>;
   errorFiles: ErrorFile[];
   httpRequestRules: HttpRule[];
   httpResponseRules: HttpRule[];
@@ -105,18 +143,67 @@ export interface ProxyDraft {
   uniqueIdFormat?: LogFormat;
   uniqueIdHeader?: string;
   preferLastServer: boolean;
+  /** `option abortonclose` */
+  abortOnClose: boolean;
+  compression?: { algorithms: CompressionAlgorithm[]; types: string[]; offload: boolean };
   /** Userlists and backends named inside rules (`http_auth(L)`, `nbsrv(B)`), checked once all sections are read. */
-  references: { kind: 'userlist' | 'backend'; name: string; source: SourceLocation }[];
+  references: { kind: 'userlist' | 'backend'; name: string; source: SourceLocation; path?: string }[];
 }
 
 /** HAProxy 2.6 defaults: inter 2s, rise 2, fall 3, weight 1 (fastinter/downinter follow inter). */
 export function defaultServerSettings(): ServerSettings {
-  return { weight: 1, check: false, rise: 2, fall: 3, backup: false, disabled: false };
+  return { weight: 1, check: false, rise: 2, fall: 3, backup: false, disabled: false, tls: {} };
 }
 
 export function defaultStats(): StatsDraft {
   // HAProxy's STATS_DEFAULT_URI and STATS_DEFAULT_REALM.
-  return { uri: '/haproxy?stats', realm: 'HAProxy Statistics', users: [], hideVersion: false, showLegends: false, admin: false };
+  return { enabled: true, uri: '/haproxy?stats', realm: 'HAProxy Statistics', users: [], hideVersion: false, showLegends: false, admin: false };
+}
+
+/**
+ * A `server` from its settings: a check's `fastinter` and `downinter` follow
+ * `inter` unless set; `tls` is what resolveServerTls made of its TLS keywords.
+ */
+export function serverFromSettings(
+  name: string,
+  address: { host: string; port: number },
+  settings: ServerSettings,
+  source: SourceLocation,
+  tls: { readonly traffic?: ServerTls; readonly check?: ServerTls } = {},
+): Server {
+  const inter = settings.inter ?? DEFAULT_CHECK_INTERVAL;
+  return {
+    name,
+    host: address.host,
+    port: address.port,
+    weight: settings.weight,
+    ...(settings.cookie !== undefined ? { cookie: settings.cookie } : {}),
+    backup: settings.backup,
+    disabled: settings.disabled,
+    ...(settings.maxconn !== undefined ? { maxconn: settings.maxconn } : {}),
+    ...(settings.check
+      ? {
+          check: {
+            inter,
+            fastinter: settings.fastinter ?? inter,
+            downinter: settings.downinter ?? inter,
+            rise: settings.rise,
+            fall: settings.fall,
+            ...(settings.port !== undefined ? { port: settings.port } : {}),
+            ...(settings.addr !== undefined ? { addr: settings.addr } : {}),
+            ...(tls.check ? { tls: tls.check } : {}),
+          },
+        }
+      : {}),
+    ...(tls.traffic ? { tls: tls.traffic } : {}),
+    source,
+  };
+}
+
+/** As in HAProxy, a timeout of 0 means "not set" (it then warns about missing timeouts). */
+export function setTimeoutValue(timeouts: TimeoutsDraft, field: keyof TimeoutsDraft, ms: number): void {
+  if (ms === 0) delete timeouts[field];
+  else timeouts[field] = ms;
 }
 
 export function emptyDraft(kind: SectionKind, name: string, source: SourceLocation): ProxyDraft {
@@ -142,6 +229,7 @@ export function emptyDraft(kind: SectionKind, name: string, source: SourceLocati
     httpResponseRules: [],
     redirectRules: [],
     preferLastServer: false,
+    abortOnClose: false,
   };
 }
 
@@ -160,19 +248,23 @@ export function draftFromDefaults(defaults: ProxyDraft | undefined, kind: Sectio
   draft.maxconn = defaults.maxconn;
   if (defaults.stats) draft.stats = { ...defaults.stats, users: [...defaults.stats.users] };
   draft.balance = defaults.balance;
-  draft.defaultServer = { ...defaults.defaultServer };
+  draft.defaultServer = { ...defaults.defaultServer, tls: { ...defaults.defaultServer.tls } };
   if (defaults.cookie) draft.cookie = defaults.cookie;
   draft.allBackups = defaults.allBackups;
   draft.redispatch = defaults.redispatch;
   draft.retries = defaults.retries;
   if (defaults.httpCheck) draft.httpCheck = { ...defaults.httpCheck };
-  if (defaults.expectStatus) draft.expectStatus = defaults.expectStatus;
+  if (defaults.httpCheckExpect) draft.httpCheckExpect = { ...defaults.httpCheckExpect, inherited: true };
+  if (defaults.disableOn404) draft.disableOn404 = defaults.disableOn404;
   if (defaults.httpCheckSend) draft.httpCheckSend = defaults.httpCheckSend;
   draft.errorFiles = [...defaults.errorFiles];
   if (defaults.monitorUri !== undefined) draft.monitorUri = defaults.monitorUri;
   if (defaults.uniqueIdFormat) draft.uniqueIdFormat = defaults.uniqueIdFormat;
   if (defaults.uniqueIdHeader !== undefined) draft.uniqueIdHeader = defaults.uniqueIdHeader;
   draft.preferLastServer = defaults.preferLastServer;
+  draft.abortOnClose = defaults.abortOnClose;
+  // HAProxy copies the algorithms and types of `defaults`, never `offload` (proxy.c).
+  if (defaults.compression) draft.compression = { algorithms: [...defaults.compression.algorithms], types: [...defaults.compression.types], offload: false };
   return draft;
 }
 

@@ -8,6 +8,6 @@ export function ruleLoad(draft: ProxyDraft, ctx: DirectiveContext, phase: Phase)
   return {
     phase,
     readFile: ctx.readFile,
-    reference: (kind, name) => draft.references.push({ kind, name, source: ctx.at }),
+    reference: (kind, name) => draft.references.push({ kind, name, source: ctx.at, ...(ctx.path !== undefined ? { path: ctx.path } : {}) }),
   };
 }

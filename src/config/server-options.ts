@@ -7,11 +7,12 @@
 import { expandAddressVariables } from './address.ts';
 import { fail, notice, readDuration, readInteger, type DirectiveContext } from './directive-context.ts';
 import type { ServerSettings } from './proxy-draft.ts';
+import { applyServerTlsOption, SERVER_TLS_KEYWORDS } from './server-tls-options.ts';
 import { expectedOneOf } from './suggest.ts';
 
 const SUPPORTED = [
   'weight', 'cookie', 'check', 'no-check', 'inter', 'fastinter', 'downinter', 'rise', 'fall', 'port', 'addr',
-  'backup', 'no-backup', 'disabled', 'enabled', 'maxconn', 'minconn', 'resolvers', 'init-addr',
+  'backup', 'no-backup', 'disabled', 'enabled', 'maxconn', 'minconn', 'resolvers', 'init-addr', ...SERVER_TLS_KEYWORDS,
 ];
 
 /**
@@ -28,7 +29,7 @@ const ACCEPTED_WITH_NOTICE: Readonly<Record<string, string>> = {
 
 /** Returns the modified copy, or undefined after recording the line's errors. */
 export function applyServerOptions(start: ServerSettings, options: readonly string[], ctx: DirectiveContext, directive: string): ServerSettings | undefined {
-  const settings: ServerSettings = { ...start };
+  const settings: ServerSettings = { ...start, tls: { ...start.tls } };
   let ok = true;
   for (let i = 0; i < options.length; i++) {
     const keyword = options[i]!;
@@ -109,7 +110,14 @@ export function applyServerOptions(start: ServerSettings, options: readonly stri
         }
         break;
       }
-      default:
+      default: {
+        // A TLS keyword with a bad value ends the line's reading: one error, not a cascade.
+        const tlsLast = applyServerTlsOption(settings.tls, options, i, ctx, directive);
+        if (tlsLast === false) return undefined;
+        if (tlsLast !== undefined) {
+          i = tlsLast;
+          break;
+        }
         if (Object.hasOwn(ACCEPTED_WITH_NOTICE, keyword)) {
           if (value === undefined) {
             fail(ctx, where, `'${keyword}' expects an argument`);
@@ -123,6 +131,7 @@ export function applyServerOptions(start: ServerSettings, options: readonly stri
         // of the line is not read: `observe layer4` is one error, not two.
         fail(ctx, directive, `unknown or unsupported keyword '${keyword}'`, expectedOneOf(keyword, SUPPORTED));
         return undefined;
+      }
     }
   }
   return ok ? settings : undefined;

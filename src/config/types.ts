@@ -8,6 +8,7 @@ import type { AclTest } from '../rules/acl.ts';
 import type { AclTerm, Condition } from '../rules/condition.ts';
 import type { HttpRule } from '../rules/actions.ts';
 import type { LogFormat } from '../rules/log-format.ts';
+import type { SampleExpr } from '../rules/sample.ts';
 import type { Userlist } from '../rules/userlist.ts';
 
 export type { HttpRule, LogFormat, Userlist };
@@ -39,6 +40,54 @@ export interface GlobalSettings {
   readonly maxconn?: number;
   /** `ulimit-n N`: the descriptors the process may use. */
   readonly ulimitN?: number;
+  /** `ssl-server-verify none|required`: a server's `verify` when its line has none (HAProxy: required). */
+  readonly sslServerVerify?: 'none' | 'required';
+  /** `ca-base DIR`: prefix of relative `ca-file` paths. */
+  readonly caBase?: string;
+  /** `crt-base DIR`: prefix of relative `crt` paths. */
+  readonly crtBase?: string;
+  /** `ssl-default-server-options` and `-ciphers`/`-ciphersuites`: what a server's TLS starts from. */
+  readonly sslDefaultServer?: TlsProtocolSettings;
+}
+
+/** TLS protocol versions as HAProxy names them in `ssl-min-ver` / `ssl-max-ver`. */
+export type TlsVersion = 'SSLv3' | 'TLSv1.0' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+/** Protocol versions and ciphers (HAProxy's `ssl-min-ver`, `ssl-max-ver`, `no-tlsv1x`, `ciphers`, `ciphersuites`). */
+export interface TlsProtocolSettings {
+  readonly minVersion?: TlsVersion;
+  readonly maxVersion?: TlsVersion;
+  /** OpenSSL cipher list for TLS 1.2 and below. */
+  readonly ciphers?: string;
+  /** TLS 1.3 cipher suites. */
+  readonly ciphersuites?: string;
+}
+
+/**
+ * How a server (or its health check) is reached over TLS: `ssl` on a
+ * `server` line, `check-ssl` for the check. HAProxy 2.6's rules: `verify
+ * required` (the default) checks the chain against `ca-file` and, when a name
+ * is known (`sni`'s value, else `verifyhost`), the certificate's names;
+ * without a name, names are not checked.
+ */
+export interface ServerTls extends TlsProtocolSettings {
+  readonly verify: boolean;
+  /** `ca-file`, after `ca-base`; `@system-ca` for the platform's roots. */
+  readonly caFile?: string;
+  /** The CA certificates (PEM) read from `caFile` at load; absent where the loader reads no files (Workers). */
+  readonly ca?: string;
+  /** `crt`: client certificate, its chain and key, after `crt-base`. */
+  readonly crtFile?: string;
+  /** The PEM read from `crtFile` at load. */
+  readonly crt?: string;
+  /** `sni EXPR`: the SNI sent, evaluated per request (HAProxy sends none without it). */
+  readonly sni?: SampleExpr;
+  /** `verifyhost NAME`: the name checked when no SNI was sent (health checks too). */
+  readonly verifyHost?: string;
+  /** `alpn`: protocols offered (HTTP/1.x only: edge-balancer speaks HTTP/1.1 to servers). */
+  readonly alpn?: readonly string[];
+  /** `check-sni NAME`: the SNI of health checks (checks never evaluate `sni`). */
+  readonly checkSni?: string;
 }
 
 /**
@@ -50,6 +99,24 @@ export interface ProxyRules {
   readonly httpRequestRules?: readonly HttpRule[];
   readonly redirectRules?: readonly HttpRule[];
   readonly httpResponseRules?: readonly HttpRule[];
+}
+
+/** HAProxy 2.6's `compression algo` names. */
+export type CompressionAlgorithm = 'identity' | 'gzip' | 'deflate' | 'raw-deflate';
+
+/**
+ * `compression algo|type|offload` of one proxy (HAProxy's `struct comp`).
+ * Lists are in HAProxy's order, the last one named first: its parser
+ * prepends, and that order decides `Accept-Encoding: *` (observed: `algo gzip
+ * deflate` answers `*` with deflate).
+ */
+export interface Compression {
+  /** Empty when this proxy only says `type` or `offload` (the frontend's algorithms then apply). */
+  readonly algorithms: readonly CompressionAlgorithm[];
+  /** Content-Type prefixes, compared case-insensitively; empty: any type but `multipart/*`. */
+  readonly types: readonly string[];
+  /** `compression offload`: the server does not see the client's Accept-Encoding when the balancer compresses. */
+  readonly offload: boolean;
 }
 
 export interface Bind {
@@ -92,10 +159,15 @@ export interface Timeouts {
    * uses the smaller of `timeout client` and `timeout server`.
    */
   readonly tunnel?: number;
+  /**
+   * `timeout tarpit`: how long `http-request tarpit` holds a request before
+   * answering; HAProxy uses the same proxy's `timeout connect` when unset.
+   */
+  readonly tarpit?: number;
 }
 
 /** Every field of Timeouts, for the readers that copy them. */
-export const TIMEOUT_FIELDS = ['client', 'httpRequest', 'httpKeepAlive', 'connect', 'server', 'check', 'tunnel'] as const;
+export const TIMEOUT_FIELDS = ['client', 'httpRequest', 'httpKeepAlive', 'connect', 'server', 'check', 'tunnel', 'tarpit'] as const;
 
 /** ACL tests and conditions are the rule engine's (src/rules/). */
 export type { AclTest, AclTerm, Condition };
@@ -189,6 +261,7 @@ export interface Frontend extends ProxyRules {
   readonly connectionMode: ConnectionMode;
   readonly timeouts: Timeouts;
   readonly stats?: StatsConfig;
+  readonly compression?: Compression;
   /**
    * `maxconn N` (frontend, listen or defaults): client connections this
    * frontend keeps open at once; unset (or 0) means the global `maxconn`.
@@ -225,15 +298,46 @@ export interface CookiePolicy {
   readonly attrs: readonly string[];
 }
 
-/** `option httpchk [METHOD] [URI]` plus `http-check expect status N`. */
+/** `option httpchk [METHOD] [URI]` plus its `http-check send|expect|disable-on-404` lines. */
 export interface HttpCheck {
   readonly method: string;
   readonly uri: string;
   /** `http-check send … ver HTTP/1.1 hdr NAME VALUE`: header lines of the check request. */
   readonly headers?: readonly (readonly [string, string])[];
-  /** When set, only this status passes; otherwise 2xx and 3xx pass. */
-  readonly expectStatus?: number;
+  /**
+   * `http-check expect` lines, in order; every one must pass. Without any,
+   * HAProxy's implicit `http-check expect status 200-399` applies.
+   */
+  readonly expect?: readonly HttpCheckExpect[];
+  /** `http-check disable-on-404`: a running server answering 404 stops taking new clients (NOLB). */
+  readonly disableOn404?: boolean;
 }
+
+/**
+ * One `http-check expect [!] KIND PATTERN` (HAProxy 2.6). `inverse` is the
+ * `!`. Statuses are HAProxy's list of codes and ranges (`200,302-304`);
+ * regexes search (unanchored) the status code or the body; `string` looks
+ * for the text in the body; `header` tests the response's header lines.
+ */
+export type HttpCheckExpect = { readonly inverse: boolean } & (
+  | { readonly kind: 'status'; readonly ranges: readonly (readonly [number, number])[] }
+  | { readonly kind: 'rstatus'; readonly regex: RegExp }
+  | { readonly kind: 'string'; readonly text: string }
+  | { readonly kind: 'rstring'; readonly regex: RegExp }
+  | {
+      readonly kind: 'header';
+      readonly name: HeaderMatch;
+      /** Absent: the header's presence is enough. */
+      readonly value?: HeaderMatch;
+      /** `fhdr`: the whole line is one value (`hdr` splits it at commas). */
+      readonly fullLine: boolean;
+    }
+);
+
+/** `-m str|beg|end|sub|reg` and the pattern, as `http-check expect hdr` matches a header name or value. */
+export type HeaderMatch =
+  | { readonly method: 'str' | 'beg' | 'end' | 'sub'; readonly text: string }
+  | { readonly method: 'reg'; readonly regex: RegExp };
 
 export interface ServerCheck {
   /** ms; defaults: inter 2000, fastinter = inter, downinter = inter. */
@@ -246,6 +350,11 @@ export interface ServerCheck {
   /** `port N` / `addr A`: where the check connects instead of the server's address. */
   readonly port?: number;
   readonly addr?: string;
+  /**
+   * Present when the check runs over TLS: `check-ssl`, or `ssl` without
+   * `port`/`addr` (HAProxy: a TCP check becomes a TLS handshake, L6OK/L6RSP).
+   */
+  readonly tls?: ServerTls;
 }
 
 export interface Server {
@@ -263,6 +372,8 @@ export interface Server {
   readonly maxconn?: number;
   /** Present when the server line has `check`. */
   readonly check?: ServerCheck;
+  /** `ssl`: requests go to the server over TLS. */
+  readonly tls?: ServerTls;
   readonly source: SourceLocation;
 }
 
@@ -288,7 +399,16 @@ export interface Backend extends ProxyRules {
   readonly timeouts: Timeouts;
   readonly errorFiles: readonly ErrorFile[];
   readonly stats?: StatsConfig;
+  /** The backend's `compression` lines; its algorithms and types win over the frontend's. */
+  readonly compression?: Compression;
   /** `option prefer-last-server`: accepted; the balancer does not reuse server connections per client, so it changes nothing (as haproxy with `http-reuse safe`). */
   readonly preferLastServer?: boolean;
+  /**
+   * `option abortonclose`: a client that closes its side of the connection
+   * (FIN or close) while the server has not answered yet aborts the server's
+   * request at once, and gets HAProxy's 400 (log `CH`). Without it, as in
+   * HAProxy, the request waits for its response (or `timeout server`).
+   */
+  readonly abortOnClose?: boolean;
   readonly source: SourceLocation;
 }

@@ -51,18 +51,18 @@ export function applyUserlistDirective(draft: UserlistDraft, ctx: DirectiveConte
 }
 
 /** Resolves group memberships both ways; unknown groups are errors, as in HAProxy. */
-export function finishUserlist(draft: UserlistDraft, ctx: Pick<DirectiveContext, 'diagnostics' | 'at'>): Userlist {
+export function finishUserlist(draft: UserlistDraft, ctx: Pick<DirectiveContext, 'diagnostics' | 'at' | 'path'>): Userlist {
   const users: UserlistUser[] = draft.users.map((user) => {
     const groups = new Set(user.groups);
     for (const [group, members] of draft.groups) if (members.includes(user.name)) groups.add(group);
     for (const group of user.groups) {
-      if (!draft.groups.has(group)) ctx.diagnostics.error(ctx.at, 'user', `userlist '${draft.name}': user '${user.name}' is in unknown group '${group}'`, 'declare it with group NAME');
+      if (!draft.groups.has(group)) fail(ctx, 'user', `userlist '${draft.name}': user '${user.name}' is in unknown group '${group}'`, 'declare it with group NAME');
     }
     return { name: user.name, password: user.password, groups: [...groups] };
   });
   for (const [group, members] of draft.groups) {
     for (const member of members) {
-      if (!draft.users.some((u) => u.name === member)) ctx.diagnostics.error(ctx.at, 'group', `userlist '${draft.name}': group '${group}' lists unknown user '${member}'`);
+      if (!draft.users.some((u) => u.name === member)) fail(ctx, 'group', `userlist '${draft.name}': group '${group}' lists unknown user '${member}'`);
     }
   }
   return { name: draft.name, groups: [...draft.groups.keys()], users };

@@ -16,11 +16,12 @@
 import type { ServerCheck } from '../config/types.ts';
 import type { CheckResult, HealthState } from './types.ts';
 
-export type HealthTransition = 'UP' | 'DOWN';
+/** `NOLB`: a conditional pass (`disable-on-404`) put a running server in HAProxy's "stopping" state. */
+export type HealthTransition = 'UP' | 'DOWN' | 'NOLB';
 
 export interface CheckOutcome {
   readonly state: HealthState;
-  /** Set when this result changed the server's UP/DOWN state. */
+  /** Set when this result changed the server's UP/NOLB/DOWN state. */
   readonly transition?: HealthTransition;
 }
 
@@ -39,25 +40,31 @@ export function applyCheckResult(state: HealthState, result: CheckResult, check:
       if (health < check.rise) health = 0;
     }
   } else if (health < full) {
+    // A conditional pass (L7OKC) moves the counter as a pass does.
     health++;
     if (health >= check.rise) health = full;
   }
 
   const base = { ...state, health, chkfail, lastCheck: result };
+  const wasStopping = state.up && state.stopping === true;
 
   // check_notify_failure(): only a counter at 0 stops the server.
   if (!result.ok && health === 0 && state.up) {
     return {
-      state: { ...base, up: false, lastChange: now, chkdown: state.chkdown + 1 },
+      state: { ...base, up: false, stopping: false, lastChange: now, chkdown: state.chkdown + 1 },
       transition: 'DOWN',
     };
   }
-  // check_notify_success(): only a counter at `rise` or above starts it.
-  if (result.ok && health >= check.rise && !state.up) {
-    return {
-      state: { ...base, up: true, lastChange: now, downtime: state.downtime + Math.max(0, now - state.lastChange) },
-      transition: 'UP',
-    };
+  if (!result.ok || health < check.rise) return { state: base };
+  const downtime = state.up ? state.downtime : state.downtime + Math.max(0, now - state.lastChange);
+  // check_notify_stopping() / srv_set_stopping(): a running server enters NOLB.
+  if (result.status === 'L7OKC') {
+    if (wasStopping) return { state: base };
+    return { state: { ...base, up: true, stopping: true, lastChange: now, downtime }, transition: 'NOLB' };
+  }
+  // check_notify_success(): only a counter at `rise` or above starts it (from DOWN or NOLB).
+  if (!state.up || wasStopping) {
+    return { state: { ...base, up: true, stopping: false, lastChange: now, downtime }, transition: 'UP' };
   }
   return { state: base };
 }

@@ -9,7 +9,11 @@ const DESCRIPTIONS: Record<CheckStatus, string> = {
   L4OK: 'Layer4 check passed',
   L4TOUT: 'Layer4 timeout',
   L4CON: 'Layer4 connection problem',
+  L6OK: 'Layer6 check passed',
+  L6TOUT: 'Layer6 timeout',
+  L6RSP: 'Layer6 invalid response',
   L7OK: 'Layer7 check passed',
+  L7OKC: 'Layer7 check conditionally passed',
   L7STS: 'Layer7 wrong status',
   L7TOUT: 'Layer7 timeout',
   L7RSP: 'Layer7 invalid response',
@@ -24,5 +28,5 @@ export function checkStatusDescription(status: CheckStatus): string {
  * `HCHK_STATUS_L57DATA` marker (L7OK, L7OKC, L7STS) — not for L7TOUT/L7RSP.
  */
 export function checkStatusHasCode(status: CheckStatus): boolean {
-  return status === 'L7OK' || status === 'L7STS';
+  return status === 'L7OK' || status === 'L7OKC' || status === 'L7STS';
 }

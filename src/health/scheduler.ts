@@ -9,7 +9,9 @@ import type { BalancerDeps } from '../deps.ts';
 import type { BackendRuntime } from '../balancer/backend-runtime.ts';
 import type { BalancerState } from '../balancer/balancer-state.ts';
 import { probeHttp } from './http-probe.ts';
+import { checkTlsFor } from '../proxy/server-tls.ts';
 import { applyCheckResult, formatTransitionLog, initialHealthState, nextCheckDelay } from './index.ts';
+import type { HealthTransition } from './apply-check-result.ts';
 import type { CheckResult, HealthState } from './types.ts';
 
 export interface HealthChecks {
@@ -62,7 +64,8 @@ export async function checkServer(
   const server = runtime.servers[index]!;
   const check = server.check!;
   const key = runtime.keys[index]!;
-  const result = await probe(runtime.backend, server, deps);
+  const running = deps.healthStore.get(key)?.up ?? true;
+  const result = await probe(runtime.backend, server, deps, running);
   if (cancelled()) return undefined;
   const before = deps.healthStore.get(key) ?? initialHealthState(check, deps.clock.now());
   const { state, transition } = applyCheckResult(before, result, check, deps.clock.now());
@@ -71,7 +74,8 @@ export async function checkServer(
   return state;
 }
 
-function probe(backend: Backend, server: Server, deps: BalancerDeps): Promise<CheckResult> {
+/** `running`: the server is UP or NOLB, which `http-check disable-on-404` needs to know. */
+function probe(backend: Backend, server: Server, deps: BalancerDeps, running: boolean): Promise<CheckResult> {
   const check = server.check!;
   const host = check.addr ?? server.host;
   const port = check.port ?? server.port;
@@ -80,11 +84,12 @@ function probe(backend: Backend, server: Server, deps: BalancerDeps): Promise<Ch
   // both by `inter`.
   const connect = Math.min(backend.timeouts.connect ?? check.inter, check.inter);
   const read = backend.timeouts.check ?? check.inter;
-  if (backend.httpCheck) return probeHttp(deps.upstream, deps.clock, { host, port }, backend.httpCheck, { connect, read });
-  return deps.tcpProbe.connect(host, port, backend.timeouts.check ? connect : check.inter);
+  const tls = check.tls ? checkTlsFor(check.tls) : undefined;
+  if (backend.httpCheck) return probeHttp(deps.upstream, deps.clock, { host, port, ...(tls ? { tls } : {}) }, backend.httpCheck, { connect, read }, running);
+  return deps.tcpProbe.connect(host, port, backend.timeouts.check ? connect : check.inter, tls);
 }
 
-function transitionMessage(runtime: BackendRuntime, index: number, transition: 'UP' | 'DOWN', result: CheckResult): string {
+function transitionMessage(runtime: BackendRuntime, index: number, transition: HealthTransition, result: CheckResult): string {
   let activeServers = 0;
   let backupServers = 0;
   runtime.servers.forEach((s, i) => {

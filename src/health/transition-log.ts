@@ -7,6 +7,8 @@
  *   0 remaining in queue.
  *   Server app/s2 is UP, reason: Layer7 check passed, code: 200, check duration: 1ms.
  *   2 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.
+ *   Server app/s1 is stopping, reason: Layer7 check conditionally passed, code: 404, check duration: 1ms.
+ *   1 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.
  *
  * (each on one line).
  */
@@ -37,7 +39,8 @@ export interface TransitionLogInput {
 
 export function formatTransitionLog(input: TransitionLogInput): string {
   const { result } = input;
-  let message = `${input.backup ? 'Backup ' : ''}Server ${input.backend}/${input.server} is ${input.transition}`;
+  const state = input.transition === 'NOLB' ? 'stopping' : input.transition;
+  let message = `${input.backup ? 'Backup ' : ''}Server ${input.backend}/${input.server} is ${state}`;
 
   message += `, reason: ${checkStatusDescription(result.status)}`;
   if (checkStatusHasCode(result.status)) message += `, code: ${result.code ?? 0}`;

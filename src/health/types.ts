@@ -6,7 +6,11 @@ export type CheckStatus =
   | 'L4OK' // TCP connect succeeded
   | 'L4TOUT' // TCP connect timed out
   | 'L4CON' // TCP connect failed (refused, reset, unreachable)
+  | 'L6OK' // TLS handshake completed (`check-ssl`, `ssl`)
+  | 'L6TOUT' // TLS handshake timed out
+  | 'L6RSP' // TLS handshake failed ("SSL handshake failure")
   | 'L7OK' // HTTP check passed
+  | 'L7OKC' // HTTP check conditionally passed (`disable-on-404`: the server stops taking new clients)
   | 'L7STS' // HTTP check got a status that does not pass
   | 'L7TOUT' // HTTP check: no response within `timeout check`
   | 'L7RSP'; // HTTP check: invalid response
@@ -30,6 +34,11 @@ export interface CheckResult {
 export interface HealthState {
   readonly health: number;
   readonly up: boolean;
+  /**
+   * HAProxy's "stopping" state (stats `NOLB`), from `http-check disable-on-404`:
+   * UP for the clients it has (sticky ones included), no new ones.
+   */
+  readonly stopping?: boolean;
   readonly lastCheck?: CheckResult;
   /** ms since epoch of the last UP/DOWN change (or start-up). */
   readonly lastChange: number;

@@ -11,6 +11,8 @@ export interface ErrorResponse extends ResponseHead {
 }
 
 const BUILTIN_PAGES: Readonly<Record<number, readonly [title: string, message: string]>> = {
+  // `monitor-uri`'s page, and `deny deny_status 200`'s.
+  200: ['200 OK', 'Service ready.'],
   400: ['400 Bad request', 'Your browser sent an invalid request.'],
   401: ['401 Unauthorized', 'You need a valid user and password to access this content.'],
   403: ['403 Forbidden', 'Request forbidden by administrative rules.'],
@@ -21,6 +23,7 @@ const BUILTIN_PAGES: Readonly<Record<number, readonly [title: string, message: s
   410: ['410 Gone', 'The resource is no longer available and will not be available again.'],
   413: ['413 Payload Too Large', 'The request entity exceeds the maximum allowed.'],
   421: ['421 Misdirected Request', 'Request sent to a non-authoritative server.'],
+  422: ['422 Unprocessable Content', 'The server cannot process the contained instructions.'],
   425: ['425 Too Early', 'Your browser sent early data.'],
   429: ['429 Too Many Requests', 'You have sent too many requests in a given amount of time.'],
   500: ['500 Internal Server Error', 'An internal server error occurred.'],
@@ -31,11 +34,19 @@ const BUILTIN_PAGES: Readonly<Record<number, readonly [title: string, message: s
   504: ['504 Gateway Time-out', "The server didn't respond in time."],
 };
 
+/**
+ * HAProxy 2.6's `http_err_codes`: the statuses it has a page for, so the only
+ * ones `errorfile` and a payload-less `deny deny_status N` accept.
+ */
+export const BUILTIN_PAGE_STATUSES: readonly number[] = Object.keys(BUILTIN_PAGES).map(Number);
+
 /** The HTTP status HAProxy answers with for each way a server can fail. */
 export function statusForFailure(failure: UpstreamFailure): 502 | 503 | 504 {
   switch (failure) {
     case 'refused':
     case 'connect-timeout':
+    case 'tls-handshake':
+    case 'tls-name-mismatch':
       return 503; // no connection could be made: "No server is available"
     case 'timeout':
       return 504; // `timeout server` expired

@@ -3,17 +3,18 @@
  * HTTP client (Deno, Workers). `fetch` merges repeated header lines and hides
  * connection details, so the Node adapter uses its own pooled client instead.
  */
-import { UpstreamError, type Upstream, type UpstreamFailure } from '../deps.ts';
+import { UpstreamError, type Upstream, type UpstreamFailure, type UpstreamTarget } from '../deps.ts';
 
 /**
- * `schemeFor` picks http or https per server port (HAProxy's `ssl` server
- * option is not supported; on Workers, port 443 means https). `extraInit`
+ * `schemeFor` picks http or https per server: https for `ssl` servers (the
+ * platform verifies the certificate its own way; on Workers, port 443 also
+ * means https). `extraInit`
  * adds the platform's own RequestInit members (Workers: `encodeResponseBody:
  * 'manual'`, so that a compressed body is not decoded on the way).
  */
 export function createFetchUpstream(
   fetchImpl: typeof fetch = fetch,
-  schemeFor: (port: number) => 'http' | 'https' = () => 'http',
+  schemeFor: (target: UpstreamTarget) => 'http' | 'https' = (target) => (target.tls ? 'https' : 'http'),
   extraInit: Readonly<Record<string, unknown>> = {},
 ): Upstream {
   return {
@@ -37,7 +38,7 @@ export function createFetchUpstream(
           signal: controller.signal,
         };
         if (body) init.duplex = 'half';
-        const response = await fetchImpl(`${schemeFor(target.port)}://${host}:${target.port}${head.target}`, init);
+        const response = await fetchImpl(`${schemeFor(target)}://${host}:${target.port}${head.target}`, init);
         const lines: [string, string][] = [];
         response.headers.forEach((value, name) => {
           if (name !== 'set-cookie') lines.push([name, value]);

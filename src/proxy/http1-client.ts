@@ -11,7 +11,7 @@
  *
  * One connection per request, closed once the response is read: no pooling.
  */
-import { UpstreamError, type RequestHead, type Upstream, type UpstreamOptions, type UpstreamResponse } from '../deps.ts';
+import { UpstreamError, type RequestHead, type Upstream, type UpstreamOptions, type UpstreamResponse, type UpstreamTls } from '../deps.ts';
 
 /** A connected byte stream (the shape of a Deno connection and of a Workers `connect()` socket). */
 export interface ByteConnection {
@@ -21,10 +21,11 @@ export interface ByteConnection {
 }
 
 /**
- * Opens a connection, or throws an UpstreamError `refused` or
- * `connect-timeout` (within `timeoutMs` when given).
+ * Opens a connection (over TLS when `tls` is given, handshake done), or
+ * throws an UpstreamError `refused`, `connect-timeout` (within `timeoutMs`
+ * when given), `tls-handshake` or `tls-name-mismatch`.
  */
-export type Connect = (host: string, port: number, timeoutMs: number | undefined) => Promise<ByteConnection>;
+export type Connect = (host: string, port: number, timeoutMs: number | undefined, tls?: UpstreamTls) => Promise<ByteConnection>;
 
 /** Largest response head read (haproxy's default `tune.bufsize` is 16 KiB). */
 const MAX_HEAD_BYTES = 64 * 1024;
@@ -34,7 +35,7 @@ const latin1 = new TextDecoder('latin1');
 export function createHttp1Upstream(connect: Connect): Upstream {
   return {
     async request(target, head, body, options) {
-      const connection = await connect(target.host, target.port, options.connectTimeout);
+      const connection = await connect(target.host, target.port, options.connectTimeout, target.tls);
       return exchange(connection, head, body, options);
     },
   };

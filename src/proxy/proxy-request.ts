@@ -6,7 +6,7 @@
  * ./request-plan.ts and ../persistence), never on Request/Response objects,
  * so another front end (a Node fast path) can reuse them.
  */
-import type { Frontend } from '../config/types.ts';
+import type { CompressionAlgorithm, Frontend } from '../config/types.ts';
 import {
   UpstreamError,
   type AccessLogEntry,
@@ -28,6 +28,8 @@ import type { RuleEnvironment } from '../rules/sample.ts';
 import type { HttpTransaction } from '../rules/transaction.ts';
 import { acceptWebSocketAsWorkers, errorResponse, streamResponse } from './responses.ts';
 import { tunnelTimeout } from './upgrade.ts';
+import { compressWithStream } from './compress-stream.ts';
+import type { BodyCoding } from './compression.ts';
 
 export interface ClientInfo {
   readonly address: string;
@@ -40,7 +42,14 @@ export interface ProxyInput {
   readonly head: RequestHead;
   readonly body: ReadableStream<Uint8Array> | null;
   readonly client: ClientInfo;
+  /** The runtime cancelled the request (a Fetch request's `signal`): the server's request is aborted. */
   readonly signal?: AbortSignal;
+  /**
+   * Aborts when the client closes its side of the connection (FIN or close)
+   * before the response: with `option abortonclose` the server's request is
+   * aborted then, otherwise it is not (a half-closed client still reads).
+   */
+  readonly clientLeft?: AbortSignal;
   /** The frontend's counters, bumped alongside the backend's and the server's. */
   readonly frontendCounters: TrafficCounters;
   /** The admission step's transaction, which the `http-response` rules read and rewrite. */
@@ -70,6 +79,13 @@ export type ProxyOutcome<Body> =
       readonly kind: 'stream';
       readonly head: ResponseHead;
       readonly body: Body | null;
+      /**
+       * The body goes to the client compressed with this (`compression`; the
+       * head says so already); the front end reports the server's bytes that
+       * go into the compressor to `onServerChunk`, and what comes out to `onChunk`.
+       */
+      readonly coding?: BodyCoding;
+      readonly onServerChunk?: (bytes: number) => void;
       /** Workers' WebSocket of a 101 (see UpstreamResponse). */
       readonly webSocket?: unknown;
       readonly onChunk: (bytes: number) => void;
@@ -110,7 +126,25 @@ export async function proxyRequest(input: ProxyInput, deps: BalancerDeps): Promi
     outcome.onDone();
     return errorResponse(backendErrorPage(input.runtime.backend, 502));
   }
-  return streamResponse(outcome.head, outcome.body, outcome.onChunk, outcome.onDone);
+  const { coding } = outcome;
+  if (!coding || !outcome.body) return streamResponse(outcome.head, outcome.body, outcome.onChunk, outcome.onDone);
+  // The platform's compressed bytes are out of sight: bout counts what it was given.
+  if (deps.platformEncodes) return deps.platformEncodes(streamResponse(outcome.head, counted(outcome.body, outcome.onServerChunk), outcome.onChunk, outcome.onDone));
+  const compressed = (deps.compressBody ?? compressWithStream)(counted(outcome.body, outcome.onServerChunk), coding);
+  return streamResponse(outcome.head, compressed, outcome.onChunk, outcome.onDone);
+}
+
+/** `body`, with each chunk's size reported to `onChunk` as it passes. */
+function counted(body: ReadableStream<Uint8Array>, onChunk: ((bytes: number) => void) | undefined): ReadableStream<Uint8Array> {
+  if (!onChunk) return body;
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        onChunk(chunk.byteLength);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
 }
 
 /**
@@ -129,8 +163,12 @@ export async function forwardRequest<Body>(
   const scopes = [input.frontendCounters, runtime.counters];
   const inBytes = headBytes(head.headers, head.method.length + head.target.length + 10);
   for (const c of scopes) countRequestStart(c, acceptedAt);
-  const plan = planRequest(runtime, frontend, head, client.address, acceptedAt);
+  const plan = planRequest(runtime, frontend, head, client.address, acceptedAt, input.transaction?.conn.httpVersion, input.transaction, input.rules);
   const body = new ReplayableBody(input.body);
+  const leaving = backend.abortOnClose ? [input.signal, input.clientLeft].filter((s) => s !== undefined) : [];
+  const signal = leaving.length > 1 ? AbortSignal.any(leaving) : (leaving[0] ?? input.signal);
+  // `option abortonclose`: HAProxy answers 400 to a client that left and logs `CH`.
+  const clientAborted = () => leaving.some((s) => s.aborted);
 
   const log = (fields: Partial<AccessLogEntry> & Pick<AccessLogEntry, 'status' | 'server' | 'termination'>) =>
     deps.logger.access({
@@ -178,17 +216,21 @@ export async function forwardRequest<Body>(
       response = await upstream.request(plan.target(server), plan.head, body.forAttempt(), {
         connectTimeout: backend.timeouts.connect,
         serverTimeout: backend.timeouts.server,
-        signal: input.signal,
+        signal,
       });
     } catch (error) {
+      if (clientAborted()) {
+        countRequestEnd(serverCounters);
+        return fail(400, { server: runtime.servers[server]!.name, termination: 'CH', retries: retriesMade, redispatched });
+      }
       const failure = error instanceof UpstreamError ? error.failure : 'bad-response';
-      const connectionFailed = failure === 'refused' || failure === 'connect-timeout';
+      const connectionFailed = failure === 'refused' || failure === 'connect-timeout' || failure === 'tls-handshake' || failure === 'tls-name-mismatch';
       for (const c of [serverCounters, runtime.counters]) {
         if (connectionFailed) c.connectionErrors++;
         else c.responseErrors++;
       }
       const decision =
-        connectionFailed && body.replayable
+        connectionFailed && failure !== 'tls-name-mismatch' && body.replayable
           ? decideRetry({
               retriesMade,
               retries: backend.retries,
@@ -197,7 +239,9 @@ export async function forwardRequest<Body>(
               serverStillUsable: runtime.isUsable(server),
               algorithm: backend.balance,
               usableActiveServers: runtime.usableActiveCount(),
-              connectionError: failure === 'refused',
+              // A refused certificate is a connection error too: haproxy 2.6
+              // retried a server with the wrong CA after 1 s pauses (503 at 3 s).
+              connectionError: failure === 'refused' || failure === 'tls-handshake',
               connectTimeout: backend.timeouts.connect,
             })
           : ({ action: 'give-up' } as const);
@@ -206,7 +250,8 @@ export async function forwardRequest<Body>(
         return fail(statusForFailure(failure), {
           server: runtime.servers[server]!.name,
           termination: failure === 'timeout' ? 'sH' : 'SC',
-          retries: retriesMade,
+          // HAProxy spends the retries at once on a name mismatch (and logs them).
+          retries: failure === 'tls-name-mismatch' ? backend.retries : retriesMade,
           redispatched,
         });
       }
@@ -264,11 +309,13 @@ export async function forwardRequest<Body>(
     // A tunnel (101) is logged when it closes, with its duration.
     const tunnel = response.status === 101;
     if (!tunnel) deps.logger.access({ ...entry, totalTime: deps.clock.now() - acceptedAt });
-    const books = streamBooks(all, inBytes, body, headBytes(responseHead.headers, 17), tunnel ? entry : undefined, deps);
+    const books = streamBooks(all, inBytes, body, headBytes(responseHead.headers, 17), tunnel ? entry : undefined, deps, forClient.compression);
+    const coding = forClient.compression === 'identity' ? undefined : forClient.compression;
     return {
       kind: 'stream',
       head: responseHead,
       body: response.body,
+      ...(coding ? { coding } : {}),
       ...(response.webSocket !== undefined ? { webSocket: response.webSocket } : {}),
       ...books,
     };
@@ -289,12 +336,30 @@ function streamBooks(
   outBytes: number,
   tunnelEntry: AccessLogEntry | undefined,
   deps: BalancerDeps,
-): Pick<Extract<ProxyOutcome<unknown>, { kind: 'stream' }>, 'onChunk' | 'onClientChunk' | 'onDone'> {
+  compression?: CompressionAlgorithm,
+): Pick<Extract<ProxyOutcome<unknown>, { kind: 'stream' }>, 'onChunk' | 'onServerChunk' | 'onClientChunk' | 'onDone'> {
   let done = false;
+  // What the client receives also counts as the compressor's output (comp_out), or as bypassed by identity (comp_byp).
+  const alsoCounted = compression === undefined ? undefined : compression === 'identity' ? 'compressionBypassed' : 'compressedOut';
   return {
-    onChunk: (bytes) => {
-      for (const c of all) c.bytesOut += bytes;
-    },
+    onChunk:
+      alsoCounted === undefined
+        ? (bytes) => {
+            for (const c of all) c.bytesOut += bytes;
+          }
+        : (bytes) => {
+            for (const c of all) {
+              c.bytesOut += bytes;
+              c[alsoCounted] += bytes;
+            }
+          },
+    ...(alsoCounted === 'compressedOut'
+      ? {
+          onServerChunk: (bytes: number) => {
+            for (const c of all) c.compressedIn += bytes;
+          },
+        }
+      : {}),
     onClientChunk: (bytes) => {
       for (const c of all) c.bytesIn += bytes;
     },
@@ -305,6 +370,7 @@ function streamBooks(
       for (const c of all) {
         c.bytesIn += read;
         c.bytesOut += outBytes;
+        if (compression !== undefined) c.compressedResponses++;
         countRequestEnd(c);
       }
       if (tunnelEntry) deps.logger.access({ ...tunnelEntry, totalTime: deps.clock.now() - tunnelEntry.acceptedAt, termination });

@@ -6,9 +6,13 @@ import type { ConnectionMode, Frontend } from '../config/types.ts';
 import type { RequestHead, ResponseHead, UpstreamTarget } from '../deps.ts';
 import type { BackendRuntime } from '../balancer/backend-runtime.ts';
 import { readPersistenceCookie, applyResponseCookie, type PersistenceRequest } from '../persistence/index.ts';
+import { chooseCompression, type CompressionChoice } from './compression.ts';
 import { effectiveConnectionMode } from './connection-mode.ts';
 import { addForwardedFor } from './forwarded-for.ts';
 import { requestHeadersForServer, responseHeadersForClient } from './hop-by-hop.ts';
+import { serverTlsFor } from './server-tls.ts';
+import type { RuleEnvironment } from '../rules/sample.ts';
+import type { HttpTransaction } from '../rules/transaction.ts';
 
 export interface RequestPlan {
   readonly runtime: BackendRuntime;
@@ -22,15 +26,21 @@ export interface RequestPlan {
   readonly method: string;
   readonly now: number;
   readonly persistence: PersistenceRequest | undefined;
+  /** `compression`'s request-side choice; undefined when the response passes as the server sends it. */
+  readonly compression: CompressionChoice | undefined;
   target(server: number): UpstreamTarget;
 }
 
+/** `transaction` and `rules`: what a server's `sni` expression reads (the admission step's). */
 export function planRequest(
   runtime: BackendRuntime,
   frontend: Frontend,
   head: RequestHead,
   clientAddress: string,
   now: number,
+  httpVersion = '1.1',
+  transaction?: HttpTransaction,
+  rules?: RuleEnvironment,
 ): RequestPlan {
   const backend = runtime.backend;
   const mode = effectiveConnectionMode(frontend.connectionMode, backend.connectionMode);
@@ -46,7 +56,8 @@ export function planRequest(
 
   // Hop-by-hop fields are dropped before X-Forwarded-For is added, so a client
   // naming it in Connection cannot remove the proxy's line (haproxy keeps it).
-  let headers = requestHeadersForServer(persistence?.headers ?? head.headers, mode);
+  const compression = chooseCompression(frontend, backend, head.method, httpVersion, persistence?.headers ?? head.headers);
+  let headers = requestHeadersForServer(compression.headers, mode);
   const forwardFor = backend.forwardFor ?? frontend.forwardFor;
   if (forwardFor) headers = addForwardedFor(headers, forwardFor, clientAddress);
 
@@ -60,9 +71,12 @@ export function planRequest(
     method: head.method,
     now,
     persistence,
+    compression: compression.choice,
     target(index) {
       const s = backend.servers[index]!;
-      return { host: s.host, port: s.port, close };
+      if (!s.tls) return { host: s.host, port: s.port, close };
+      const sample = s.tls.sni && transaction && rules ? { txn: transaction, env: rules } : undefined;
+      return { host: s.host, port: s.port, close, tls: serverTlsFor(s.tls, sample) };
     },
   };
 }

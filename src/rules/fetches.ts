@@ -5,6 +5,7 @@
  */
 import { headerValues, pickOccurrence, queryParameters, requestCookies, responseCookies, targetPath, targetQuery } from './http-message.ts';
 import type { MatchMethod } from './patterns.ts';
+import { parseAddress } from '../proxy/ip-address.ts';
 import { bool, int, sampleInteger, str, varSample, type Sample, type SampleArg, type SampleContext, type SampleType } from './sample.ts';
 
 /** Where a fetch can be used: HAProxy refuses a response fetch in `http-request` rules at load. */
@@ -26,6 +27,8 @@ export interface FetchDef {
   readonly values: (ctx: SampleContext, args: readonly SampleArg[]) => Sample[];
   /** Which value a sample expression takes when there are several and no occurrence is given. */
   readonly pick?: 'first' | 'last';
+  /** Turns each value, once picked, into the fetch's type; a value it refuses is dropped (`hdr_ip` on a non-address). */
+  readonly convert?: (sample: Sample) => Sample | undefined;
 }
 
 type Lines = readonly (readonly [string, string])[];
@@ -51,6 +54,29 @@ function headerCount(lines: (ctx: SampleContext) => Lines, full: boolean, phase:
 function headerInteger(lines: (ctx: SampleContext) => Lines, phase: Phase): FetchDef {
   const text = header(lines, false, phase);
   return { ...text, type: 'int', values: (ctx, args) => text.values(ctx, args).flatMap((s) => toInt(s)) };
+}
+
+/**
+ * `hdr_ip`: a header value as an address, as HAProxy 2.6's `smp_fetch_hdr_ip()`
+ * reads it: a dotted IPv4 (optionally `:port`, port 0–65535) or an IPv6
+ * literal; anything else is not an address and yields nothing.
+ */
+function headerAddress(lines: (ctx: SampleContext) => Lines, phase: Phase): FetchDef {
+  return { ...header(lines, false, phase), type: 'ip', convert: (sample) => {
+    const address = addressIn(String(sample.value));
+    return address === undefined ? undefined : { type: 'ip', value: address };
+  } };
+}
+
+function addressIn(text: string): string | undefined {
+  // url2ipv4(): digits and dots, four octets of at most 255 (leading zeros read as decimal).
+  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)(?::(\d{1,5}))?$/.exec(text);
+  if (v4) {
+    const octets = v4.slice(1, 5).map(Number);
+    if (octets.some((o) => o > 255) || (v4[5] !== undefined && Number(v4[5]) > 65535)) return undefined;
+    return octets.join('.');
+  }
+  return text.includes(':') && parseAddress(text)?.length === 16 ? text : undefined;
 }
 
 function cookie(read: (lines: Lines) => [string, string][], lines: (ctx: SampleContext) => Lines, phase: Phase): FetchDef {
@@ -127,6 +153,10 @@ export const FETCHES: ReadonlyMap<string, FetchDef> = new Map<string, FetchDef>(
   ['fhdr_cnt', headerCount(requestLines, true, 'request')],
   ['req.fhdr_cnt', headerCount(requestLines, true, 'request')],
   ['hdr_val', headerInteger(requestLines, 'request')],
+  ['hdr_ip', headerAddress(requestLines, 'request')],
+  ['req.hdr_ip', headerAddress(requestLines, 'request')],
+  ['res.hdr_ip', headerAddress(responseLines, 'response')],
+  ['shdr_ip', headerAddress(responseLines, 'response')],
   ['req.hdr_val', headerInteger(requestLines, 'request')],
   ['cook', REQUEST_COOKIE],
   ['req.cook', REQUEST_COOKIE],
@@ -183,7 +213,7 @@ export const FETCHES: ReadonlyMap<string, FetchDef> = new Map<string, FetchDef>(
     },
   }],
   ['env', { type: 'str', phase: 'any', args: ['str'], required: 1, values: (ctx, [name]) => {
-    const value = ctx.env.env?.[String(name)];
+    const value = ctx.env.environment?.(String(name));
     return value === undefined ? [] : [str(value)];
   } }],
   ['always_true', constant('bool', () => bool(true))],

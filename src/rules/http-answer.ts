@@ -17,7 +17,7 @@ const REASONS: Readonly<Record<number, string>> = {
   100: 'Continue', 101: 'Switching Protocols', 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 206: 'Partial Content',
   301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified', 307: 'Temporary Redirect', 308: 'Permanent Redirect',
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 407: 'Proxy Authentication Required',
-  408: 'Request Timeout', 410: 'Gone', 413: 'Payload Too Large', 425: 'Too Early', 429: 'Too Many Requests', 500: 'Internal Server Error',
+  408: 'Request Timeout', 410: 'Gone', 413: 'Payload Too Large', 421: 'Misdirected Request', 422: 'Unprocessable Content', 425: 'Too Early', 429: 'Too Many Requests', 500: 'Internal Server Error',
   501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
 };
 
@@ -60,6 +60,5 @@ export function replyAnswer(status: number, contentType: string | undefined, bod
 
 /** `monitor-uri`: HAProxy's fixed "Service ready." page. */
 export function monitorAnswer(): Answer {
-  const body = '<html><body><h1>200 OK</h1>\nService ready.\n</body></html>\n';
-  return { status: 200, reason: 'OK', headers: [['content-length', String(body.length)], ['cache-control', 'no-cache'], ['content-type', 'text/html']], body };
+  return errorPageAnswer(200);
 }

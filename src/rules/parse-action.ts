@@ -5,7 +5,7 @@
  * checked is checked here: formats, regexes, files, statuses.
  */
 import { closestMatch } from '../config/suggest.ts';
-import { parseErrorFile } from '../proxy/error-pages.ts';
+import { BUILTIN_PAGE_STATUSES, parseErrorFile } from '../proxy/error-pages.ts';
 import type { AclTest } from './acl.ts';
 import type { HeaderMatch, HttpAction, Redirect, Reply } from './actions.ts';
 import { ALWAYS, parseCondition, type Condition } from './condition.ts';
@@ -136,11 +136,11 @@ function parseAction(side: Side, keyword: string, args: readonly string[], load:
     case 'tarpit': {
       // HAProxy 2.6: request deny 403, tarpit 500; a denied response is a 502 (observed).
       const status = side === 'response' ? 502 : base === 'tarpit' ? 500 : 403;
-      const reply = parseReply(keyword, args, load, status, true);
+      const reply = parseDenyReply(keyword, args, load, status);
       return reply.ok ? { ok: true, value: { kind: base, reply: reply.value } } : reply;
     }
     case 'return': {
-      const reply = parseReply(keyword, args, load, 200, false);
+      const reply = parseReply(keyword, args, load, 200);
       return reply.ok ? { ok: true, value: { kind: 'return', reply: reply.value } } : reply;
     }
     case 'auth': {
@@ -231,13 +231,30 @@ export function parseRedirect(args: readonly string[], load: SampleLoad, legacy:
 }
 
 /**
- * `[status N | deny_status N] [content-type T] [default-errorfile | errorfile F | file F | lf-file F | string S | lf-string FMT] [hdr NAME FMT]…`.
- * `deny`/`tarpit` without a payload answer with the error page of their status.
+ * `deny`/`tarpit` as HAProxy 2.6's `parse_http_deny()` reads them: alone, or
+ * with only `deny_status N`, they answer with the error page of their status
+ * (which must be one HAProxy has a page for); with anything more they are an
+ * HTTP reply like `return`'s, `deny_status` standing for `status` — so
+ * `deny status 404` answers an empty 404, not the page.
  */
-function parseReply(keyword: string, args: readonly string[], load: SampleLoad, defaultStatus: number, isDeny: boolean): Step<Reply> {
+function parseDenyReply(keyword: string, args: readonly string[], load: SampleLoad, defaultStatus: number): Step<Reply> {
+  if (args.length === 0) return parseReply(keyword, ['default-errorfiles'], load, defaultStatus);
+  if (args[0] === 'deny_status') {
+    const rest = args.length === 2 ? ['default-errorfiles'] : args.slice(2);
+    return parseReply(keyword, ['status', args[1] ?? '', ...rest], load, defaultStatus);
+  }
+  return parseReply(keyword, args, load, defaultStatus);
+}
+
+/**
+ * HAProxy 2.6's `http_parse_http_reply()`: `[status N] [content-type T]
+ * [default-errorfiles | errorfile F | file F | lf-file F | string S | lf-string FMT] [hdr NAME FMT]…`.
+ * Without a payload the answer is empty (`content-length: 0`).
+ */
+function parseReply(keyword: string, args: readonly string[], load: SampleLoad, defaultStatus: number): Step<Reply> {
   let status = defaultStatus;
   let contentType: string | undefined;
-  let body: Reply['body'] = isDeny ? { kind: 'error-page' } : { kind: 'none' };
+  let body: Reply['body'] = { kind: 'none' };
   const headers: [string, LogFormat][] = [];
   for (let i = 0; i < args.length; i++) {
     const word = args[i]!;
@@ -245,8 +262,10 @@ function parseReply(keyword: string, args: readonly string[], load: SampleLoad, 
     const needs = (what: string): Step<never> => fail(`'${keyword}': '${word}' expects ${what}`);
     switch (word) {
       case 'status':
-      case 'deny_status':
-        if (next === undefined || !/^\d{3}$/.test(next) || Number(next) < 200 || Number(next) > 599) return fail(`'${keyword}': invalid status code '${next ?? ''}'`, 'expected a code between 200 and 599');
+        if (next === undefined || next === '') return fail(`'${keyword}': 'status' expects <status_code> as argument`);
+        // HAProxy reads the code with atol (`2xx` is 2); edge-balancer wants the digits only.
+        if (!/^\d+$/.test(next)) return fail(`'${keyword}': invalid status code '${next}'`, 'expected a code between 200 and 599');
+        if (Number(next) < 200 || Number(next) > 599) return fail(`'${keyword}': Unexpected status code '${Number(next)}'`, 'expected a code between 200 and 599');
         status = Number(next);
         i++;
         break;
@@ -255,7 +274,7 @@ function parseReply(keyword: string, args: readonly string[], load: SampleLoad, 
         contentType = next;
         i++;
         break;
-      case 'default-errorfile':
+      case 'default-errorfiles':
         body = { kind: 'error-page' };
         break;
       case 'string':
@@ -299,10 +318,14 @@ function parseReply(keyword: string, args: readonly string[], load: SampleLoad, 
         break;
       }
       default: {
-        const near = closestMatch(word, ['status', 'content-type', 'string', 'lf-string', 'file', 'lf-file', 'errorfile', 'default-errorfile', 'hdr']);
+        const near = closestMatch(word, ['status', 'content-type', 'string', 'lf-string', 'file', 'lf-file', 'errorfile', 'default-errorfiles', 'hdr']);
         return fail(`'${keyword}': unexpected argument '${word}'`, near ? `did you mean '${near}'?` : undefined);
       }
     }
+  }
+  if (body.kind === 'error-page' && !BUILTIN_PAGE_STATUSES.includes(status)) {
+    // HAProxy: "status code '299' not handled by default with 'default-errorfiles' argument."
+    return fail(`'${keyword}': status code '${status}' not handled by default with 'default-errorfiles' argument`, `HAProxy has pages for ${BUILTIN_PAGE_STATUSES.join(', ')}; give a payload (string, file) for other codes`);
   }
   const hasPayload = body.kind === 'text' || body.kind === 'format';
   if (hasPayload && contentType === undefined && !(body.kind === 'text' && body.text === '')) {

@@ -27,7 +27,9 @@ export type RequestDecision =
   | { readonly kind: 'monitor'; readonly answer: Answer }
   /** The section's `stats uri` takes the request (detected by the caller's `isStatsRequest`). */
   | { readonly kind: 'stats'; readonly section: Frontend | Backend }
-  | Exclude<RuleOutcome, { kind: 'continue' }>;
+  /** `tarpit`, with how long to hold it: the deciding section's `timeout tarpit`, else its `timeout connect` (HAProxy's `s->be`). */
+  | { readonly kind: 'tarpit'; readonly answer: Answer; readonly delayMs: number }
+  | Exclude<RuleOutcome, { kind: 'continue' | 'tarpit' }>;
 
 /**
  * What the caller detects between the rule steps. HAProxy detects a section's
@@ -73,14 +75,20 @@ function runSection(proxy: Frontend | Backend, ctx: SampleContext, points: Reque
   const stats = points.isStatsRequest?.(proxy, ctx.txn) ?? false;
   if (proxy.httpRequestRules) {
     const rules = runRequestRules(proxy.httpRequestRules, ctx);
-    if (rules.kind !== 'continue') return rules;
+    if (rules.kind !== 'continue') return decidedBy(proxy, rules);
   }
   if (stats) return { kind: 'stats', section: proxy };
   if (proxy.redirectRules) {
     const redirect = runRequestRules(proxy.redirectRules, ctx);
-    if (redirect.kind !== 'continue') return redirect;
+    if (redirect.kind !== 'continue') return decidedBy(proxy, redirect);
   }
   return undefined;
+}
+
+/** A final outcome of `proxy`'s rules; a tarpit lasts that proxy's `timeout tarpit`, else its `timeout connect`, as in HAProxy. */
+function decidedBy(proxy: Frontend | Backend, outcome: Exclude<RuleOutcome, { kind: 'continue' }>): RequestDecision {
+  if (outcome.kind !== 'tarpit') return outcome;
+  return { kind: 'tarpit', answer: outcome.answer, delayMs: proxy.timeouts.tarpit ?? proxy.timeouts.connect ?? 0 };
 }
 
 /** Runs the response side over `txn.response` (set by the caller): the backend's rules, then the frontend's. */

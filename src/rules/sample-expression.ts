@@ -157,6 +157,7 @@ export function evaluateSample(expr: SampleExpr, ctx: SampleContext, all: boolea
   const fetch = FETCHES.get(expr.fetch.name)!;
   let values = fetch.values(ctx, expr.fetch.args);
   if (!all && values.length > 1) values = [fetch.pick === 'first' ? values[0]! : values.at(-1)!];
+  if (fetch.convert) values = values.flatMap((value) => fetch.convert!(value) ?? []);
   if (expr.converters.length === 0) return values;
   const out: Sample[] = [];
   for (const value of values) {

@@ -48,8 +48,8 @@ export interface SampleExpr {
 export interface RuleEnvironment {
   /** `nbsrv(BACKEND)`: usable servers of a backend. */
   readonly usableServers?: (backend: string) => number;
-  /** `env(NAME)`: the environment read at load. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** `env(NAME)`: the runtime's environment, read when the rule runs (as HAProxy's `getenv()`). */
+  readonly environment?: (name: string) => string | undefined;
   /** `sess.` and `proc.` variables; `txn.`/`req.`/`res.` live in the transaction. */
   readonly sessionVars?: Map<string, VarValue>;
   readonly processVars?: Map<string, VarValue>;

@@ -8,7 +8,7 @@ import type { Backend, Frontend, Server } from '../config/types.ts';
 import type { BalancerState } from '../balancer/balancer-state.ts';
 import type { BackendRuntime } from '../balancer/backend-runtime.ts';
 import type { TrafficCounters } from '../balancer/counters.ts';
-import { checkStatusDescription } from '../health/check-status-text.ts';
+import { checkStatusDescription, checkStatusHasCode } from '../health/check-status-text.ts';
 import type { ObjType, StatsFieldName } from './fields.ts';
 import { backendStatusText, backendWeights, serverStatusText } from './server-status.ts';
 
@@ -105,6 +105,11 @@ function trafficFields(c: TrafficCounters): StatsFields {
   };
 }
 
+/** comp_* of a frontend or backend (servers leave them empty, as haproxy). */
+function compressionFields(c: TrafficCounters): StatsFields {
+  return { comp_in: c.compressedIn, comp_out: c.compressedOut, comp_byp: c.compressionBypassed, comp_rsp: c.compressedResponses };
+}
+
 function seconds(ms: number): number {
   return Math.max(0, Math.floor(ms / 1000));
 }
@@ -118,6 +123,7 @@ function frontendRow(frontend: Frontend, c: TrafficCounters, proxyId: number, in
       pxname: frontend.name,
       svname: 'FRONTEND',
       ...trafficFields(c),
+      ...compressionFields(c),
       dreq: 0,
       dresp: 0,
       ereq: 0,
@@ -181,7 +187,7 @@ function serverRow(runtime: BackendRuntime, server: Server, i: number, proxyId: 
       chkdown: health?.chkdown ?? 0,
       downtime: seconds((health?.downtime ?? 0) + downNow),
       check_status: last?.status ?? 'INI',
-      ...(last?.code !== undefined ? { check_code: last.code } : {}),
+      ...(last?.code !== undefined && checkStatusHasCode(last.status) ? { check_code: last.code } : {}),
       ...(last ? { check_duration: Math.round(last.durationMs) } : {}),
       last_chk: last?.info ?? '',
       check_desc: checkStatusDescription(last?.status ?? 'INI'),
@@ -210,6 +216,7 @@ function backendRow(runtime: BackendRuntime, proxyId: number, startedAt: number,
       qcur: 0,
       qmax: 0,
       ...trafficFields(c),
+      ...compressionFields(c),
       dreq: 0,
       dresp: 0,
       econ: c.connectionErrors,

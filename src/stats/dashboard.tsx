@@ -245,6 +245,7 @@ const Legend: FC = () => (
       <li><span class="pill info">DOWN 1/2</span> passing checks, going up</li>
       <li><span class="pill err">DOWN</span> failed its health checks</li>
       <li><span class="pill drain">DRAIN</span> keeps its sticky clients, gets no new ones</li>
+      <li><span class="pill drain">NOLB</span> its health check answered 404 (<code>http-check disable-on-404</code>): as DRAIN</li>
       <li><span class="pill maint">MAINT</span> in maintenance: gets nothing</li>
     </ul>
   </section>
@@ -256,7 +257,7 @@ function statusTone(status: string): string {
   if (status.startsWith('UP ')) return 'warn';
   if (status.startsWith('DOWN ')) return 'info';
   if (status.startsWith('DOWN')) return 'err';
-  if (status.startsWith('DRAIN')) return 'drain';
+  if (status.startsWith('DRAIN') || status.startsWith('NOLB')) return 'drain';
   if (status === 'MAINT') return 'maint';
   return '';
 }

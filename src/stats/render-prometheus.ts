@@ -98,6 +98,10 @@ const METRICS: readonly MetricDef[] = [
     scopes: ALL,
     samples: (row) => RESPONSE_CLASSES.map(([code, field]) => [{ code }, Number(row.fields[field] ?? 0)] as const),
   },
+  { name: 'http_comp_bytes_in_total', type: 'counter', help: 'Total number of bytes submitted to the HTTP compressor for this object since the worker process started', scopes: ['frontend', 'backend'], field: 'comp_in' },
+  { name: 'http_comp_bytes_out_total', type: 'counter', help: 'Total number of bytes emitted by the HTTP compressor for this object since the worker process started', scopes: ['frontend', 'backend'], field: 'comp_out' },
+  { name: 'http_comp_bytes_bypassed_total', type: 'counter', help: 'Total number of bytes that bypassed HTTP compression for this object since the worker process started (CPU/memory/bandwidth limitation)', scopes: ['frontend', 'backend'], field: 'comp_byp' },
+  { name: 'http_comp_responses_total', type: 'counter', help: 'Total number of HTTP responses that were compressed for this object since the worker process started', scopes: ['frontend', 'backend'], field: 'comp_rsp' },
   { name: 'intercepted_requests_total', type: 'counter', help: 'Total number of HTTP requests intercepted on the frontend (redirects/stats/services) since the worker process started', scopes: ['frontend'], field: 'intercepted' },
 ];
 

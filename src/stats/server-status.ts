@@ -10,7 +10,8 @@ import type { AdminState } from '../balancer/admin-state.ts';
 import { takesNewClients } from '../balancer/availability.ts';
 
 /**
- * `UP`, `DOWN`, `MAINT`, `DRAIN`, `no check`, or a transition, numbered as
+ * `UP`, `DOWN`, `MAINT`, `DRAIN`, `NOLB` (stopping, from `http-check
+ * disable-on-404`), `no check`, or a transition, numbered as
  * HAProxy does: `UP 1/3` is up with health − rise + 1 of `fall` left before
  * going down, `DOWN 1/2` is down with `health` of the `rise` successes needed.
  * A checked server without a state yet is UP at the lowest UP health, as
@@ -25,8 +26,8 @@ export function serverStatusText(server: Server, health: HealthState | undefined
   const up = health?.up ?? true;
   if (up) {
     const goingDown = level < full;
-    if (admin.mode === 'drain') return goingDown ? `DRAIN ${level - check.rise + 1}/${check.fall}` : 'DRAIN';
-    return goingDown ? `UP ${level - check.rise + 1}/${check.fall}` : 'UP';
+    const word = admin.mode === 'drain' ? 'DRAIN' : health?.stopping ? 'NOLB' : 'UP';
+    return goingDown ? `${word} ${level - check.rise + 1}/${check.fall}` : word;
   }
   return level > 0 ? `DOWN ${level}/${check.rise}` : 'DOWN';
 }

@@ -70,6 +70,38 @@ describe('admission with rules', () => {
     expect(page.headers).toContainEqual(['X-Frame-Options', 'DENY']);
   });
 
+  it("tarpit lasts the deciding section's `timeout tarpit`, else that section's `timeout connect` (HAProxy's s->be)", () => {
+    const text = `defaults
+    mode http
+    timeout connect 1500ms
+frontend web
+    bind 127.0.0.1:8080
+    timeout tarpit 300ms
+    http-request tarpit if { path /front }
+    default_backend app
+backend app
+    timeout connect 700ms
+    http-request tarpit if { path /back }
+    server a1 127.0.0.1:1
+backend plain
+    timeout tarpit 2s
+    server p1 127.0.0.1:1
+frontend other
+    bind 127.0.0.1:8081
+    http-request tarpit
+    default_backend plain
+`;
+    const tarpitState = new BalancerState(parseHaproxyConfig([{ file: 't.cfg', text }], { env: {} }).config, new MemoryHealthStore(), 0);
+    const delayOf = (frontend: string, target: string) => {
+      const admission = admitRequest(tarpitState, tarpitState.frontends.get(frontend)!, { method: 'GET', target, headers: [['Host', 'www.test']] }, { clientAddress: '192.0.2.7', httpVersion: '1.1' });
+      return admission.kind === 'answer' ? [admission.response.status, admission.delayMs] : admission.kind;
+    };
+    expect(delayOf('web', '/front')).toEqual([500, 300]);
+    expect(delayOf('web', '/back')).toEqual([500, 700]);
+    // The frontend's rule: its own timeouts (connect from defaults), not the backend's tarpit.
+    expect(delayOf('other', '/')).toEqual([500, 1500]);
+  });
+
   it('http-response rules rewrite the head, set a reason, or replace the response', () => {
     const admission = admit('/');
     if (admission.kind !== 'proxy') throw new Error(admission.kind);

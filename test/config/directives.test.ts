@@ -230,7 +230,11 @@ backend b
   it('httpchk: no argument, the old URI-only form, METHOD URI [VERSION], and expect status', () => {
     expect(backendOf(listenWith('option httpchk')).httpCheck).toEqual({ method: 'OPTIONS', uri: '/' });
     expect(backendOf(listenWith('option httpchk /health')).httpCheck).toEqual({ method: 'OPTIONS', uri: '/health' });
-    expect(backendOf(listenWith('option httpchk GET /health', 'http-check expect status 200')).httpCheck).toEqual({ method: 'GET', uri: '/health', expectStatus: 200 });
+    expect(backendOf(listenWith('option httpchk GET /health', 'http-check expect status 200')).httpCheck).toEqual({
+      method: 'GET',
+      uri: '/health',
+      expect: [{ kind: 'status', ranges: [[200, 200]], inverse: false }],
+    });
     const { config, notices } = parse(listenWith('option httpchk HEAD / HTTP/1.1'));
     expect(config.backends[0]!.httpCheck).toEqual({ method: 'HEAD', uri: '/' });
     expect(notices).toContain("haproxy.cfg:8: 'option httpchk': the HTTP version 'HTTP/1.1' is ignored");
@@ -242,10 +246,45 @@ backend b
     expect(notices[0]).toMatch(/did you mean 'option httpchk GET \/'\?/);
   });
 
+  it('http-check expect: status lists and ranges, negation, regexes, strings, headers; several lines all apply', () => {
+    const check = backendOf(
+      listenWith(
+        'option httpchk',
+        'http-check expect status 200,302-304,',
+        'http-check expect ! rstatus ^5',
+        'http-check expect !!string ok',
+        'http-check expect !rstring ^ERR',
+        'http-check expect fhdr name -m beg X-Rea value -m sub yes',
+        'http-check disable-on-404',
+      ),
+    ).httpCheck!;
+    expect(check.disableOn404).toBe(true);
+    const [status, rstatus, string, rstring, header] = check.expect!;
+    expect(status).toEqual({ kind: 'status', ranges: [[200, 200], [302, 304], [0, 0]], inverse: false });
+    expect(rstatus).toMatchObject({ kind: 'rstatus', inverse: true });
+    expect(string).toEqual({ kind: 'string', text: 'ok', inverse: false });
+    expect(rstring).toMatchObject({ kind: 'rstring', inverse: true });
+    expect(header).toEqual({ kind: 'header', inverse: false, fullLine: true, name: { method: 'beg', text: 'X-Rea' }, value: { method: 'sub', text: 'yes' } });
+  });
+
+  it("a proxy's own http-check expect lines replace those of defaults", () => {
+    const text = ['defaults', '    mode http', '    option httpchk', '    http-check expect status 200', 'backend b', '    http-check expect status 204', '    http-check expect string ok', '    server s 127.0.0.1:1 check', ''].join('\n');
+    expect(parse(text).config.backends[0]!.httpCheck!.expect).toEqual([
+      { kind: 'status', ranges: [[204, 204]], inverse: false },
+      { kind: 'string', text: 'ok', inverse: false },
+    ]);
+  });
+
   it('http-check expect without option httpchk is ignored with a notice (HAProxy warns)', () => {
     const { config, notices } = parse(listenWith('http-check expect status 200'));
     expect(config.backends[0]!.httpCheck).toBeUndefined();
     expect(notices).toContain("haproxy.cfg:8: listen 'app' uses 'http-check expect' without 'option httpchk', so it is ignored (as in HAProxy)");
+  });
+
+  it('abortonclose is a backend option, inherited from defaults and undone by no option; http-no-delay is accepted', () => {
+    expect(backendOf(listenWith('option abortonclose')).abortOnClose).toBe(true);
+    expect(backendOf(listenWith('option abortonclose', 'no option abortonclose')).abortOnClose).toBeUndefined();
+    expect(backendOf(listenWith('option http-no-delay')).abortOnClose).toBeUndefined();
   });
 
   it('balance random with draws is random', () => {

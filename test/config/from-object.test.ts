@@ -106,6 +106,8 @@ listen app
     expect(www.timeouts).toEqual({ client: 30_000, httpRequest: 10_000, httpKeepAlive: 2000 });
     expect(www.stats).toMatchObject({ enabled: true, uri: '/stats', realm: 'HAProxy Statistics', refresh: 10_000, prometheusPath: '/metrics' });
     expect(config.backends[0]!.servers[0]!.check).toEqual({ inter: 1000, fastinter: 1000, downinter: 1000, rise: 1, fall: 3, addr: '10.0.0.1', port: 8080 });
+    // `expectStatus: N` is `http-check expect status N`.
+    expect(config.backends[0]!.httpCheck).toEqual({ method: 'GET', uri: '/health', expect: [{ kind: 'status', ranges: [[200, 200]], inverse: false }] });
     expect(config.backends[1]).toMatchObject({ balance: 'leastconn', retries: 0, redispatch: true, allBackups: true, servers: [], errorFiles: [] });
   });
 
@@ -147,7 +149,8 @@ listen app
       `edge.json: 'backends[0].balance': unknown value "roundrobn"; did you mean 'roundrobin'? expected one of roundrobin, static-rr, leastconn, first, random`,
     );
     expect(message('backends[0].servers[1].weight')).toMatch(/expected an integer from 0 to 256, got 300/);
-    expect(message('frontends[0].defaultBackend')).toMatch(/unknown backend 'wbe'; did you mean 'web'\?/);
+    // The same words as for HAProxy text: one validation pass reports it for both readers.
+    expect(message('frontends[0].defaultBackend')).toBe("edge.json: 'frontends[0].defaultBackend': frontend 'www': unable to find required default_backend 'wbe'; did you mean 'web'?");
   });
 
   it('checks the shape of the root and of required fields', () => {

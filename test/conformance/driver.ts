@@ -4,7 +4,7 @@
  * runtime on the configuration, sends each request and checks what the
  * client and the backends saw, then closes everything it started.
  */
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, inflateSync } from 'node:zlib';
 import { expect } from 'vitest';
 import { startEchoBackend, type EchoBackend, type EchoReply } from '../helpers/echo-backend.ts';
 import { send, type ClientResponse } from '../helpers/http-client.ts';
@@ -88,6 +88,11 @@ async function checkStep(step: Step, ports: Ports, backends: readonly EchoBacken
     expect(response.get('content-encoding'), `${what}: content-encoding`).toBe('gzip');
     expect(response.get('content-length'), `${what}: content-length`).toBe(String(response.bytes.length));
     text = gunzipSync(response.bytes).toString('utf8');
+  }
+  if (want.compressed) {
+    expect(response.get('content-encoding'), `${what}: content-encoding`).toBe(want.compressed);
+    expect(response.get('content-length'), `${what}: content-length`).toBeUndefined();
+    text = (want.compressed === 'gzip' ? gunzipSync : inflateSync)(response.bytes).toString('utf8');
   }
   if (want.servedBy || want.backendHeaders) {
     const reply = JSON.parse(text) as EchoReply;

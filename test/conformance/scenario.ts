@@ -32,6 +32,11 @@ export interface Expectation {
    * `backendHeaders` are read from what it inflates to).
    */
   readonly gzipped?: boolean;
+  /**
+   * The proxy compressed the body (`compression`) with this coding: no
+   * Content-Length, and it inflates to the echo backend's reply.
+   */
+  readonly compressed?: 'gzip' | 'deflate';
 }
 
 /** A WebSocket opened instead of an HTTP request (the echo backends greet and echo). */

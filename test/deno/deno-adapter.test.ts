@@ -40,6 +40,8 @@ listen app
     bind 127.0.0.1:${port}
     balance roundrobin
     option forwardfor
+    http-request set-header X-Dst %[dst]:%[dst_port]
+    http-request set-header X-Env <%[env(HOME)]>
     cookie SERVERNAME insert indirect nocache
     server s1 127.0.0.1:${backends[0]!.port} cookie s1
     server s2 127.0.0.1:${backends[1]!.port} cookie s2
@@ -67,6 +69,13 @@ afterAll(async () => {
 const servedBy = (body: string) => (JSON.parse(body) as { server: string }).server;
 
 describe('Deno adapter', () => {
+  it("dst/dst_port are the listener's address; env() of a variable Deno was not allowed to read is empty, without a prompt", async () => {
+    const reply = JSON.parse((await send(port, '/')).body) as { headers: [string, string][] };
+    const seen = (name: string) => reply.headers.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
+    expect(seen('x-dst')).toEqual([`127.0.0.1:${port}`]);
+    expect(seen('x-env')).toEqual(['<>']);
+  });
+
   it('balances round-robin and pins a client with the inserted cookie', async () => {
     const first = await send(port, '/');
     const second = await send(port, '/');

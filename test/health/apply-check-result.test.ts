@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ServerCheck } from '../../src/config/types.ts';
 import { applyCheckResult, describeStatus, initialHealthState } from '../../src/health/index.ts';
-import type { HealthState } from '../../src/health/types.ts';
+import type { CheckResult, HealthState } from '../../src/health/types.ts';
+import { serverIsUsable, takesNewClients } from '../../src/balancer/availability.ts';
 import { check, OK, REFUSED } from './fixtures.ts';
 
 /** Applies results in order; returns the states after each and the transitions. */
@@ -153,5 +154,42 @@ describe('applyCheckResult', () => {
     const state = Object.freeze(initialHealthState(c, 0));
     expect(() => applyCheckResult(state, REFUSED, c, 1)).not.toThrow();
     expect(state.health).toBe(2);
+  });
+});
+
+describe('applyCheckResult with disable-on-404 (HAProxy NOLB, observed on 2.6.12)', () => {
+  const NOLB: CheckResult = { ok: true, status: 'L7OKC', code: 404, durationMs: 0 };
+  const PASS: CheckResult = { ok: true, status: 'L7OK', code: 200, durationMs: 0 };
+  const FAIL: CheckResult = { ok: false, status: 'L7STS', code: 500, durationMs: 0 };
+  const c = check({ rise: 2, fall: 3 });
+
+  it('UP → NOLB on a conditional pass, back UP on a pass; NOLB n/fall while failing, then DOWN', () => {
+    let state = initialHealthState(c, 0);
+    const steps: [CheckResult, string, string | undefined][] = [
+      [PASS, 'UP', undefined],
+      [NOLB, 'NOLB', 'NOLB'],
+      [NOLB, 'NOLB', undefined],
+      [FAIL, 'NOLB 2/3', undefined],
+      [NOLB, 'NOLB', undefined],
+      [PASS, 'UP', 'UP'],
+      [NOLB, 'NOLB', 'NOLB'],
+      [FAIL, 'NOLB 2/3', undefined],
+      [FAIL, 'NOLB 1/3', undefined],
+      [FAIL, 'DOWN', 'DOWN'],
+    ];
+    steps.forEach(([result, status, transition], i) => {
+      const out = applyCheckResult(state, result, c, (i + 1) * 1000);
+      state = out.state;
+      expect([describeStatus(state, c), out.transition]).toEqual([status, transition]);
+    });
+    expect(state).toMatchObject({ up: false, stopping: false, chkdown: 1, chkfail: 4 });
+  });
+
+  it('a NOLB server is usable (sticky clients) but takes no new clients', () => {
+    const server = { name: 's', host: 'h', port: 1, weight: 1, backup: false, disabled: false, check: c, source: { file: 'f', line: 1 } };
+    const state = applyCheckResult(initialHealthState(c, 0), NOLB, c, 1).state;
+    expect(serverIsUsable(server, state)).toBe(true);
+    expect(takesNewClients(server, state)).toBe(false);
+    expect(takesNewClients(server, applyCheckResult(state, PASS, c, 2).state)).toBe(true);
   });
 });

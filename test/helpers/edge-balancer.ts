@@ -1,5 +1,6 @@
 /** Runs edge-balancer through the Node adapter on a config text, capturing its log. */
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseHaproxyConfig } from '../../src/config/index.ts';
@@ -14,7 +15,8 @@ export interface RunningEdge extends RunningBalancer {
 }
 
 export async function startEdge(configText: string, env: Record<string, string> = {}): Promise<RunningEdge> {
-  const { config } = parseHaproxyConfig([{ file: 'test.cfg', text: configText }], { env });
+  // Files named in the config (ca-file, crt, errorfile) are read as the command reads them.
+  const { config } = parseHaproxyConfig([{ file: 'test.cfg', text: configText }], { env, readFile: (path) => readFileSync(path, 'utf8') });
   const messages: string[] = [];
   const access: AccessLogEntry[] = [];
   const logger: Logger = {

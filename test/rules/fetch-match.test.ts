@@ -105,7 +105,7 @@ describe('connection, method, version, variables', () => {
   });
   it('nbsrv and env through the environment', () => {
     expect(aclHolds('nbsrv(app) lt 1', txnOf('/'), { usableServers: (b) => (b === 'app' ? 0 : 2) })).toBe(true);
-    expect(aclHolds('env(STAGE) prod', txnOf('/'), { env: { STAGE: 'prod' } })).toBe(true);
+    expect(aclHolds('env(STAGE) prod', txnOf('/'), { environment: (name) => (name === 'STAGE' ? 'prod' : undefined) })).toBe(true);
   });
   it('status and res.hdr read the response', () => {
     const txn = txnOf('/', [], { response: { status: 404, headers: [['Set-Cookie', 'sid=abc; Path=/'], ['Content-Type', 'text/html']] } });

@@ -16,6 +16,22 @@ describe('Worker configuration', () => {
     }
   });
 
+  it("env() reads the Worker's string bindings when the rule runs; dst is unknown there", async () => {
+    const cfg = [
+      'listen a',
+      '    bind :80',
+      '    http-request return status 200 content-type text/plain lf-string "stage=%[env(STAGE)] secret=%[env(NOPE)] dst=%[dst]"',
+      '    server s1 127.0.0.1:1',
+      '',
+    ].join('\n');
+    const worker = await startWorker(cfg, {}, { bindings: { STAGE: 'prod' } });
+    try {
+      expect((await send(worker.port, '/')).body).toBe('stage=prod secret= dst=');
+    } finally {
+      await worker.close();
+    }
+  });
+
   it('switches off a stats section that has no credential, rather than serving it open', async () => {
     const s1 = await startEchoBackend('s1');
     const worker = await startWorker(`listen a\n    bind :80\n    stats uri /stats\n    server s1 127.0.0.1:\${S1}\n`, { S1: String(s1.port) });

@@ -2,6 +2,7 @@
 import type { Scenario } from '../scenario.ts';
 import { BALANCING_SCENARIOS } from './balancing.ts';
 import { CONFIG_ERROR_SCENARIOS } from './config-errors.ts';
+import { COMPRESSION_SCENARIOS } from './compression.ts';
 import { CONTENT_CODING_SCENARIOS } from './content-coding.ts';
 import { COOKIE_SCENARIOS } from './cookies.ts';
 import { FAILURE_SCENARIOS } from './failures.ts';
@@ -15,6 +16,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...FAILURE_SCENARIOS,
   ...STATS_SCENARIOS,
   ...CONTENT_CODING_SCENARIOS,
+  ...COMPRESSION_SCENARIOS,
   ...WEBSOCKET_SCENARIOS,
   ...RULES_SCENARIOS,
   ...CONFIG_ERROR_SCENARIOS,
