@@ -16,11 +16,12 @@
  *   package's `bin` cannot set), but `--semi-space-growth-factor` is read at
  *   each growth, so after every GC the factor is set to 1 once the young
  *   generation reached the cap, and back to V8's 2 if V8 shrank it.
- * - The old generation is collected once it grew to twice what was live after
- *   the last full GC (V8 lets it grow up to four times). Under load about
- *   100 bytes per request reach the old generation and die there; without the
- *   limit they piled up for a minute and more before the first full GC. A full
- *   GC of the balancer's ~12 MB live heap takes a few milliseconds.
+ * - The old generation is collected once it grew by half of what was live
+ *   after the last full GC (V8 lets it grow up to four times). Under load
+ *   100–250 bytes per request reach the old generation and die there; without
+ *   the limit they piled up for a minute and more before the first full GC,
+ *   and at twice the live heap the peak still touched 100 MB. A full GC of
+ *   the balancer's ~12 MB live heap takes a few milliseconds.
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
@@ -36,7 +37,7 @@ export function limitServingMemory(): () => void {
   // Heap sizes given to node itself are the user's choice.
   const nodeFlags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
   if (/semi[-_]space|heap[-_]size|old[-_]space|heap[-_]growing/.test(nodeFlags)) return () => {};
-  setFlagsFromString('--heap-growing-percent=100');
+  setFlagsFromString('--heap-growing-percent=50');
 
   let growthFactor = DEFAULT_GROWTH_FACTOR;
   const adjust = () => {
