@@ -1,7 +1,8 @@
 /**
  * A/B of edge-balancer builds on the Node adapter, for development:
  *   node --import tsx bench/ab.ts /path/to/checkout-a /path/to/checkout-b …
- * Every checkout runs the same configuration in front of the same nginx
+ * A checkout written `deno:/path` runs that checkout's Deno adapter instead
+ * (Deno against Node, or two Deno builds). Every checkout runs the same configuration in front of the same nginx
  * backends, pinned to core 0 as in `npm run bench`; rounds are interleaved
  * (A, B, A, B, …) so the machine's drift hits every build alike. Prints each
  * round and, per build, the median and the half range. AB_ROUNDS (default 7),
@@ -15,11 +16,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { denoExecutable } from '../test/helpers/deno.ts';
 import { freePorts, waitForPort } from '../test/helpers/ports.ts';
 import { startNginxBackends, stop } from './backends.ts';
 import { balancerConfig } from './contenders/index.ts';
 import { pinned } from './cpu.ts';
 import { requireWrk, runWrk } from './load.ts';
+import { measureCpu } from './other-cpu.ts';
 import { median } from './report.ts';
 
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 7);
@@ -30,42 +33,50 @@ const STICKY = process.env.AB_STICKY === '1';
 const NODE_ARGS = (process.env.AB_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const ENTRY = process.env.AB_ENTRY ?? 'adapters/node/bin.mjs';
 
-const roots = process.argv.slice(2).map((root) => resolve(root));
+const roots = process.argv.slice(2).map((arg) => (arg.startsWith('deno:') ? `deno:${resolve(arg.slice(5))}` : resolve(arg)));
 if (roots.length === 0) throw new Error('usage: bench/ab.ts <checkout> [<checkout> …]');
 requireWrk();
 
 const dir = mkdtempSync(join(tmpdir(), 'edge-ab-'));
 const backends = await startNginxBackends(await freePorts(2));
 /** One build's proxy on core 0, run from its own checkout. */
-async function launch(root: string, configFile: string, port: number): Promise<() => Promise<void>> {
-  const argv = [process.execPath, ...NODE_ARGS, ENTRY, '-f', configFile, '--log-format', 'none', '--grace', '0'];
-  const child = spawn(...pinned('proxy', argv), { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+async function launch(build: string, configFile: string, port: number): Promise<{ pid: number; close: () => Promise<void> }> {
+  const deno = build.startsWith('deno:');
+  const argv = deno
+    ? [denoExecutable(), 'run', '--allow-net', '--allow-read', '--allow-env', 'adapters/deno/cli.ts', '-f', configFile, '--log-format', 'none']
+    : [process.execPath, ...NODE_ARGS, ENTRY, '-f', configFile, '--log-format', 'none', '--grace', '0'];
+  const child = spawn(...pinned('proxy', argv), { cwd: deno ? build.slice(5) : build, stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     await waitForPort(port, () => child.exitCode !== null);
   } catch (error) {
     await stop(child);
     throw error;
   }
-  return () => stop(child);
+  return { pid: child.pid!, close: () => stop(child) };
 }
 
-const builds: { root: string; port: number; close: () => Promise<void>; rps: number[] }[] = [];
+const builds: { root: string; port: number; pid: number; close: () => Promise<void>; rps: number[] }[] = [];
 try {
   for (const root of roots) {
     const [port] = await freePorts(1);
     const file = join(dir, `edge-${port}.cfg`);
-    writeFileSync(file, balancerConfig(port!, { backendPorts: backends.ports, sticky: STICKY }));
-    builds.push({ root, port: port!, close: await launch(root, file, port!), rps: [] });
+    // One process in every checkout: `nbthread 1` (older checkouts ignore it; `--threads` they would refuse).
+    writeFileSync(file, balancerConfig(port!, { backendPorts: backends.ports, sticky: STICKY }, 'global\n    nbthread 1\n'));
+    builds.push({ root, port: port!, ...(await launch(root, file, port!)), rps: [] });
   }
   const headers = STICKY ? ['Cookie: SERVERNAME=s1'] : [];
   for (let round = 0; round < ROUNDS; round++) {
     for (const build of builds) {
       const url = `http://127.0.0.1:${build.port}${PATH}`;
       await runWrk(url, { seconds: 1, connections: 64, headers }); // warm-up
+      const measured = measureCpu(build.pid);
       const result = await runWrk(url, { seconds: SECONDS, connections: 64, headers });
+      const cpu = measured();
       if (result.errors) process.stderr.write(`${build.root}: ${result.errors} errors\n`);
       build.rps.push(result.requestsPerSecond);
-      process.stderr.write(`round ${round + 1} · ${build.root}: ${Math.round(result.requestsPerSecond)} req/s\n`);
+      process.stderr.write(
+        `round ${round + 1} · ${build.root}: ${Math.round(result.requestsPerSecond)} req/s (proxy ${cpu.proxy.toFixed(0)} %, other processes ${cpu.others.toFixed(0)} % of a core)\n`,
+      );
     }
   }
   const first = builds[0]!.rps;

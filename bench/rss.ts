@@ -79,7 +79,8 @@ try {
     for (const root of roots) {
       const [port] = await freePorts(1);
       const file = join(dir, `edge-${port}.cfg`);
-      writeFileSync(file, balancerConfig(port!, { backendPorts: backends.ports, sticky: false }));
+      // One process, as `npm run bench` measures it: `nbthread 1` (older checkouts ignore it; `--threads` they would refuse).
+      writeFileSync(file, balancerConfig(port!, { backendPorts: backends.ports, sticky: false }, 'global\n    nbthread 1\n'));
       process.stdout.write(`round ${round + 1} · ${root}: ${await oneRun(root, file, port!)}\n`);
     }
   }

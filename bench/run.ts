@@ -2,37 +2,54 @@
  * `npm run bench`: every contender in the same run, on the same backends,
  * the proxy pinned to one core and wrk on the other. Rounds are interleaved
  * (every contender once, then again), and the median of the rounds is
- * reported with its spread. Writes bench/RESULTS.md. Bounded: BENCH_SECONDS
- * per measurement (default 3) × BENCH_ROUNDS (default 3).
+ * reported with its spread, with issue 17's goals as ratios of two
+ * contenders of the same scenario (bench/goals.ts) and the CPU other
+ * processes used meanwhile (bench/other-cpu.ts). Writes bench/RESULTS.md.
+ * Bounded: BENCH_SECONDS per measurement (default 3) × BENCH_ROUNDS
+ * (default 3), after a 1 s warm-up each: about 8 minutes of measuring for
+ * the 37 contender × scenario pairs, plus start-ups and the WebSockets. For a quick look at a part, BENCH_SCENARIOS and
+ * BENCH_CONTENDERS keep the scenarios / contenders whose names contain one
+ * of their comma-separated words (then RESULTS.md is not written).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { freePorts } from '../test/helpers/ports.ts';
 import { startNginxBackends } from './backends.ts';
-import { CONTENDERS, type Contender, type RunningContender, type Scenario } from './contenders/index.ts';
+import { CONTENDERS, REFERENCE, type Contender, type RunningContender, type Scenario } from './contenders/index.ts';
+import { evaluateGoals, FOUR_KIB, MANY_SERVERS, renderGoals, RULES, SMALL, STICKY } from './goals.ts';
 import { requireWrk, runWrk, type LoadResult } from './load.ts';
 import { rssMiB } from './memory.ts';
+import { measureCpu, type CpuShares } from './other-cpu.ts';
 import { renderResults, type Measurement } from './report.ts';
+import { renderTlsResults, runTlsBench } from './tls.ts';
 import { renderWebSocketResults, runWebSocketBench } from './websocket.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = 64;
+const selected = (variable: string, name: string) =>
+  process.env[variable] === undefined || process.env[variable]!.split(',').some((word) => name.includes(word));
+const PARTIAL = process.env.BENCH_SCENARIOS !== undefined || process.env.BENCH_CONTENDERS !== undefined;
 
 interface ScenarioSpec {
   readonly name: string;
   readonly path: string;
   readonly servers: number;
   readonly sticky: boolean;
+  /** Ten typical rules (only the contenders that run the configuration). */
+  readonly rules?: boolean;
+  /** Also measure REFERENCE (edge-balancer on Node as in the first scenario), for a goal's ratio. */
+  readonly reference?: boolean;
 }
 
 const SCENARIOS: readonly ScenarioSpec[] = [
-  { name: '100 B responses, 2 servers', path: '/small', servers: 2, sticky: false },
-  { name: '4 KiB responses', path: '/4k', servers: 2, sticky: false },
+  { name: SMALL, path: '/small', servers: 2, sticky: false },
+  { name: FOUR_KIB, path: '/4k', servers: 2, sticky: false },
   { name: '1 MiB streamed responses', path: '/1m', servers: 2, sticky: false },
-  { name: 'sticky clients (cookie insert), 100 B', path: '/small', servers: 2, sticky: true },
-  { name: '100 B responses, 200 servers', path: '/small', servers: 200, sticky: false },
+  { name: STICKY, path: '/small', servers: 2, sticky: true, reference: true },
+  { name: MANY_SERVERS, path: '/small', servers: 200, sticky: false, reference: true },
+  { name: RULES, path: '/small', servers: 2, sticky: false, rules: true, reference: true },
 ];
 
 async function main(): Promise<void> {
@@ -41,32 +58,48 @@ async function main(): Promise<void> {
   const measurements: Measurement[] = [];
   const skipped = new Map<string, string>();
   let webSockets = '';
+  let https = '';
   try {
-    for (const spec of SCENARIOS) {
+    for (const spec of SCENARIOS.filter((s) => selected('BENCH_SCENARIOS', s.name))) {
       const backends = await startNginxBackends(await freePorts(spec.servers));
-      const scenario: Scenario = { backendPorts: backends.ports, sticky: spec.sticky };
+      const scenario: Scenario = { backendPorts: backends.ports, sticky: spec.sticky, rules: spec.rules ?? false };
       const running = new Map<Contender, { port: number; proxy: RunningContender }>();
       try {
-        for (const contender of CONTENDERS) {
+        for (const contender of spec.reference ? [...CONTENDERS, REFERENCE] : CONTENDERS) {
           const why = contender.unavailable();
           if (why) skipped.set(contender.name, why);
-          if (why || (spec.sticky && !contender.sticky)) continue;
+          if (why || (spec.sticky && !contender.sticky) || (spec.rules && !contender.rules)) continue;
+          if (!selected('BENCH_CONTENDERS', contender.name)) continue;
           const [port] = await freePorts(1);
           running.set(contender, { port: port!, proxy: await contender.start(port!, scenario, dir) });
         }
         const rounds = new Map<Contender, LoadResult[]>();
+        const cpu = new Map<Contender, CpuShares[]>();
         for (let round = 0; round < ROUNDS; round++) {
-          for (const [contender, { port }] of running) {
+          for (const [contender, { port, proxy }] of running) {
             const url = `http://127.0.0.1:${port}${spec.path}`;
             const headers = spec.sticky ? ['Cookie: SERVERNAME=s1'] : [];
             await runWrk(url, { seconds: 1, connections: CONNECTIONS, headers }); // warm-up
+            const measured = measureCpu(proxy.pid);
             const result = await runWrk(url, { seconds: SECONDS, connections: CONNECTIONS, headers });
+            const shares = measured();
             rounds.set(contender, [...(rounds.get(contender) ?? []), result]);
-            process.stderr.write(`${spec.name} · ${contender.name} · round ${round + 1}: ${Math.round(result.requestsPerSecond)} req/s\n`);
+            cpu.set(contender, [...(cpu.get(contender) ?? []), shares]);
+            process.stderr.write(
+              `${spec.name} · ${contender.name} · round ${round + 1}: ${Math.round(result.requestsPerSecond)} req/s ` +
+                `(proxy ${shares.proxy.toFixed(0)} %, other processes ${shares.others.toFixed(0)} % of a core)\n`,
+            );
           }
         }
         for (const [contender, { proxy }] of running) {
-          measurements.push({ scenario: spec.name, contender: contender.name, rounds: rounds.get(contender)!, rssMiB: rssMiB(proxy.pid) });
+          measurements.push({
+            scenario: spec.name,
+            contender: contender.name,
+            rounds: rounds.get(contender)!,
+            rssMiB: rssMiB(proxy.pid),
+            otherCpu: cpu.get(contender)!.map((c) => c.others),
+            proxyCpu: cpu.get(contender)!.map((c) => c.proxy),
+          });
         }
       } finally {
         await Promise.all([...running.values()].map(({ proxy }) => proxy.close()));
@@ -74,6 +107,7 @@ async function main(): Promise<void> {
       }
     }
     if (process.env.BENCH_WEBSOCKETS !== '0') webSockets = renderWebSocketResults(await runWebSocketBench(dir));
+    if (process.env.BENCH_TLS !== '0') https = renderTlsResults(await runTlsBench(dir));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -83,9 +117,10 @@ async function main(): Promise<void> {
     machine,
     method: `wrk -t1 -c${CONNECTIONS}, ${SECONDS} s per measurement after a 1 s warm-up, ${ROUNDS} interleaved rounds, proxy pinned to core 0, wrk and nginx backends on the other core`,
     skipped,
+    goals: renderGoals(evaluateGoals(measurements)),
   });
-  writeFileSync(new URL('RESULTS.md', import.meta.url), `${markdown}\n${webSockets}`);
-  process.stdout.write(`${markdown}\n${webSockets}`);
+  if (!PARTIAL) writeFileSync(new URL('RESULTS.md', import.meta.url), `${markdown}\n${webSockets}\n${https}`);
+  process.stdout.write(`${markdown}\n${webSockets}\n${https}`);
 }
 
 await main();

@@ -38,7 +38,7 @@ const CONTENDERS: readonly WsContender[] = [
     start(port, backends, dir) {
       const file = join(dir, `ws-edge-${port}.cfg`);
       writeFileSync(file, balancerConfig(port, { backendPorts: backends, sticky: false }));
-      return launch([process.execPath, 'adapters/node/bin.mjs', '-f', file, '--log-format', 'none', '--grace', '0'], port);
+      return launch([process.execPath, 'adapters/node/bin.mjs', '-f', file, '--log-format', 'none', '--grace', '0', '--threads', '1'], port);
     },
   },
   {

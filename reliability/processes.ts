@@ -56,7 +56,8 @@ export interface ProxyProcess extends Process {
 function proxyCommand(kind: ProxyKind, file: string, masterWorker: boolean): string[] {
   if (kind === 'haproxy') return masterWorker ? ['haproxy', '-W', '-db', '-f', file] : ['haproxy', '-db', '-f', file];
   const flags = ['-f', file, '--grace', '5000'];
-  if (kind === 'edge-balancer') return [process.execPath, join(ROOT, 'adapters/node/bin.mjs'), ...flags];
+  // One process, as haproxy runs here (`-W` is its master-worker mode, not threads).
+  if (kind === 'edge-balancer') return [process.execPath, join(ROOT, 'adapters/node/bin.mjs'), ...flags, '--threads', '1'];
   // The binary itself, not node_modules/.bin/deno: that may be a wrapper that does not forward signals.
   return [denoExecutable(), 'run', '--allow-net', '--allow-read', join(ROOT, 'adapters/deno/cli.ts'), ...flags];
 }

@@ -4,6 +4,7 @@
  */
 import { Hono } from 'hono';
 import type { Config } from './config/types.ts';
+import type { TlsFacts } from './rules/transaction.ts';
 import type { BalancerDeps } from './deps.ts';
 import { BalancerState, type FrontendRuntime } from './balancer/balancer-state.ts';
 import { admitRequest, headerLinesOf, prometheusAnswer, type Admission, type ReceivedHead } from './admission/admit-request.ts';
@@ -11,6 +12,7 @@ import { proxyRequest } from './proxy/proxy-request.ts';
 import { builtinErrorResponse } from './proxy/error-pages.ts';
 import { errorResponse } from './proxy/responses.ts';
 import { createStatsService } from './stats/stats-service.ts';
+import { countersLookup } from './stats/fleet-figures.ts';
 
 /** What an adapter tells the app about a request, beyond the Fetch `Request`. */
 export interface BalancerBindings {
@@ -36,6 +38,8 @@ export interface BalancerBindings {
    * known not to have bent it (src/admission/rebuilt-target.ts).
    */
   readonly rawTarget?: string;
+  /** The TLS connection's facts (`ssl_fc_sni`, `ssl_fc_protocol`…) when the adapter knows more than the URL's scheme. */
+  readonly tls?: TlsFacts;
   /**
    * The decision the adapter's own admission step already took for this
    * request (Node's fast path hands stats requests over with it), so the
@@ -69,10 +73,11 @@ export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp 
       ...(env.localAddress !== undefined ? { localAddress: env.localAddress } : {}),
       ...(env.localPort !== undefined ? { localPort: env.localPort } : {}),
       httpVersion: env.httpVersion ?? '1.1',
-      // Workers (and a host app behind TLS) see the client's scheme in the
-      // URL: `ssl_fc` must hold there, or `redirect scheme https if !{ ssl_fc }`
-      // would redirect https requests to themselves forever.
-      ...(request.url.startsWith('https:') ? { tls: {} } : {}),
+      // Workers, Deno (and a host app behind TLS) see the client's scheme in
+      // the URL: `ssl_fc` must hold there, or `redirect scheme https if !{ ssl_fc }`
+      // would redirect https requests to themselves forever. The platform
+      // terminated TLS: `ssl_fc_sni` is the name the request was sent to.
+      ...(env.tls ? { tls: env.tls } : request.url.startsWith('https:') ? { tls: { sni: new URL(request.url).hostname } } : {}),
     });
     switch (admission.kind) {
       case 'answer':
@@ -82,8 +87,10 @@ export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp 
         // A Fetch handler cannot drop its connection; the closest is HAProxy's
         // 403 page with `connection: close` (see README, "Differs from HAProxy").
         return errorResponse(builtinErrorResponse(403));
-      case 'prometheus':
-        return errorResponse(prometheusAnswer(state, admission, deps.clock.now()));
+      case 'prometheus': {
+        const counters = deps.fleet ? countersLookup(await deps.fleet.counters()) : undefined;
+        return errorResponse(prometheusAnswer(state, admission, deps.clock.now(), counters));
+      }
       case 'stats':
         return (
           stats.serve(admission.stats, entry, request, env.clientAddress, admission.transaction.request.target) ??

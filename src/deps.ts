@@ -5,6 +5,8 @@
 import type { ServerTls } from './config/types.ts';
 import type { CheckResult, HealthStore } from './health/types.ts';
 import type { BodyCoding } from './proxy/compression.ts';
+import type { AdminChange } from './stats/admin.ts';
+import type { CounterReport } from './stats/fleet-figures.ts';
 
 export interface Clock {
   /** ms since epoch */
@@ -165,8 +167,25 @@ export interface WebSocketUpgrade {
   readonly onClosed: (termination?: string) => void;
 }
 
+/**
+ * Several copies of one balancer serving the same listeners (Node's
+ * `nbthread` worker processes): a stats page any of them serves shows them
+ * all, and an admin action taken in one applies in every one. The health
+ * states come through the HealthStore.
+ */
+export interface FleetLink {
+  /** Every copy's counters added up, by scope (src/stats/fleet-figures.ts). */
+  counters(): Promise<CounterReport>;
+  /** Admin changes made here (stats form or API), for the other copies. */
+  adminChanged(changes: readonly AdminChange[]): void;
+  /** Signs the admin forms of sections without `adminTokenKey`: one key for every copy, so any of them accepts a form another served. */
+  readonly adminTokenKey?: string;
+}
+
 export interface BalancerDeps {
   readonly upstream: Upstream;
+  /** Set when this balancer is one of several copies (see FleetLink). */
+  readonly fleet?: FleetLink;
   /**
    * How this runtime answers with a server's WebSocket. Unset: Workers' way,
    * a 101 Response with the `webSocket` (the platform relays, unseen).

@@ -15,6 +15,8 @@ export interface CommandFeatures {
   readonly demo: boolean;
   /** SIGHUP reloads the configuration (Node only). */
   readonly reload: boolean;
+  /** `--threads N`: worker processes (Node only). */
+  readonly threads?: boolean;
 }
 
 export type Command =
@@ -23,12 +25,23 @@ export type Command =
   /** Wrong flags: print `message` and the usage, exit 2. */
   | { readonly action: 'usage-error'; readonly message: string }
   | { readonly action: 'demo'; readonly logFormat: LogFormat; readonly graceMs: number }
-  | { readonly action: 'check' | 'serve'; readonly files: readonly string[]; readonly logFormat: LogFormat; readonly graceMs: number };
+  | {
+      readonly action: 'check' | 'serve';
+      readonly files: readonly string[];
+      readonly logFormat: LogFormat;
+      readonly graceMs: number;
+      /** `--threads N`, when given: it wins over the configuration's `nbthread`. */
+      readonly threads?: number;
+    };
 
 export function usage(features: CommandFeatures): string {
   const demo = features.demo
     ? `  --demo                 run the demo: two backends behind the seed configuration
                          (port from $PORT, default 8080)\n`
+    : '';
+  const threads = features.threads
+    ? `  --threads <n>          worker processes sharing the listeners, 1-64 (default: global
+                         nbthread, else the CPUs available, as haproxy; 1 runs no workers)\n`
     : '';
   const signals = features.reload
     ? `Signals: SIGHUP reloads the configuration files (a broken configuration is
@@ -45,7 +58,7 @@ Options:
   -c                     check the configuration and exit (0 valid, 1 invalid)
   --log-format <fmt>     access log: ${LOG_FORMATS.join(', ')} (default httplog)
   --grace <ms>           on SIGTERM/SIGINT, time allowed for in-flight requests (default 10000)
-${demo}  -v, --version          print the version
+${threads}${demo}  -v, --version          print the version
   -h, --help             print this help
 
 ${signals}`;
@@ -61,12 +74,22 @@ export function parseCommandLine(argv: readonly string[], features: CommandFeatu
         c: { type: 'boolean' },
         'log-format': { type: 'string' },
         grace: { type: 'string' },
+        ...(features.threads ? { threads: { type: 'string' as const } } : {}),
         ...(features.demo ? { demo: { type: 'boolean' as const } } : {}),
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
-    }).values as { f?: string[]; c?: boolean; 'log-format'?: string; grace?: string; demo?: boolean; version?: boolean; help?: boolean };
+    }).values as {
+      f?: string[];
+      c?: boolean;
+      'log-format'?: string;
+      grace?: string;
+      threads?: string;
+      demo?: boolean;
+      version?: boolean;
+      help?: boolean;
+    };
   } catch (error) {
     return { action: 'usage-error', message: (error as Error).message };
   }
@@ -80,9 +103,13 @@ export function parseCommandLine(argv: readonly string[], features: CommandFeatu
   if (!Number.isFinite(graceMs) || graceMs < 0) {
     return { action: 'usage-error', message: `--grace must be a number of milliseconds, not '${args.grace}'` };
   }
+  const threads = args.threads === undefined ? undefined : Number(args.threads);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) {
+    return { action: 'usage-error', message: `--threads must be an integer from 1 to 64 (as nbthread), not '${args.threads}'` };
+  }
   if (args.demo) return { action: 'demo', logFormat, graceMs };
   if (!args.f?.length) return { action: 'usage-error', message: 'no configuration given (-f <file>)' };
-  return { action: args.c ? 'check' : 'serve', files: args.f, logFormat, graceMs };
+  return { action: args.c ? 'check' : 'serve', files: args.f, logFormat, graceMs, ...(threads !== undefined ? { threads } : {}) };
 }
 
 /**

@@ -14,11 +14,18 @@ export interface LineSinks {
   stderr(line: string): void;
 }
 
-export function createLineLogger(format: LogFormat, sinks: LineSinks): Logger {
+/**
+ * `pid`: set in a worker of several (`nbthread`), so each access line says
+ * which process served it, as HAProxy's syslog lines do (`haproxy[PID]: …`):
+ * httplog lines start with `edge-balancer[PID]: `, JSON lines get `"pid"`.
+ */
+export function createLineLogger(format: LogFormat, sinks: LineSinks, tag: { readonly pid?: number } = {}): Logger {
+  const prefix = tag.pid === undefined ? '' : `edge-balancer[${tag.pid}]: `;
+  const json = (entry: AccessLogEntry) => (tag.pid === undefined ? formatJsonLog(entry) : formatJsonLog({ ...entry, pid: tag.pid } as AccessLogEntry));
   const access =
     format === 'none'
       ? () => {}
-      : (entry: AccessLogEntry) => sinks.stdout(format === 'json' ? formatJsonLog(entry) : formatHttpLog(entry));
+      : (entry: AccessLogEntry) => sinks.stdout(format === 'json' ? json(entry) : prefix + formatHttpLog(entry));
   return {
     info: (message) => sinks.stderr(`[NOTICE] ${message}`),
     warn: (message) => sinks.stderr(`[WARNING] ${message}`),

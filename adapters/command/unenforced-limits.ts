@@ -15,3 +15,10 @@ export function unenforcedLimitsNotice(config: Config, runtime: string): string 
   if (set.length === 0) return undefined;
   return `${set.join(', ')}: not enforced on ${runtime}, which cannot pause accepting connections (the Node adapter enforces them)`;
 }
+
+/** `nbthread N` above 1 where one process serves (Deno): said once at start rather than ignored silently. */
+export function singleProcessNotice(config: Config, runtime: string): string | undefined {
+  const threads = config.global?.nbthread;
+  if (threads === undefined || threads <= 1) return undefined;
+  return `global nbthread ${threads}: ${runtime} serves from one process (the Node command runs worker processes)`;
+}

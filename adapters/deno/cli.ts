@@ -8,6 +8,8 @@ import { loadConfigFiles } from '../command/load-config.ts';
 import { createConsoleLogger, createDenoDeps } from './deno-deps.ts';
 import { lazyEnvironment } from './environment.ts';
 import { startBalancer } from './serve.ts';
+import { denoCertificateOf } from './tls-certificate.ts';
+import { ConfigErrors } from '../../src/config/errors.ts';
 
 const FEATURES: CommandFeatures = {
   invocation: 'deno run --allow-net --allow-read [--allow-env] adapters/deno/cli.ts',
@@ -33,10 +35,25 @@ export async function main(argv: readonly string[]): Promise<number> {
     return err(`${(error as Error).message}\n`), 1;
   }
   for (const notice of loaded.notices) err(`[NOTICE] ${notice}\n`);
-  if (command.action === 'check') return out('Configuration file is valid\n'), 0;
+  const deps = createDenoDeps(createConsoleLogger(command.logFormat));
+  if (command.action === 'check') {
+    // As `haproxy -c`: the certificates a `bind … ssl` names must load too.
+    try {
+      for (const bind of loaded.config.frontends.flatMap((f) => f.binds)) denoCertificateOf(bind, deps.logger);
+    } catch (error) {
+      return err(`${(error as Error).message}\n`), 1;
+    }
+    return out('Configuration file is valid\n'), 0;
+  }
 
   const stopRequested = stopSignal();
-  const balancer = await startBalancer(loaded.config, createDenoDeps(createConsoleLogger(command.logFormat)));
+  let balancer;
+  try {
+    balancer = await startBalancer(loaded.config, deps);
+  } catch (error) {
+    if (!(error instanceof ConfigErrors)) throw error;
+    return err(`${error.message}\n`), 1;
+  }
   for (const l of balancer.listeners) err(`[NOTICE] ${l.frontend} listening on ${l.host}:${l.port}\n`);
   await stopRequested;
   err('[NOTICE] stopping: finishing in-flight requests\n');

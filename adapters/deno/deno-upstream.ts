@@ -3,7 +3,9 @@
  * `Deno.connect` (and `Deno.startTls` for `ssl` servers), because Deno's
  * fetch rewrites what it forwards (resolves dot segments, adds
  * accept-encoding and other headers, decompresses bodies it then labels
- * still encoded: issue 15 items 3 and 4).
+ * still encoded: issue 15 items 3 and 4). The client keeps connections alive
+ * and reads them with the connection's own `read` (a Deno.Conn has one),
+ * into a buffer of its own.
  */
 import { UpstreamError, type Upstream } from '../../src/deps.ts';
 import { createHttp1Upstream } from '../../src/proxy/http1-client.ts';

@@ -1,6 +1,7 @@
 /**
- * Runs a Config on Deno: one `Deno.serve` listener per `bind`, health checks,
- * and a graceful stop (stop accepting, let in-flight requests finish).
+ * Runs a Config on Deno: one `Deno.serve` listener per `bind` (with its
+ * certificate on a `bind … ssl`, see tls-certificate.ts), health checks, and a
+ * graceful stop (stop accepting, let in-flight requests finish).
  */
 import { createBalancer } from '../../src/app.ts';
 import type { Config } from '../../src/config/types.ts';
@@ -8,22 +9,27 @@ import type { BalancerDeps } from '../../src/deps.ts';
 import { startHealthChecks } from '../../src/health/scheduler.ts';
 import type { ListenerAddress, RunningBalancer } from '../command/running-balancer.ts';
 import { serverTlsNotices } from '../command/server-tls-limits.ts';
-import { unenforcedLimitsNotice } from '../command/unenforced-limits.ts';
+import { singleProcessNotice, unenforcedLimitsNotice } from '../command/unenforced-limits.ts';
 import { withoutDuplicateClose } from './connection-close.ts';
+import { denoCertificateOf } from './tls-certificate.ts';
 
 export type { ListenerAddress, RunningBalancer };
 
 export async function startBalancer(config: Config, deps: BalancerDeps): Promise<RunningBalancer> {
+  // Certificates first: a bind Deno cannot serve is refused before anything listens.
+  const certificates = config.frontends.map((frontend) => frontend.binds.map((bind) => denoCertificateOf(bind, deps.logger)));
   const app = createBalancer(config, deps);
   const limits = unenforcedLimitsNotice(config, 'Deno');
   if (limits) deps.logger.warn(limits);
   for (const notice of serverTlsNotices(config, 'Deno')) deps.logger.warn(notice);
+  const threads = singleProcessNotice(config, 'Deno');
+  if (threads) deps.logger.info(threads);
   const checks = startHealthChecks(app.state, deps);
   const servers: Deno.HttpServer<Deno.NetAddr>[] = [];
   const listeners: ListenerAddress[] = [];
   try {
-    for (const frontend of config.frontends) {
-      for (const bind of frontend.binds) {
+    for (const [f, frontend] of config.frontends.entries()) {
+      for (const [b, bind] of frontend.binds.entries()) {
         const host = bind.host || '0.0.0.0';
         const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
         let local: { localAddress?: string; localPort?: number } = {};
@@ -33,12 +39,14 @@ export async function startBalancer(config: Config, deps: BalancerDeps): Promise
           local = { localPort: addr.port, ...(addr.hostname === '0.0.0.0' || addr.hostname === '::' ? {} : { localAddress: addr.hostname }) };
           resolve(addr);
         };
-        const server = Deno.serve({ hostname: host, port: bind.port, onListen }, async (request, info) => {
+        const certificate = certificates[f]![b];
+        const server = Deno.serve({ hostname: host, port: bind.port, onListen, ...certificate }, async (request, info) => {
           const response = await app.fetch(request, {
             frontend: frontend.name,
             clientAddress: info.remoteAddr.hostname,
             clientPort: info.remoteAddr.port,
             ...local,
+            ...(request.headers.has('host') ? {} : http2Head(request)),
           });
           return withoutDuplicateClose(request, response);
         });
@@ -62,4 +70,14 @@ export async function startBalancer(config: Config, deps: BalancerDeps): Promise
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * An HTTP/2 request has `:authority`, not Host, and Deno's Request keeps no
+ * Host for it: the server receives `host` from `:authority`, as haproxy sends
+ * it, and rules see an HTTP/2 request (`req.ver` 2.0). (An HTTP/1.0 request
+ * without Host looks the same here; Deno does not say which version it read.)
+ */
+function http2Head(request: Request): { rawHeaders: string[]; httpVersion: string } {
+  return { rawHeaders: ['host', new URL(request.url).host, ...[...request.headers].flat()], httpVersion: '2.0' };
 }

@@ -7,13 +7,14 @@ import { prometheusAnswer, type Admission } from '../../src/admission/admit-requ
 import type { BalancerState } from '../../src/balancer/balancer-state.ts';
 import type { BalancerDeps } from '../../src/deps.ts';
 import type { ErrorResponse } from '../../src/proxy/error-pages.ts';
+import { countersLookup } from '../../src/stats/fleet-figures.ts';
 
 export type AnsweredHere = Exclude<Admission, { kind: 'proxy' | 'stats' }>;
 
 export function answerHere(
   admission: AnsweredHere,
   state: BalancerState,
-  deps: Pick<BalancerDeps, 'clock' | 'timers'>,
+  deps: Pick<BalancerDeps, 'clock' | 'timers' | 'fleet'>,
   send: (page: ErrorResponse) => void,
   drop: () => void,
 ): void {
@@ -26,6 +27,9 @@ export function answerHere(
     case 'reject':
       return drop();
     case 'prometheus':
-      return send(prometheusAnswer(state, admission, deps.clock.now()));
+      // With worker processes the page shows all of them (deps.fleet), asked for now.
+      if (deps.fleet) void deps.fleet.counters().then((report) => send(prometheusAnswer(state, admission, deps.clock.now(), countersLookup(report))));
+      else send(prometheusAnswer(state, admission, deps.clock.now()));
+      return;
   }
 }

@@ -1,13 +1,22 @@
 /**
  * The `edge-balancer` command: HAProxy-like flags over the Node adapter.
  */
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { commandVersion, parseCommandLine, usage, type CommandFeatures } from '../command/command-line.ts';
 import { loadConfigFiles } from '../command/load-config.ts';
+import { ConfigErrors } from '../../src/config/errors.ts';
+import { WORKER_ENV } from './cluster-messages.ts';
 import type { RunningBalancer } from './serve.ts';
 
-const FEATURES: CommandFeatures = { invocation: 'edge-balancer', demo: true, reload: true };
+const FEATURES: CommandFeatures = { invocation: 'edge-balancer', demo: true, reload: true, threads: true };
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // A worker of `--threads`/`nbthread` (forked by cluster-primary.ts with the same argv): the primary has read the flags.
+  if (cluster.isWorker && process.env[WORKER_ENV]) {
+    (await import('./v8-memory.ts')).limitServingMemory();
+    return void (await (await import('./cluster-worker.ts')).runWorker()), 0;
+  }
   const command = parseCommandLine(argv, FEATURES);
   if (command.action === 'usage-error') {
     process.stderr.write(`edge-balancer: ${command.message}\n\n${usage(FEATURES)}`);
@@ -36,14 +45,36 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   for (const notice of loaded.notices) process.stderr.write(`[NOTICE] ${notice}\n`);
+  const { startBalancer, loadTlsBindings } = await import('./serve.ts');
   if (command.action === 'check') {
+    // As `haproxy -c`: the certificates a `bind … ssl` names must load too.
+    try {
+      loadTlsBindings(loaded.config);
+    } catch (error) {
+      process.stderr.write(`${(error as Error).message}\n`);
+      return 1;
+    }
     process.stdout.write('Configuration file is valid\n');
     return 0;
   }
 
-  const { startBalancer } = await import('./serve.ts');
   (await import('./v8-memory.ts')).limitServingMemory();
-  const balancer = await startBalancer(loaded.config, { logFormat });
+  // As haproxy: `nbthread`, else one per CPU available. `--threads` wins over both.
+  const workers = command.threads ?? loaded.config.global?.nbthread ?? availableParallelism();
+  let balancer;
+  try {
+    if (workers > 1) {
+      // The certificates are loaded here first, so a broken one stops the start as in one process.
+      loadTlsBindings(loaded.config);
+      const { runPrimary } = await import('./cluster-primary.ts');
+      return await runPrimary({ files: command.files, config: loaded.config, workers, logFormat, graceMs, stopSignal: waitForStopSignal() });
+    }
+    balancer = await startBalancer(loaded.config, { logFormat });
+  } catch (error) {
+    if (!(error instanceof ConfigErrors)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 1;
+  }
   for (const l of balancer.listeners) process.stderr.write(`[NOTICE] ${l.frontend} listening on ${l.host}:${l.port}\n`);
   const stopReloading = reloadOnHangup(command.files, balancer, graceMs);
   await waitForStopSignal();

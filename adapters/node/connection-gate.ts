@@ -6,6 +6,7 @@
  * listen queue (see pausable-listen.ts). Health checks and server connections
  * are not counted, as in HAProxy; the budget left descriptors for them.
  */
+import cluster from 'node:cluster';
 import type { Server, Socket } from 'node:net';
 import type { Config } from '../../src/config/types.ts';
 import type { Logger } from '../../src/deps.ts';
@@ -63,7 +64,8 @@ export class ConnectionGate {
   attach(server: Server, frontend: string, pausable: boolean): { rename(frontend: string): void; detach(): void } {
     if (!pausable && !this.#reported.has('unpausable')) {
       this.#reported.add('unpausable');
-      this.#logger.warn(`maxconn is not enforced: Node cannot pause accepting connections on this platform (${process.platform})`);
+      const why = cluster.isWorker ? 'worker processes (nbthread) share the listening sockets' : `Node cannot pause accepting connections on this platform (${process.platform})`;
+      this.#logger.warn(`maxconn is not enforced: ${why}`);
     }
     const listener: GatedListener = { server, frontend, open: 0, paused: false };
     this.#listeners.add(listener);

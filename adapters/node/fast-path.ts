@@ -15,25 +15,11 @@ import type { Upstream } from '../../src/deps.ts';
 import type { BalancerDeps } from '../../src/deps.ts';
 import { forwardRequest, type ProxyOutcome } from '../../src/proxy/proxy-request.ts';
 import { answerHere } from './answer-here.ts';
+import { connectionFactsOf } from './connection-facts.ts';
 import { pipeCompressed } from './compressed-body.ts';
 import { sendPage, writeResponseHead } from './response-head.ts';
 import type { UpstreamBody } from './upstream-body.ts';
 import { requestBodyStream } from './web-stream.ts';
-
-/** A v4 client on a dual-stack socket shows as ::ffff:a.b.c.d; HAProxy logs and forwards a.b.c.d. */
-export function clientAddressOf(request: IncomingMessage): string {
-  const address = request.socket.remoteAddress ?? '';
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
-}
-
-/** `dst` / `dst_port`: the address and port this connection reached (the socket's local end), v4 shown as such. */
-export function localEndOf(request: IncomingMessage): { localAddress?: string; localPort?: number } {
-  const address = request.socket.localAddress;
-  return {
-    ...(address ? { localAddress: address.startsWith('::ffff:') ? address.slice(7) : address } : {}),
-    ...(request.socket.localPort !== undefined ? { localPort: request.socket.localPort } : {}),
-  };
-}
 
 /** Serves a request the admission step gave to the stats page (the Hono app, with that decision). */
 export type StatsHandler = (request: IncomingMessage, response: ServerResponse, admission: Admission) => void;
@@ -47,13 +33,12 @@ export function createFastPathListener(
 ): RequestListener {
   const { frontend } = entry;
   return (request, response) => {
-    const address = clientAddressOf(request);
-    const port = request.socket.remotePort;
+    const conn = connectionFactsOf(request);
     const admission = admitRequest(
       app.state,
       entry,
       { method: request.method ?? 'GET', target: request.url ?? '/', headers: headerLinesOf(request.rawHeaders) },
-      { clientAddress: address, clientPort: port, ...localEndOf(request), httpVersion: request.httpVersion },
+      conn,
     );
     if (admission.kind === 'stats') return serveStats(request, response, admission);
     if (admission.kind !== 'proxy') {
@@ -67,7 +52,7 @@ export function createFastPathListener(
         runtime: admission.runtime,
         head: admission.head,
         body: hasBody(request) ? requestBodyStream(request) : null,
-        client: { address, port },
+        client: { address: conn.clientAddress, port: conn.clientPort },
         ...(admission.runtime.backend.abortOnClose ? { clientLeft: clientLeftSignal(request, response) } : {}),
         transaction: admission.transaction,
         rules: admission.rules,

@@ -1,7 +1,8 @@
 /**
- * HTTP/2 with prior knowledge on a plain bind, as haproxy 2.6 serves it: a
- * connection that opens with the HTTP/2 preface is spoken to in HTTP/2, and
- * each stream is an ordinary request for the same handler (forwarded to the
+ * HTTP/2 connections as haproxy 2.6 serves them, on a plain bind (prior
+ * knowledge: a connection that opens with the HTTP/2 preface) and on a TLS
+ * bind whose ALPN chose `h2` (./tls-front.ts): each stream is an ordinary
+ * request for the same handler (forwarded to the
  * server in HTTP/1.1, Host taken from `:authority`, cookie fields joined into
  * one `cookie` line, as haproxy does).
  *
@@ -18,7 +19,7 @@ import type { Socket } from 'node:net';
 /** Connection-specific fields HTTP/2 forbids (RFC 9113 §8.2.2). */
 const NOT_IN_H2 = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te']);
 
-export class H2cPriorKnowledge {
+export class Http2AsHttp1 {
   readonly #server = createServer();
   readonly #sessions = new Set<ServerHttp2Session>();
 
@@ -49,6 +50,11 @@ export class H2cPriorKnowledge {
     socket.unshift(bytes);
     this.#server.emit('connection', socket);
     internal._handle?.readStart();
+  }
+
+  /** Serves `socket`, a TLS connection whose ALPN chose `h2`. */
+  serve(socket: Socket): void {
+    this.#server.emit('connection', socket);
   }
 
   /** GOAWAY to every session: streams in progress finish, no new ones. */

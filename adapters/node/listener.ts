@@ -1,19 +1,23 @@
 /**
  * One listening socket (`bind ADDR:PORT`) whose behaviour can be swapped: a
  * configuration reload hands it a new request handler, new timeouts and
- * possibly a new frontend name, and connections already open carry on. Node's
- * http server settings that cannot change per request are set once here; its
- * connections count against `maxconn` through the ConnectionGate.
+ * possibly a new frontend name (and certificates), and connections already
+ * open carry on. Node's http server settings that cannot change per request
+ * are set once here; its connections count against `maxconn` through the
+ * ConnectionGate. On a `bind … ssl` the TLS server (./tls-front.ts) accepts
+ * and hands each connection, decrypted, to the same HTTP/1 or HTTP/2 serving.
  */
 import { createServer, type RequestListener, type Server } from 'node:http';
-import type { Socket } from 'node:net';
+import type { Server as NetServer, Socket } from 'node:net';
 import type { Timeouts } from '../../src/config/types.ts';
 import { answerClientErrors, refuseUnsupportedRequests } from './client-errors.ts';
 import { enforceClientTimeout } from './client-timeout.ts';
 import type { ConnectionGate } from './connection-gate.ts';
-import { H2cPriorKnowledge } from './h2c.ts';
+import { Http2AsHttp1 } from './h2c.ts';
 import { listenPausable } from './pausable-listen.ts';
+import { TlsFront, type TlsBinding } from './tls-front.ts';
 import type { UpgradeListener } from './upgrade.ts';
+import { applyHttpServerLimits, keepAliveLimit } from './http-server-limits.ts';
 
 /** What a configuration does with a listener's requests: ordinary ones, and upgrades (WebSocket…). */
 export interface ListenerHandlers {
@@ -23,12 +27,15 @@ export interface ListenerHandlers {
 
 export class Listener {
   readonly #server: Server;
+  readonly #tls: TlsFront | undefined;
+  /** The socket that accepts: the TLS server of a `bind … ssl`, else the HTTP server. */
+  readonly #accepting: NetServer;
   #handlers: ListenerHandlers;
   #timeouts: Timeouts;
   /** Connections handed to the upgrade handler: tunnels outlive a reload, not the grace period. */
   readonly #upgraded = new Set<Socket>();
   /** Connections that opened with the HTTP/2 preface, served as haproxy serves them. */
-  readonly #http2 = new H2cPriorKnowledge(
+  readonly #http2 = new Http2AsHttp1(
     () => (request, response) => this.#handlers.request(request, response),
     () => this.#timeouts.client,
   );
@@ -37,7 +44,7 @@ export class Listener {
   #counted?: ReturnType<ConnectionGate['attach']>;
   readonly #stopSweep: () => void;
 
-  constructor(handlers: ListenerHandlers, timeouts: Timeouts, frontend: string, gate: ConnectionGate) {
+  constructor(handlers: ListenerHandlers, timeouts: Timeouts, frontend: string, gate: ConnectionGate, tls?: TlsBinding) {
     this.#handlers = handlers;
     this.#timeouts = timeouts;
     this.#frontend = frontend;
@@ -69,32 +76,28 @@ export class Listener {
       httpRequest: this.#timeouts.httpRequest,
       keepAlive: keepAliveLimit(this.#timeouts),
     }));
-    this.#applyServerLimits();
+    applyHttpServerLimits(this.#server, this.#timeouts);
+    this.#tls = tls && new TlsFront(tls, { http1: (socket) => this.#server.emit('connection', socket), http2: (socket) => this.#http2.serve(socket) }, () => this.#timeouts.client);
+    // node:http starts tracking connections (closeIdleConnections…) when it
+    // listens; behind TLS it never listens itself.
+    if (this.#tls) this.#server.emit('listening');
+    this.#accepting = this.#tls?.server ?? this.#server;
   }
 
   /** New handlers, timeouts and frontend for the requests and connections to come. */
-  update(handlers: ListenerHandlers, timeouts: Timeouts, frontend: string): void {
+  update(handlers: ListenerHandlers, timeouts: Timeouts, frontend: string, tls?: TlsBinding): void {
+    if (tls) this.#tls?.update(tls);
     this.#handlers = handlers;
     this.#timeouts = timeouts;
     this.#frontend = frontend;
     this.#counted?.rename(frontend);
-    this.#applyServerLimits();
-  }
-
-  #applyServerLimits(): void {
-    // Node's coarse (30 s sweep) backstop against request heads that trickle in forever.
-    this.#server.headersTimeout = this.#timeouts.httpRequest ?? 60_000;
-    // Idle kept-alive connections are closed by client-timeout.ts on time;
-    // Node's own timer (a second later than it says) is the backstop and its
-    // `Keep-Alive: timeout=N` hint tells clients. With no timeout set HAProxy
-    // waits forever; Node's 5 s default is kept instead.
-    this.#server.keepAliveTimeout = keepAliveLimit(this.#timeouts) ?? 5_000;
+    applyHttpServerLimits(this.#server, this.#timeouts);
   }
 
   /** Listens; resolves with the port (the chosen one when `port` is 0). */
   async listen(host: string, port: number): Promise<number> {
-    const listening = await listenPausable(this.#server, host, port);
-    this.#counted = this.#gate.attach(this.#server, this.#frontend, listening.pausable);
+    const listening = await listenPausable(this.#accepting, host, port);
+    this.#counted = this.#gate.attach(this.#accepting, this.#frontend, listening.pausable);
     return listening.port;
   }
 
@@ -106,19 +109,17 @@ export class Listener {
         this.#server.closeAllConnections();
         for (const socket of this.#upgraded) socket.destroy();
         this.#http2.destroy();
+        this.#tls?.destroyConnections();
       }, graceMs);
-      this.#server.close(() => {
+      this.#accepting.close(() => {
         clearTimeout(force);
         this.#counted?.detach();
         resolve();
       });
+      // Behind TLS: stops node:http's connection tracking (its server is not listening).
+      if (this.#tls) this.#server.close(() => {});
       this.#server.closeIdleConnections();
       this.#http2.close();
     });
   }
-}
-
-/** How long a kept-alive connection waits for its next request: HAProxy's order of fallbacks. */
-function keepAliveLimit({ httpKeepAlive, httpRequest, client }: Timeouts): number | undefined {
-  return httpKeepAlive ?? httpRequest ?? client;
 }

@@ -1,18 +1,24 @@
 /**
  * The listeners of a configuration: which socket each `bind` is, opening the
- * new ones all-or-nothing, each with the handlers of its frontend.
+ * new ones all-or-nothing, each with the handlers of its frontend and, for a
+ * `bind … ssl`, its certificates.
  */
 import type { BalancerApp } from '../../src/app.ts';
 import type { Bind, Config, Frontend } from '../../src/config/types.ts';
 import type { ListenerAddress } from '../command/running-balancer.ts';
 import type { ConnectionGate } from './connection-gate.ts';
 import { handlersFor } from './handlers.ts';
+import { ConfigError, ConfigErrors } from '../../src/config/errors.ts';
+import { loadCertificateStore } from './certificate-store.ts';
 import { Listener } from './listener.ts';
+import type { TlsBinding } from './tls-front.ts';
 import type { NodeDeps } from './node-deps.ts';
 
 export interface OpenListener {
   readonly listener: Listener;
   readonly address: ListenerAddress;
+  /** Whether it accepts TLS (`bind … ssl`). */
+  readonly tls: boolean;
 }
 
 /** Every `bind` of the configuration with the key that identifies its socket. */
@@ -20,6 +26,28 @@ export function bindsOf(config: Config): { key: string; frontend: Frontend; bind
   return config.frontends.flatMap((frontend) =>
     frontend.binds.map((bind) => ({ key: `${bind.host}|${bind.port}`, frontend, bind })),
   );
+}
+
+/**
+ * Loads the certificates of every TLS bind, by bind key. Reading files is the
+ * adapter's part of parsing: a missing or broken file is a configuration error
+ * at its `bind` line, thrown before anything starts or, on a reload, changes.
+ */
+export function loadTlsBindings(config: Config): Map<string, TlsBinding> {
+  const bindings = new Map<string, TlsBinding>();
+  const errors: ConfigError[] = [];
+  for (const { key, bind } of bindsOf(config)) {
+    if (!bind.tls) continue;
+    try {
+      bindings.set(key, { settings: bind.tls, store: loadCertificateStore(bind.tls) });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      // An address list (`bind :443,:8443 ssl crt …`) reports its file once.
+      if (!errors.some((e) => e.message === error.message)) errors.push(error);
+    }
+  }
+  if (errors.length > 0) throw new ConfigErrors(errors);
+  return bindings;
 }
 
 /**
@@ -33,17 +61,24 @@ export async function openNewListeners(
   deps: NodeDeps,
   open: ReadonlyMap<string, OpenListener>,
   gate: ConnectionGate,
+  tls: ReadonlyMap<string, TlsBinding>,
 ): Promise<Map<string, OpenListener>> {
   const opened = new Map<string, OpenListener>();
   const created: Listener[] = [];
   try {
     for (const { key, frontend, bind } of bindsOf(config)) {
-      if (open.has(key) || opened.has(key)) continue;
-      const listener = new Listener(handlersFor(app, frontend, bind, deps), frontend.timeouts, frontend.name, gate);
+      if (opened.has(key)) continue;
+      const running = open.get(key);
+      if (running) {
+        // The accepting socket is a TLS or a plain server from the start.
+        if (running.tls !== tls.has(key)) throw new Error(`bind ${key.replace('|', ':')}: switching between plain HTTP and 'ssl' on a listening address needs a restart`);
+        continue;
+      }
+      const listener = new Listener(handlersFor(app, frontend, bind, deps), frontend.timeouts, frontend.name, gate, tls.get(key));
       created.push(listener);
       const host = bind.host || '0.0.0.0';
       const port = await listener.listen(host, bind.port);
-      opened.set(key, { listener, address: { frontend: frontend.name, host, port } });
+      opened.set(key, { listener, address: { frontend: frontend.name, host, port }, tls: tls.has(key) });
     }
   } catch (error) {
     await Promise.all(created.map((listener) => listener.close(0)));

@@ -23,6 +23,7 @@
  * Where the binding is missing (Windows, another runtime) the server listens
  * as usual and `pausable` is false.
  */
+import cluster from 'node:cluster';
 import { lookup } from 'node:dns/promises';
 import type { Server } from 'node:net';
 import { isIP, isIPv6 } from 'node:net';
@@ -49,7 +50,10 @@ export interface PausableListen {
   readonly pausable: boolean;
 }
 
-const tcpWrap = loadTcpWrap();
+// A cluster worker (`nbthread`) listens through the primary, which binds the
+// address once for all workers: a socket bound here would be this worker's
+// alone, and the next worker's bind would fail (EADDRINUSE).
+const tcpWrap = cluster.isWorker ? undefined : loadTcpWrap();
 
 /** `server.listen(port, host)`, through a handle whose accepting `setAccepting` can pause. */
 export async function listenPausable(server: Server, host: string, port: number): Promise<PausableListen> {

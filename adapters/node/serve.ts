@@ -4,19 +4,24 @@
  * graceful stop (stop accepting, let in-flight requests finish, then close).
  */
 import { createBalancer, type BalancerApp } from '../../src/app.ts';
+import type { BalancerState } from '../../src/balancer/balancer-state.ts';
 import type { Config } from '../../src/config/types.ts';
 import { startHealthChecks, type HealthChecks } from '../../src/health/scheduler.ts';
 import type { ListenerAddress, RunningBalancer as RunningBalancerBase } from '../command/running-balancer.ts';
 import { ConnectionGate } from './connection-gate.ts';
 import type { Listener } from './listener.ts';
 import { handlersFor } from './handlers.ts';
-import { bindsOf, openNewListeners, type OpenListener } from './open-listeners.ts';
+import { bindsOf, loadTlsBindings, openNewListeners, type OpenListener } from './open-listeners.ts';
+import type { TlsBinding } from './tls-front.ts';
 import { createConsoleLogger, createNodeDeps, type LogFormat, type NodeDeps } from './node-deps.ts';
 
 export type { ListenerAddress };
+export { loadTlsBindings };
 
 export interface RunningBalancer extends RunningBalancerBase {
   readonly deps: NodeDeps;
+  /** The live state of the configuration in force (changes at each reload). */
+  readonly state: BalancerState;
   /**
    * Switches to `config`: listeners on the same address keep their open
    * connections and take the new rules for the next requests, new addresses
@@ -29,17 +34,21 @@ export interface RunningBalancer extends RunningBalancerBase {
 export interface StartOptions {
   readonly logFormat?: LogFormat;
   readonly deps?: NodeDeps;
+  /** Run the health checks here (default). A cluster worker leaves them to the primary, which pushes the states. */
+  readonly checks?: boolean;
 }
 
 export async function startBalancer(config: Config, options: StartOptions = {}): Promise<RunningBalancer> {
   const deps = options.deps ?? createNodeDeps(createConsoleLogger(options.logFormat ?? 'httplog'));
-  const app = createBalancer(config, deps);
-  let checks: HealthChecks = startHealthChecks(app.state, deps);
+  let app = createBalancer(config, deps);
+  const runChecks = (next: BalancerApp): HealthChecks => (options.checks === false ? { stop() {} } : startHealthChecks(next.state, deps));
+  let checks = runChecks(app);
   const open = new Map<string, OpenListener>();
   const gate = new ConnectionGate(config, deps.logger);
 
   try {
-    switchTo(config, app, await openNewListeners(config, app, deps, open, gate));
+    const tls = loadTlsBindings(config);
+    switchTo(config, app, tls, await openNewListeners(config, app, deps, open, gate, tls));
   } catch (error) {
     checks.stop();
     await deps.upstream.close();
@@ -51,7 +60,7 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
    * ones, and returns those `next` no longer binds (removed from `open`).
    * Called only once every new address is bound, so it cannot fail halfway.
    */
-  function switchTo(next: Config, nextApp: BalancerApp, opened: ReadonlyMap<string, OpenListener>): Listener[] {
+  function switchTo(next: Config, nextApp: BalancerApp, tls: ReadonlyMap<string, TlsBinding>, opened: ReadonlyMap<string, OpenListener>): Listener[] {
     const used = new Set<string>();
     for (const { key, frontend, bind } of bindsOf(next)) {
       used.add(key);
@@ -61,7 +70,7 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
         continue;
       }
       const existing = open.get(key)!;
-      existing.listener.update(handlersFor(nextApp, frontend, bind, deps), frontend.timeouts, frontend.name);
+      existing.listener.update(handlersFor(nextApp, frontend, bind, deps), frontend.timeouts, frontend.name, tls.get(key));
       open.set(key, { ...existing, address: { ...existing.address, frontend: frontend.name } });
     }
     const dropped: Listener[] = [];
@@ -78,15 +87,21 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
       return [...open.values()].map(({ address }) => address);
     },
     deps,
+    get state() {
+      return app.state;
+    },
     async reload(next, graceMs = 10_000) {
+      // A certificate that cannot be loaded or a bind that fails (address in
+      // use) refuses the whole reload before anything changed: the running
+      // rules, listeners, certificates and checks stay.
+      const tls = loadTlsBindings(next);
       const nextApp = createBalancer(next, deps);
-      // A bind that fails (address in use) refuses the whole reload before
-      // anything changed: the running rules, listeners and checks stay.
-      const opened = await openNewListeners(next, nextApp, deps, open, gate);
-      const dropped = switchTo(next, nextApp, opened);
+      const opened = await openNewListeners(next, nextApp, deps, open, gate, tls);
+      const dropped = switchTo(next, nextApp, tls, opened);
       gate.reconfigure(next);
       checks.stop();
-      checks = startHealthChecks(nextApp.state, deps);
+      checks = runChecks(nextApp);
+      app = nextApp;
       for (const listener of dropped) void listener.close(graceMs);
     },
     async close(graceMs = 10_000) {

@@ -50,14 +50,15 @@ export const upgradeUpstream: Upstream<UpgradeBody> = {
         method: head.method,
         path: head.target,
         headers: flat,
-        agent: false,
         setHost: false,
-        // Half-closed tunnels keep the other direction open.
-        createConnection: () => connect({ host: target.host, port: target.port, allowHalfOpen: true }),
-        // A TLS server: https's own agent (`agent: false` leaves
-        // createConnection aside); `servername: ''` keeps it from sending
-        // the Host as SNI, which haproxy only does with `sni`.
-        ...(target.tls ? { servername: '', ...tlsConnectOptions(target.tls) } : {}),
+        // A plain server: a connection of our own, half-open so a half-closed
+        // tunnel keeps the other direction (node:http uses createConnection
+        // only when no agent is given, `agent: false` included). A TLS
+        // server: a one-off https agent; `servername: ''` keeps it from
+        // sending the Host as SNI, which haproxy only does with `sni`.
+        ...(target.tls
+          ? { agent: false, servername: '', ...tlsConnectOptions(target.tls) }
+          : { createConnection: () => connect({ host: target.host, port: target.port, allowHalfOpen: true }) }),
       });
       const onAbort = () => fail('reset', 'client went away before the 101');
       options.signal?.addEventListener('abort', onAbort, { once: true });

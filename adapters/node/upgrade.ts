@@ -18,7 +18,8 @@ import type { FrontendRuntime } from '../../src/balancer/balancer-state.ts';
 import type { BalancerDeps } from '../../src/deps.ts';
 import { forwardRequest } from '../../src/proxy/proxy-request.ts';
 import { announcesBody, tunnelTimeout } from '../../src/proxy/upgrade.ts';
-import { clientAddressOf, localEndOf, type StatsHandler } from './fast-path.ts';
+import type { StatsHandler } from './fast-path.ts';
+import { clientAddressOf, connectionFactsOf } from './connection-facts.ts';
 import { answerHere } from './answer-here.ts';
 import { openTunnel } from './tunnel.ts';
 import { createCompressor } from './compressed-body.ts';
@@ -40,7 +41,7 @@ export function createUpgradeListener(app: BalancerApp, entry: FrontendRuntime, 
       app.state,
       entry,
       { method: request.method ?? 'GET', target: request.url ?? '/', headers: lines },
-      { clientAddress: address, clientPort: port, ...localEndOf(request), httpVersion: request.httpVersion },
+      connectionFactsOf(request, address),
     );
     if (admission.kind === 'stats') return answer((response) => (stats(request, response, admission), false));
     if (admission.kind !== 'proxy') {

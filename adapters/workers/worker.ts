@@ -5,6 +5,7 @@
  * stats show the fleet's traffic. Without it each isolate checks its servers
  * itself, when requests arrive and checks are due, and counts alone.
  */
+import type { TlsFacts } from '../../src/rules/transaction.ts';
 import { createBalancer, MemoryHealthStore, type BalancerApp, type HealthStore } from '../../src/index.ts';
 import { DueChecks } from './due-checks.ts';
 import { asSentByServer } from './encoded-response.ts';
@@ -36,6 +37,9 @@ let isolate: Isolate | undefined;
 
 function startIsolate(env: Env): Isolate {
   const config = loadConfig(env);
+  // Said, not silently ignored: Cloudflare's edge holds the certificates.
+  const tlsLines = new Set(config.frontends.flatMap((f) => f.binds).flatMap((b) => (b.tls ? [`${b.tls.source.file}:${b.tls.source.line}`] : [])));
+  for (const line of tlsLines) console.warn(`[NOTICE] ${line}: 'bind … ssl' on Workers: the platform terminates TLS, the crt files are not read`);
   const failed = new Set<string>();
   const build = (store: HealthStore) => {
     const deps = {
@@ -74,7 +78,7 @@ export default {
     const object = env.HEALTH?.get(env.HEALTH.idFromName(HEALTH_OBJECT));
     if (sync && object) await sync.syncIfStale(Date.now(), object);
 
-    const response = asSentByServer(await app.fetch(request, { clientAddress: request.headers.get('cf-connecting-ip') ?? '' }));
+    const response = asSentByServer(await app.fetch(request, { clientAddress: request.headers.get('cf-connecting-ip') ?? '', ...tlsOf(request) }));
 
     // Passive health: a server that refused us is checked sooner (at `fastinter`), so the
     // fleet learns of a dead server without waiting for its `inter`.
@@ -90,3 +94,14 @@ export default {
     return response;
   },
 } satisfies ExportedHandler<Env>;
+
+/**
+ * `ssl_fc_*` of an https request: Cloudflare terminated TLS and says how in
+ * `request.cf`; the SNI is the host name the request was sent to.
+ */
+function tlsOf(request: Request): { tls?: TlsFacts } {
+  if (!request.url.startsWith('https:')) return {};
+  const cf = request.cf as { tlsVersion?: string; httpProtocol?: string } | undefined;
+  const alpn = cf?.httpProtocol === 'HTTP/2' ? 'h2' : cf?.httpProtocol === 'HTTP/3' ? 'h3' : cf?.httpProtocol === 'HTTP/1.1' ? 'http/1.1' : undefined;
+  return { tls: { sni: new URL(request.url).hostname, ...(cf?.tlsVersion ? { protocol: cf.tlsVersion } : {}), ...(alpn ? { alpn } : {}) } };
+}

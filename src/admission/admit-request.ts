@@ -26,6 +26,7 @@ import type { Answer } from '../rules/http-answer.ts';
 import { decideRequest, type RequestPoints } from '../rules/pipeline.ts';
 import type { RuleEnvironment } from '../rules/sample.ts';
 import type { ConnectionFacts, HttpTransaction } from '../rules/transaction.ts';
+import type { CollectOptions } from '../stats/collect.ts';
 import { prometheusPage } from '../stats/prometheus-page.ts';
 import { isStatsRequest } from '../stats/stats-request.ts';
 import { originFormOfRebuiltUrl } from './rebuilt-target.ts';
@@ -144,9 +145,14 @@ function pageOf(answer: Answer): ErrorResponse {
 }
 
 /** The metrics page of a `prometheus` admission, with the `http-response` rules applied as HAProxy does. */
-export function prometheusAnswer(state: BalancerState, admission: Extract<Admission, { kind: 'prometheus' }>, now: number): ErrorResponse {
+export function prometheusAnswer(
+  state: BalancerState,
+  admission: Extract<Admission, { kind: 'prometheus' }>,
+  now: number,
+  counters?: CollectOptions['counters'],
+): ErrorResponse {
   const { transaction, rules } = admission;
   const frontend = state.frontends.get(transaction.frontend)!.frontend;
   const backend = transaction.backend === undefined ? undefined : state.backendSections.get(transaction.backend);
-  return servicePageForClient(prometheusPage(state, now), frontend, backend, transaction, rules);
+  return servicePageForClient(prometheusPage(state, now, counters), frontend, backend, transaction, rules);
 }

@@ -72,13 +72,18 @@ export function readObjectConfig(input: unknown, source = '<object>', options: O
   return { config: deepFreeze(config), notices: diagnostics.notices };
 }
 
-/** `{ maxconn, ulimitN }`, the `global` limits (0 or absent: derived from the descriptor limit). */
+/** `{ maxconn, ulimitN, nbthread }`, the `global` limits (0 or absent: derived from the descriptor limit) and worker count. */
 function readGlobal(r: ObjectReader, value: unknown): GlobalSettings | undefined {
-  const fields = r.fields(value, 'global', ['maxconn', 'ulimitN']);
+  const fields = r.fields(value, 'global', ['maxconn', 'ulimitN', 'nbthread']);
   if (!fields) return undefined;
   const maxconn = r.integer(fields, 'maxconn', 'global', 0, 2_147_483_647);
   const ulimitN = r.integer(fields, 'ulimitN', 'global', 0, 2_147_483_647);
-  return { ...optional('maxconn', maxconn || undefined), ...optional('ulimitN', ulimitN || undefined) };
+  const nbthread = r.integer(fields, 'nbthread', 'global', 1, 64);
+  return {
+    ...optional('maxconn', maxconn || undefined),
+    ...optional('ulimitN', ulimitN || undefined),
+    ...optional('nbthread', nbthread),
+  };
 }
 
 /** A line of HAProxy text inside an object config: messages name `path`. */

@@ -3,9 +3,11 @@
  * edge-balancer works and are accepted with a notice; unknown keywords are
  * errors, as in HAProxy. `setenv`, `presetenv`, `unsetenv` and `resetenv` do
  * act: like HAProxy they change the environment seen by the lines after them.
- * `maxconn` and `ulimit-n` act too: they set the connection limits.
+ * `maxconn` and `ulimit-n` act too: they set the connection limits, and
+ * `nbthread` sets how many worker processes the Node command runs.
  */
 import { fail, noExtraWords, notice, readInteger, type DirectiveContext, type Env } from './directive-context.ts';
+import { parseDefaultBindOptions } from './bind-options.ts';
 import { applyTlsProtocolOption } from './server-tls-options.ts';
 import { closestMatch } from './suggest.ts';
 import type { GlobalSettings } from './types.ts';
@@ -14,8 +16,8 @@ export type GlobalDraft = { -readonly [K in keyof GlobalSettings]: GlobalSetting
 
 const IGNORED = [
   'log', 'log-send-hostname', 'log-tag', 'maxcomprate', 'maxcompcpuusage', 'maxconnrate', 'maxsessrate', 'maxsslconn', 'maxsslrate', 'maxpipes',
-  'daemon', 'master-worker', 'user', 'group', 'uid', 'gid', 'chroot', 'pidfile', 'nbthread', 'cpu-map',
-  'stats', 'ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites', 'ssl-default-bind-options', 'ssl-dh-param-file',
+  'daemon', 'master-worker', 'user', 'group', 'uid', 'gid', 'chroot', 'pidfile', 'cpu-map',
+  'stats', 'ssl-dh-param-file',
   'tune', 'spread-checks', 'hard-stop-after', 'node', 'description', 'localpeer', 'quiet',
   'server-state-file', 'server-state-base', 'lua-load', 'insecure-fork-wanted', 'expose-experimental-directives',
   'h1-case-adjust', 'busy-polling', 'noepoll', 'nopoll', 'noreuseport', 'zero-warning', 'strict-limits', 'default-path',
@@ -23,7 +25,11 @@ const IGNORED = [
 ];
 const ENV_KEYWORDS = ['setenv', 'presetenv', 'unsetenv', 'resetenv'];
 const LIMIT_KEYWORDS: Record<string, 'maxconn' | 'ulimitN'> = { maxconn: 'maxconn', 'ulimit-n': 'ulimitN' };
-const SERVER_TLS_GLOBALS = ['ssl-server-verify', 'ca-base', 'crt-base', 'ssl-default-server-options', 'ssl-default-server-ciphers', 'ssl-default-server-ciphersuites'];
+/** Where relative certificate paths are, and the defaults of TLS binds and of TLS servers. */
+const TLS_KEYWORDS = [
+  'crt-base', 'ca-base', 'ssl-default-bind-options', 'ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites',
+  'ssl-server-verify', 'ssl-default-server-options', 'ssl-default-server-ciphers', 'ssl-default-server-ciphersuites',
+];
 
 /** Applies one `global` line to `global`; returns the environment for the following lines. */
 export function applyGlobalDirective(ctx: DirectiveContext, global: GlobalDraft): Env {
@@ -40,6 +46,12 @@ export function applyGlobalDirective(ctx: DirectiveContext, global: GlobalDraft)
       else if (value > 0) global[field] = value;
       return ctx.env;
     }
+    case 'nbthread': {
+      // HAProxy 2.6: "'nbthread' value must be between 1 and 64"; a repeated line replaces the value.
+      const value = readInteger(ctx, keyword, args[0], 1, 64);
+      if (value !== undefined && noExtraWords(ctx, keyword, 2)) global.nbthread = value;
+      return ctx.env;
+    }
     case 'setenv':
     case 'presetenv': {
       const [name, value] = args;
@@ -50,14 +62,35 @@ export function applyGlobalDirective(ctx: DirectiveContext, global: GlobalDraft)
       if (keyword === 'presetenv' && ctx.env[name] !== undefined) return ctx.env;
       return { ...ctx.env, [name]: value };
     }
+    case 'crt-base':
+    case 'ca-base': {
+      const [dir] = args;
+      if (dir === undefined) fail(ctx, keyword, 'expects a directory path as an argument', `e.g. ${keyword} /etc/haproxy/${keyword === 'crt-base' ? 'certs' : 'ca'}`);
+      else if (noExtraWords(ctx, keyword, 2)) {
+        // HAProxy: "'crt-base' already specified." is an error.
+        if (global[keyword === 'crt-base' ? 'crtBase' : 'caBase'] !== undefined) fail(ctx, keyword, `'${keyword}' already specified`);
+        else global[keyword === 'crt-base' ? 'crtBase' : 'caBase'] = dir;
+      }
+      return ctx.env;
+    }
+    case 'ssl-default-bind-options': {
+      const parsed = parseDefaultBindOptions(ctx, args);
+      if (parsed) global.sslDefaultBind = { ...global.sslDefaultBind, ...parsed };
+      return ctx.env;
+    }
+    case 'ssl-default-bind-ciphers':
+    case 'ssl-default-bind-ciphersuites': {
+      const [list] = args;
+      if (list === undefined) fail(ctx, keyword, 'expects a cipher suite as an argument', `e.g. ${keyword} ${keyword.endsWith('suites') ? 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384' : 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256'}`);
+      else if (noExtraWords(ctx, keyword, 2)) global.sslDefaultBind = { ...global.sslDefaultBind, [keyword.endsWith('suites') ? 'ciphersuites' : 'ciphers']: list };
+      return ctx.env;
+    }
     case 'unsetenv': {
       const env = { ...ctx.env };
       for (const name of args) delete env[name];
       return env;
     }
     case 'ssl-server-verify':
-    case 'ca-base':
-    case 'crt-base':
     case 'ssl-default-server-options':
     case 'ssl-default-server-ciphers':
     case 'ssl-default-server-ciphersuites':
@@ -75,13 +108,13 @@ export function applyGlobalDirective(ctx: DirectiveContext, global: GlobalDraft)
     const shown = keyword === 'stats' && args[0] ? `stats ${args[0]}` : keyword;
     notice(ctx, `'${shown}' is ignored (not needed by edge-balancer)`);
   } else {
-    const suggestion = closestMatch(keyword, [...IGNORED.filter((k) => k !== 'tune'), ...ENV_KEYWORDS, ...Object.keys(LIMIT_KEYWORDS), ...SERVER_TLS_GLOBALS]);
+    const suggestion = closestMatch(keyword, [...IGNORED.filter((k) => k !== 'tune'), ...ENV_KEYWORDS, ...TLS_KEYWORDS, ...Object.keys(LIMIT_KEYWORDS), 'nbthread']);
     fail(ctx, keyword, "unknown keyword in 'global' section", suggestion ? `did you mean '${suggestion}'?` : undefined);
   }
   return ctx.env;
 }
 
-/** The defaults of servers' TLS: verification, where relative files are, protocol versions and ciphers. */
+/** The defaults of servers' TLS: verification, protocol versions and ciphers. */
 function applyServerTlsGlobal(ctx: DirectiveContext, global: GlobalDraft): void {
   const [keyword, ...args] = ctx.words as [string, ...string[]];
   switch (keyword) {
@@ -89,15 +122,6 @@ function applyServerTlsGlobal(ctx: DirectiveContext, global: GlobalDraft): void 
       if (args[0] !== 'none' && args[0] !== 'required') return void fail(ctx, keyword, "expects 'none' or 'required' as argument");
       if (noExtraWords(ctx, keyword, 2)) global.sslServerVerify = args[0];
       return;
-    case 'ca-base':
-    case 'crt-base': {
-      const field = keyword === 'ca-base' ? 'caBase' : 'crtBase';
-      if (args[0] === undefined) return void fail(ctx, keyword, 'expects a directory path as argument');
-      // HAProxy: "'ca-base' already specified" is an error.
-      if (global[field] !== undefined) return void fail(ctx, keyword, `'${keyword}' already specified`);
-      if (noExtraWords(ctx, keyword, 2)) global[field] = args[0];
-      return;
-    }
     case 'ssl-default-server-ciphers':
     case 'ssl-default-server-ciphersuites':
       if (args[0] === undefined) return void fail(ctx, keyword, 'expects a cipher list as argument');

@@ -5,6 +5,7 @@
  * error; other directives of the wrong side are ignored with HAProxy's warning
  * ("'balance' ignored because frontend 'f' has no backend capability").
  */
+import { parseBindOptions } from './bind-options.ts';
 import { parseBindAddresses, parseServerAddress } from './address.ts';
 import { applyCompression } from './compression-directive.ts';
 import { parseCookieDirective } from './cookie-directive.ts';
@@ -182,17 +183,13 @@ function applyMode(draft: ProxyDraft, ctx: DirectiveContext): void {
 
 function applyBind(draft: ProxyDraft, ctx: DirectiveContext): void {
   if (!notInDefaults(draft, ctx, 'bind')) return;
-  const [, addresses, option] = ctx.words;
+  const [, addresses, ...optionWords] = ctx.words;
   if (addresses === undefined) return void fail(ctx, 'bind', 'expects [addr1]:port1[,[addr2]:port2]… as arguments', 'e.g. bind :8080');
-  if (option !== undefined) {
-    const hint = option === 'ssl' || option === 'crt'
-      ? 'edge-balancer serves plain HTTP; terminate TLS in front of it (Cloudflare, a CDN or a reverse proxy)'
-      : "bind options are not supported; separate several addresses with ',' or use several bind lines";
-    return void fail(ctx, 'bind', `unsupported bind option '${option}'`, hint);
-  }
   const parsed = parseBindAddresses(addresses, ctx.env);
-  if (!parsed.ok) return void fail(ctx, 'bind', parsed.problem, parsed.hint);
-  if (appliesToFrontend(draft, ctx, 'bind')) draft.binds.push(...parsed.value);
+  if (!parsed.ok) fail(ctx, 'bind', parsed.problem, parsed.hint);
+  const options = optionWords.length > 0 ? parseBindOptions(ctx, optionWords) : undefined;
+  if (!parsed.ok || (optionWords.length > 0 && !options)) return;
+  if (appliesToFrontend(draft, ctx, 'bind')) draft.binds.push(...parsed.value.map((bind) => (options ? { ...bind, options } : bind)));
 }
 
 function applyBalance(draft: ProxyDraft, ctx: DirectiveContext): void {

@@ -11,6 +11,7 @@
  * (validate-config.ts). The defaults below are HAProxy 2.6's and are written
  * only here.
  */
+import type { BindOptions } from './bind-options.ts';
 import type { HttpRule } from '../rules/actions.ts';
 import type { Condition } from '../rules/condition.ts';
 import type { LogFormat } from '../rules/log-format.ts';
@@ -96,6 +97,10 @@ export interface Located<T> {
   readonly path?: string;
 }
 
+export interface BindDraft extends Bind {
+  readonly options?: BindOptions;
+}
+
 export interface ProxyDraft {
   readonly kind: SectionKind;
   readonly name: string;
@@ -109,7 +114,8 @@ export interface ProxyDraft {
    */
   separateBackend?: ProxyDraft;
   mode?: Located<string>;
-  binds: Bind[];
+  /** `bind` lines: addresses with their options as written (global TLS defaults apply in build-config.ts). */
+  binds: BindDraft[];
   defaultBackend?: Located<string>;
   /** Named ACLs; several lines with one name are ORed. */
   acls: Map<string, AclTest[]>;

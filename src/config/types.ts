@@ -44,10 +44,31 @@ export interface GlobalSettings {
   readonly sslServerVerify?: 'none' | 'required';
   /** `ca-base DIR`: prefix of relative `ca-file` paths. */
   readonly caBase?: string;
-  /** `crt-base DIR`: prefix of relative `crt` paths. */
+  /** `crt-base DIR`: prefix of relative `crt` and `crt-list` paths. */
   readonly crtBase?: string;
   /** `ssl-default-server-options` and `-ciphers`/`-ciphersuites`: what a server's TLS starts from. */
   readonly sslDefaultServer?: TlsProtocolSettings;
+  /** `ssl-default-bind-options`, `-ciphers`, `-ciphersuites`: what every TLS bind starts from. */
+  readonly sslDefaultBind?: SslDefaultBind;
+  /**
+   * `nbthread N` (1–64): HAProxy's threads. The Node command runs N worker
+   * processes sharing the listeners (adapters/node/cluster-primary.ts); other
+   * runtimes serve from one process and say so.
+   */
+  readonly nbthread?: number;
+}
+
+/** `global ssl-default-bind-*`: what every TLS bind starts from (its own options override them). */
+export interface SslDefaultBind {
+  /** `ssl-min-ver` / `ssl-max-ver` of `ssl-default-bind-options`. */
+  readonly minVersion?: TlsVersion;
+  readonly maxVersion?: TlsVersion;
+  /** Versions its `no-tlsvXX` words disable. */
+  readonly disabled?: readonly TlsVersion[];
+  readonly noTlsTickets?: boolean;
+  readonly preferClientCiphers?: boolean;
+  readonly ciphers?: string;
+  readonly ciphersuites?: string;
 }
 
 /** TLS protocol versions as HAProxy names them in `ssl-min-ver` / `ssl-max-ver`. */
@@ -123,6 +144,54 @@ export interface Bind {
   /** '' for all addresses (`bind :8080`), otherwise an IPv4/IPv6 literal or a host name. */
   readonly host: string;
   readonly port: number;
+  /** `bind … ssl crt …`: the listener terminates TLS. */
+  readonly tls?: BindTls;
+  /** `name N`: the listener's name (HAProxy shows it in stats sockets). */
+  readonly name?: string;
+}
+
+/**
+ * A path named by a configuration line. Reading it is I/O, so the runtime
+ * adapter does it and reports a broken file at `source` (file and line).
+ */
+export interface ConfiguredPath {
+  /** `crt-base` already applied where HAProxy applies it; other relative paths are relative to the working directory, as in HAProxy. */
+  readonly path: string;
+  readonly source: SourceLocation;
+}
+
+/**
+ * How a TLS bind terminates TLS, `global ssl-default-bind-*` defaults
+ * applied. The certificate files are loaded by the adapter
+ * (adapters/node/certificate-store.ts).
+ */
+export interface BindTls {
+  /** `crt PEM|DIR`, in order: a file, or a directory whose PEM files load in name order. */
+  readonly certificates: readonly ConfiguredPath[];
+  /** `crt-list FILE`: one certificate per line, optionally restricted to SNI filters. */
+  readonly certificateLists: readonly ConfiguredPath[];
+  /** `global crt-base`, which HAProxy also applies to the relative paths inside a crt-list. */
+  readonly crtBase?: string;
+  /** `alpn h2,http/1.1`; absent: no ALPN (HTTP/1.1 only), as in HAProxy. */
+  readonly alpn?: readonly string[];
+  /** Lowest version accepted: HAProxy 2.6's default is TLSv1.2. */
+  readonly minVersion: TlsVersion;
+  /** Highest version accepted. */
+  readonly maxVersion: TlsVersion;
+  /** `ciphers` (TLSv1.2 and lower), OpenSSL syntax. */
+  readonly ciphers?: string;
+  /** `ciphersuites` (TLSv1.3), OpenSSL syntax. */
+  readonly ciphersuites?: string;
+  /** `curves`: the ECDHE groups, OpenSSL syntax (`X25519:P-256`). */
+  readonly curves?: string;
+  /** `strict-sni`: a handshake without a matching SNI is refused instead of getting the default certificate. */
+  readonly strictSni: boolean;
+  /** `no-tls-tickets`: no stateless session resumption. */
+  readonly noTlsTickets: boolean;
+  /** `prefer-client-ciphers`: the client's cipher order wins (HAProxy prefers the server's by default). */
+  readonly preferClientCiphers: boolean;
+  /** The `bind` line, for messages about the listener as a whole. */
+  readonly source: SourceLocation;
 }
 
 /** `option httpclose` / `http-server-close` / `http-keep-alive` (the default). */

@@ -12,9 +12,10 @@
  * (`frontends[0].defaultBackend`) for an object config.
  */
 import type { Diagnostics } from './diagnostics.ts';
-import { hasBackendCapability, hasFrontendCapability, type Located, type ProxyDraft, type StatsDraft, type TimeoutsDraft } from './proxy-draft.ts';
+import { resolveBindTls } from './bind-options.ts';
+import { hasBackendCapability, hasFrontendCapability, type BindDraft, type Located, type ProxyDraft, type StatsDraft, type TimeoutsDraft } from './proxy-draft.ts';
 import { closestMatch } from './suggest.ts';
-import { TIMEOUT_FIELDS, type Backend, type Compression, type Config, type Frontend, type GlobalSettings, type ProxyRules, type SourceLocation, type StatsConfig, type Timeouts, type Userlist } from './types.ts';
+import { TIMEOUT_FIELDS, type Backend, type Bind, type Compression, type Config, type Frontend, type GlobalSettings, type ProxyRules, type SourceLocation, type StatsConfig, type Timeouts, type Userlist } from './types.ts';
 
 /** Everything a reader hands to the pass. */
 export interface ConfigDraft {
@@ -27,7 +28,7 @@ export interface ConfigDraft {
 /** Validates `draft` into a `Config`; problems go to `diagnostics` (the caller throws when there are errors). */
 export function validateConfig({ proxies, global, userlists }: ConfigDraft, diagnostics: Diagnostics): Config {
   checkUniqueNames(proxies, diagnostics);
-  const frontends = proxies.filter((p) => hasFrontendCapability(p.kind)).map(toFrontend);
+  const frontends = proxies.filter((p) => hasFrontendCapability(p.kind)).map((proxy) => toFrontend(proxy, global, diagnostics));
   const backends = proxies.filter((p) => hasBackendCapability(p.kind)).map((p) => toBackend(backendSide(p)));
   checkBackendReferences(proxies, backends, diagnostics);
   checkRuleReferences(proxies, backends, userlists, diagnostics);
@@ -78,11 +79,11 @@ function checkRuleReferences(proxies: readonly ProxyDraft[], backends: readonly 
   }
 }
 
-function toFrontend(proxy: ProxyDraft): Frontend {
+function toFrontend(proxy: ProxyDraft, global: GlobalSettings, diagnostics: Diagnostics): Frontend {
   return {
     name: proxy.name,
     isListen: proxy.kind === 'listen',
-    binds: proxy.binds,
+    binds: proxy.binds.map((bind) => toBind(bind, global, diagnostics)),
     ...(proxy.defaultBackend ? { defaultBackend: proxy.defaultBackend.value } : {}),
     useBackend: proxy.useBackend.map((rule) => rule.value),
     ...(proxy.forwardFor ? { forwardFor: proxy.forwardFor } : {}),
@@ -102,6 +103,13 @@ function toFrontend(proxy: ProxyDraft): Frontend {
 
 function compressionOf(proxy: ProxyDraft): { compression?: Compression } {
   return proxy.compression ? { compression: proxy.compression } : {};
+}
+
+/** A bind with its options resolved: TLS settings with the `global` defaults applied. */
+function toBind({ host, port, options }: BindDraft, global: GlobalSettings, diagnostics: Diagnostics): Bind {
+  if (!options) return { host, port };
+  const tls = resolveBindTls(options, global, diagnostics);
+  return { host, port, ...(tls ? { tls } : {}), ...(options.name !== undefined ? { name: options.name } : {}) };
 }
 
 /** Rule lists, left out when empty so configurations without rules stay as they were. */

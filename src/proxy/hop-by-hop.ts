@@ -19,7 +19,7 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /** Names listed in Connection headers (`Connection: close, X-Foo` → x-foo), lower-cased. */
-function namesListedInConnection(headers: HeaderLines): Set<string> {
+export function namesListedInConnection(headers: HeaderLines): Set<string> {
   const listed = new Set<string>();
   for (const [name, value] of headers) {
     if (name.toLowerCase() !== 'connection') continue;

@@ -9,14 +9,34 @@
  * the head as given and hands the body on as the server framed it (the
  * transfer coding removed, no content coding touched).
  *
- * One connection per request, closed once the response is read: no pooling.
+ * Connections to a server are kept alive and reused (haproxy's default
+ * `option http-keep-alive` with `http-reuse safe`): a connection goes back to
+ * the pool once its response was read to the end, unless the server said
+ * `close` (or answered HTTP/1.0, or delimited the body by closing), the
+ * request asked for it (`option httpclose`, a client's `Connection: close`),
+ * or bytes beyond the response arrived. A server may close an idle connection
+ * at any time, so only requests that can be sent twice take a kept one (no
+ * body, an idempotent method); if the server closed it as the request went
+ * out and nothing came back, the request is sent again, once, on a new
+ * connection (undici's way; haproxy's `safe` instead sends the requests a
+ * client could not retry on a connection of their own). Every other request
+ * gets a new connection, kept afterwards like the others.
  */
-import { UpstreamError, type RequestHead, type Upstream, type UpstreamOptions, type UpstreamResponse, type UpstreamTls } from '../deps.ts';
+import type { ServerTls } from '../config/types.ts';
+import { UpstreamError, type RequestHead, type Upstream, type UpstreamOptions, type UpstreamResponse, type UpstreamTarget, type UpstreamTls } from '../deps.ts';
+import { namesListedInConnection } from './hop-by-hop.ts';
+import { IdleConnections, type KeptConnection } from './idle-connections.ts';
 
 /** A connected byte stream (the shape of a Deno connection and of a Workers `connect()` socket). */
 export interface ByteConnection {
   readonly readable: ReadableStream<Uint8Array>;
   readonly writable: WritableStream<Uint8Array>;
+  /**
+   * Reads into `buffer`: the count, or null at the end (a Deno connection's
+   * `read`). Used instead of `readable` when present: Deno's readable
+   * allocates 64 KiB for every read, however small the answer.
+   */
+  read?(buffer: Uint8Array): Promise<number | null>;
   close(): void;
 }
 
@@ -27,66 +47,153 @@ export interface ByteConnection {
  */
 export type Connect = (host: string, port: number, timeoutMs: number | undefined, tls?: UpstreamTls) => Promise<ByteConnection>;
 
+export interface Http1Upstream extends Upstream {
+  /** Closes the idle kept connections (those in use close when their exchange ends). */
+  closeIdle(): void;
+}
+
+/** Numbers for TLS settings objects (one per server and configuration), so pool keys stay short. */
+const tlsIds = new WeakMap<ServerTls, number>();
+let lastTlsId = 0;
+
+/** Which kept connections a request may take: same address, and for TLS the same settings and SNI. */
+function poolKey(target: UpstreamTarget): string {
+  if (!target.tls) return `${target.host}|${target.port}`;
+  let id = tlsIds.get(target.tls.settings);
+  if (id === undefined) tlsIds.set(target.tls.settings, (id = ++lastTlsId));
+  return `${target.host}|${target.port}|tls${id}|${target.tls.servername ?? ''}`;
+}
+
 /** Largest response head read (haproxy's default `tune.bufsize` is 16 KiB). */
 const MAX_HEAD_BYTES = 64 * 1024;
+/** Bytes asked for by one read(), into a buffer each connection reuses (as much as Deno's readable reads at once). */
+const READ_BUFFER_BYTES = 64 * 1024;
+/** Idle connections kept per server; more are closed when released. */
+const MAX_IDLE_PER_SERVER = 128;
+/** RFC 9110 §9.2.2: requests a client may send again when the connection failed before an answer. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 const encoder = new TextEncoder();
 const latin1 = new TextDecoder('latin1');
 
-export function createHttp1Upstream(connect: Connect): Upstream {
+export function createHttp1Upstream(connect: Connect): Http1Upstream {
+  const idle = new IdleConnections<ServerConnection>(MAX_IDLE_PER_SERVER);
+  const open = async (target: UpstreamTarget, options: UpstreamOptions) =>
+    new ServerConnection(await connect(target.host, target.port, options.connectTimeout, target.tls));
   return {
     async request(target, head, body, options) {
-      const connection = await connect(target.host, target.port, options.connectTimeout, target.tls);
-      return exchange(connection, head, body, options);
+      const server = poolKey(target);
+      const resendable = body === null && IDEMPOTENT.has(head.method);
+      const kept = resendable ? idle.take(server) : undefined;
+      const release = (connection: ServerConnection) => idle.keep(server, connection);
+      if (kept) {
+        try {
+          return await exchange(kept, target, head, body, options, release);
+        } catch (error) {
+          if (!(error instanceof StaleConnection)) throw error;
+          // The server closed the kept connection as the request went out: nothing came back, send it again.
+        }
+      }
+      return exchange(await open(target, options), target, head, body, options, release);
     },
+    closeIdle: () => idle.closeAll(),
   };
 }
 
-async function exchange(
-  connection: ByteConnection,
-  head: RequestHead,
-  body: ReadableStream<Uint8Array> | null,
-  options: UpstreamOptions,
-): Promise<UpstreamResponse> {
-  const input = new ByteReader(connection.readable.getReader());
-  let closed = false;
-  let timedOut = false;
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    if (timer !== undefined) clearTimeout(timer);
-    options.signal?.removeEventListener('abort', close);
-    input.cancel();
+/** A kept connection failed before any byte of the answer: the request may be sent again on a new one. */
+class StaleConnection extends Error {}
+
+/** One connection to a server: its reader and writer live as long as it does. */
+class ServerConnection implements KeptConnection {
+  readonly input: ByteReader;
+  readonly writer: WritableStreamDefaultWriter<Uint8Array>;
+  /** Has served a request already (a failure with nothing received then means it went stale). */
+  reused = false;
+  closed = false;
+  readonly #connection: ByteConnection;
+
+  constructor(connection: ByteConnection) {
+    this.#connection = connection;
+    this.input = new ByteReader(chunksOf(connection));
+    this.writer = connection.writable.getWriter();
+  }
+
+  watchIdle(ended: () => void): void {
+    this.input.readAhead().then(ended, ended);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.input.cancel();
     try {
-      connection.close();
+      this.#connection.close();
     } catch {
       // already closed by the peer
     }
-  };
-  // `timeout server`: until the response head, then between body reads.
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const arm = () => {
-    if (options.serverTimeout === undefined || closed) return;
+  }
+}
+
+async function exchange(
+  connection: ServerConnection,
+  target: UpstreamTarget,
+  head: RequestHead,
+  body: ReadableStream<Uint8Array> | null,
+  options: UpstreamOptions,
+  release: (connection: ServerConnection) => void,
+): Promise<UpstreamResponse> {
+  const { input } = connection;
+  const receivedBefore = input.received;
+  let done = false;
+  let timedOut = false;
+  /** Ends the exchange: the connection is kept for the next request or closed. */
+  const finish = (keep: boolean) => {
+    if (done) return;
+    done = true;
     if (timer !== undefined) clearTimeout(timer);
-    timer = setTimeout(() => ((timedOut = true), close()), options.serverTimeout);
+    options.signal?.removeEventListener('abort', abort);
+    if (keep && input.buffered === 0 && !connection.closed) {
+      connection.reused = true;
+      release(connection);
+    } else connection.close();
   };
-  options.signal?.addEventListener('abort', close, { once: true });
-  if (options.signal?.aborted) close();
+  const abort = () => finish(false);
+  // `timeout server`: until the response head, then between body reads. One
+  // timer per exchange, re-armed only when it fires after progress: setting
+  // and clearing a timer at every read cost Deno about a tenth of its time.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let lastProgress = 0;
+  const expire = () => {
+    const idleFor = Date.now() - lastProgress;
+    if (idleFor < options.serverTimeout!) timer = setTimeout(expire, options.serverTimeout! - idleFor);
+    else (timedOut = true), finish(false);
+  };
+  const arm = () => {
+    if (options.serverTimeout === undefined || done) return;
+    lastProgress = Date.now();
+    timer ??= setTimeout(expire, options.serverTimeout);
+  };
+  options.signal?.addEventListener('abort', abort, { once: true });
+  if (options.signal?.aborted) abort();
   arm();
   try {
     const chunked = body !== null && !head.headers.some(([name]) => name.toLowerCase() === 'content-length');
-    await writeRequest(connection.writable, head, body, chunked);
-    let response: { status: number; headers: [string, string][] };
+    await writeRequest(connection.writer, head, body, chunked);
+    let response: ParsedHead;
     do response = await readHead(input, arm);
     while (response.status < 200 && response.status !== 101);
     const { status, headers } = response;
     const length = framing(head.method, status, headers);
+    // The request's own `Connection: close` (a client's, `option httpclose`'s) makes the server close.
+    const keep = length !== 'close' && status !== 101 && !target.close && response.keepAlive && !namesListedInConnection(head.headers).has('close');
     if (length === 0) {
-      close();
+      finish(keep);
       return { status, headers, body: null };
     }
-    return { status, headers, body: bodyStream(input, length, arm, close) };
+    return { status, headers, body: bodyStream(input, length, arm, finish, keep) };
   } catch (error) {
-    close();
+    const stale = connection.reused && input.received === receivedBefore && !timedOut && !options.signal?.aborted;
+    finish(false);
+    if (stale) throw new StaleConnection('kept connection closed by the server', { cause: error });
     if (timedOut) throw new UpstreamError('timeout', 'server timeout', { cause: error });
     if (error instanceof UpstreamError) throw error;
     throw new UpstreamError('reset', String(error), { cause: error });
@@ -94,12 +201,11 @@ async function exchange(
 }
 
 async function writeRequest(
-  writable: WritableStream<Uint8Array>,
+  writer: WritableStreamDefaultWriter<Uint8Array>,
   head: RequestHead,
   body: ReadableStream<Uint8Array> | null,
   chunked: boolean,
 ): Promise<void> {
-  const writer = writable.getWriter();
   let text = `${head.method} ${head.target} HTTP/1.1\r\n`;
   // Names in lower case, as HAProxy 2.6 writes them.
   for (const [name, value] of head.headers) text += `${name.toLowerCase()}: ${value}\r\n`;
@@ -116,11 +222,17 @@ async function writeRequest(
     }
     if (chunked) await writer.write(encoder.encode('0\r\n\r\n'));
   }
-  writer.releaseLock();
 }
 
-/** A response head: status and header lines, names lower-cased as HAProxy 2.6 writes them. */
-async function readHead(input: ByteReader, progress: () => void): Promise<{ status: number; headers: [string, string][] }> {
+interface ParsedHead {
+  readonly status: number;
+  /** Names lower-cased, as HAProxy 2.6 writes them. */
+  readonly headers: [string, string][];
+  /** HTTP/1.1 without `Connection: close`: the server keeps the connection open. */
+  readonly keepAlive: boolean;
+}
+
+async function readHead(input: ByteReader, progress: () => void): Promise<ParsedHead> {
   let end: number;
   while ((end = input.indexOfHeadEnd()) < 0) {
     if (input.buffered > MAX_HEAD_BYTES) throw new UpstreamError('bad-response', 'response head too large');
@@ -128,7 +240,7 @@ async function readHead(input: ByteReader, progress: () => void): Promise<{ stat
     progress();
   }
   const [statusLine = '', ...lines] = latin1.decode(input.take(end + 4)).slice(0, -4).split('\r\n');
-  const match = /^HTTP\/1\.[01] (\d{3})(?: |$)/.exec(statusLine);
+  const match = /^HTTP\/1\.([01]) (\d{3})(?: |$)/.exec(statusLine);
   if (!match) throw new UpstreamError('bad-response', `invalid status line: ${statusLine.slice(0, 80)}`);
   const headers: [string, string][] = [];
   for (const line of lines) {
@@ -136,7 +248,9 @@ async function readHead(input: ByteReader, progress: () => void): Promise<{ stat
     if (colon <= 0) throw new UpstreamError('bad-response', 'invalid response header line');
     headers.push([line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()]);
   }
-  return { status: Number(match[1]), headers };
+  // An HTTP/1.0 server closes unless it says otherwise; kept simple: only HTTP/1.1 connections are reused.
+  const keepAlive = match[1] === '1' && !namesListedInConnection(headers).has('close');
+  return { status: Number(match[2]), headers, keepAlive };
 }
 
 /** Body length: a byte count, 'chunked', 'close' (until the server closes), or 0 for none (RFC 9112 §6.3). */
@@ -151,7 +265,24 @@ function framing(method: string, status: number, headers: readonly (readonly [st
   return 'close';
 }
 
-function bodyStream(input: ByteReader, length: number | 'chunked' | 'close', progress: () => void, close: () => void): ReadableStream<Uint8Array> {
+function bodyStream(
+  input: ByteReader,
+  length: number | 'chunked' | 'close',
+  progress: () => void,
+  finish: (keep: boolean) => void,
+  keep: boolean,
+): ReadableStream<Uint8Array> {
+  if (typeof length === 'number' && input.buffered >= length) {
+    // A small body usually arrives with its head: hand it over whole and free the connection now.
+    const whole = input.take(length);
+    finish(keep);
+    return new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(whole);
+        controller.close();
+      },
+    });
+  }
   let remaining = typeof length === 'number' ? length : 0;
   let inChunk = false;
   /** The next bytes of the body, or undefined at its end. */
@@ -183,17 +314,19 @@ function bodyStream(input: ByteReader, length: number | 'chunked' | 'close', pro
           progress();
           if (bytes) controller.enqueue(bytes);
           else {
-            close();
+            finish(keep);
             controller.close();
           }
         } catch (error) {
-          close();
+          finish(false);
           controller.error(error);
         }
       },
-      cancel: close,
+      // The reader went away before the end: what is left of the body would poison the connection.
+      cancel: () => finish(false),
     },
-    { highWaterMark: 0 },
+    // One chunk read ahead: the next read from the server overlaps the write of this one to the client.
+    { highWaterMark: 1 },
   );
 }
 
@@ -218,13 +351,47 @@ async function skipTrailers(input: ByteReader, progress: () => void): Promise<vo
   while ((await readLine(input, progress)) !== '');
 }
 
+/** A connection's bytes, one chunk per read (undefined at the end); `cancel` stops reading. */
+interface ChunkSource {
+  read(): Promise<Uint8Array | undefined>;
+  cancel(): void;
+}
+
+function chunksOf(connection: ByteConnection): ChunkSource {
+  if (connection.read) {
+    let buffer = new Uint8Array(READ_BUFFER_BYTES);
+    return {
+      read: async () => {
+        const count = await connection.read!(buffer);
+        if (count === null) return undefined;
+        // The chunk may still be on its way when the next read comes: a small one is copied out
+        // and the buffer reused; a large one takes the buffer with it (copying it costs more).
+        if (count < READ_BUFFER_BYTES / 8) return buffer.slice(0, count);
+        const chunk = buffer.subarray(0, count);
+        buffer = new Uint8Array(READ_BUFFER_BYTES);
+        return chunk;
+      },
+      cancel: () => {}, // closing the connection ends a pending read
+    };
+  }
+  const reader = connection.readable.getReader();
+  return {
+    read: async () => (await reader.read()).value,
+    cancel: () => void reader.cancel().catch(() => {}),
+  };
+}
+
 /** Bytes read from the connection and not consumed yet. */
 class ByteReader {
-  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #source: ChunkSource;
   #bytes: Uint8Array = new Uint8Array(0);
+  /** A read started ahead (an idle kept connection's), which the next fill() takes. */
+  #ahead: Promise<Uint8Array | undefined> | undefined;
+  /** Bytes read from the connection so far. */
+  received = 0;
 
-  constructor(reader: ReadableStreamDefaultReader<Uint8Array>) {
-    this.#reader = reader;
+  constructor(source: ChunkSource) {
+    this.#source = source;
   }
 
   get buffered(): number {
@@ -233,8 +400,11 @@ class ByteReader {
 
   /** Reads more; false at the end of the stream. */
   async fill(): Promise<boolean> {
-    const { done, value } = await this.#reader.read();
-    if (done) return false;
+    const read = this.#ahead ?? this.#source.read();
+    this.#ahead = undefined;
+    const value = await read;
+    if (value === undefined) return false;
+    this.received += value.byteLength;
     if (this.#bytes.byteLength === 0) this.#bytes = value;
     else {
       const joined = new Uint8Array(this.#bytes.byteLength + value.byteLength);
@@ -243,6 +413,10 @@ class ByteReader {
       this.#bytes = joined;
     }
     return true;
+  }
+
+  readAhead(): Promise<unknown> {
+    return (this.#ahead ??= this.#source.read());
   }
 
   take(count: number): Uint8Array {
@@ -265,6 +439,6 @@ class ByteReader {
   }
 
   cancel(): void {
-    this.#reader.cancel().catch(() => {});
+    this.#source.cancel();
   }
 }

@@ -42,6 +42,12 @@ export interface CollectOptions {
   readonly hideMaint?: boolean;
   /** Requests a frontend answered itself (its stats page): HAProxy's `intercepted`. */
   readonly intercepted?: (frontend: string) => number;
+  /**
+   * The counters to show for a scope (`frontend/NAME`, `backend/NAME`,
+   * `server/BACKEND/SERVER`, as in fleet-figures.ts) instead of this
+   * balancer's own: every worker's, added up.
+   */
+  readonly counters?: (scope: string) => TrafficCounters | undefined;
 }
 
 
@@ -49,7 +55,8 @@ export function collectStats(state: BalancerState, options: CollectOptions): Pro
   return proxiesInOrder(state.config.frontends, state.config.backends).map(({ name, frontend, backend }, index) => {
     const proxyId = index + 1;
     const runtime = backend ? state.backends.get(backend.name) : undefined;
-    const frontendCounters = frontend ? state.frontends.get(frontend.name)?.counters : undefined;
+    const own = frontend ? state.frontends.get(frontend.name)?.counters : undefined;
+    const frontendCounters = own && frontend ? (options.counters?.(`frontend/${frontend.name}`) ?? own) : undefined;
     return {
       name,
       proxyId,
@@ -58,7 +65,7 @@ export function collectStats(state: BalancerState, options: CollectOptions): Pro
           ? frontendRow(frontend, frontendCounters, proxyId, options.intercepted?.(frontend.name) ?? 0)
           : undefined,
       servers: runtime ? serverRows(runtime, proxyId, state.startedAt, options) : [],
-      backend: runtime ? backendRow(runtime, proxyId, state.startedAt, options.now) : undefined,
+      backend: runtime ? backendRow(runtime, proxyId, state.startedAt, options) : undefined,
     };
   });
 }
@@ -141,7 +148,7 @@ function frontendRow(frontend: Frontend, c: TrafficCounters, proxyId: number, in
 function serverRows(runtime: BackendRuntime, proxyId: number, startedAt: number, options: CollectOptions): StatsRow[] {
   const rows: StatsRow[] = [];
   runtime.servers.forEach((server, i) => {
-    const row = serverRow(runtime, server, i, proxyId, startedAt, options.now);
+    const row = serverRow(runtime, server, i, proxyId, startedAt, options);
     const status = String(row.fields.status);
     if (options.hideDown && status.startsWith('DOWN')) return;
     if (options.hideMaint && status === 'MAINT') return;
@@ -150,8 +157,9 @@ function serverRows(runtime: BackendRuntime, proxyId: number, startedAt: number,
   return rows;
 }
 
-function serverRow(runtime: BackendRuntime, server: Server, i: number, proxyId: number, startedAt: number, now: number): StatsRow {
-  const c = runtime.serverCounters[i]!;
+function serverRow(runtime: BackendRuntime, server: Server, i: number, proxyId: number, startedAt: number, options: CollectOptions): StatsRow {
+  const now = options.now;
+  const c = options.counters?.(`server/${runtime.keys[i]}`) ?? runtime.serverCounters[i]!;
   const health = runtime.health(i);
   const admin = runtime.admin(i);
   const fields: StatsFields = {
@@ -199,8 +207,9 @@ function serverRow(runtime: BackendRuntime, server: Server, i: number, proxyId: 
   return { objType: 'Server', proxyId, id: i + 1, fields };
 }
 
-function backendRow(runtime: BackendRuntime, proxyId: number, startedAt: number, now: number): StatsRow {
-  const c = runtime.counters;
+function backendRow(runtime: BackendRuntime, proxyId: number, startedAt: number, options: CollectOptions): StatsRow {
+  const now = options.now;
+  const c = options.counters?.(`backend/${runtime.backend.name}`) ?? runtime.counters;
   const weights = backendWeights(runtime.backend, (i) => runtime.health(i), (i) => runtime.admin(i));
   // HAProxy dates a backend's last change from its own UP/DOWN transitions, which
   // edge-balancer does not record: the latest server change stands in for it.

@@ -6,11 +6,12 @@
  */
 import type { BalancerState } from '../balancer/balancer-state.ts';
 import type { ErrorResponse } from '../proxy/error-pages.ts';
-import { collectStats } from './collect.ts';
+import { collectStats, type CollectOptions } from './collect.ts';
 import { renderPrometheus } from './render-prometheus.ts';
 
-export function prometheusPage(state: BalancerState, now: number): ErrorResponse {
-  const body = renderPrometheus(collectStats(state, { now }));
+/** `counters`: every worker's, added up (deps.fleet), instead of this balancer's own. */
+export function prometheusPage(state: BalancerState, now: number, counters?: CollectOptions['counters']): ErrorResponse {
+  const body = renderPrometheus(collectStats(state, { now, counters }));
   return {
     status: 200,
     headers: [

@@ -10,7 +10,8 @@ import type { StatsConfig } from '../config/types.ts';
 import type { BalancerDeps } from '../deps.ts';
 import type { BalancerState, FrontendRuntime } from '../balancer/balancer-state.ts';
 import { countRequestEnd, countRequestStart, countResponseStatus } from '../balancer/counters.ts';
-import { collectStats, statsRows, type ProxyStats } from './collect.ts';
+import { collectStats, statsRows, type CollectOptions, type ProxyStats } from './collect.ts';
+import { countersLookup } from './fleet-figures.ts';
 import { renderCsv } from './render-csv.ts';
 import { renderJson } from './render-json.ts';
 import { renderPrometheus } from './render-prometheus.ts';
@@ -59,20 +60,30 @@ const MAX_ADMIN_BODY = 64 * 1024;
 
 export function createStatsService(
   state: BalancerState,
-  deps: Pick<BalancerDeps, 'clock' | 'logger' | 'timers'>,
+  deps: Pick<BalancerDeps, 'clock' | 'logger' | 'timers' | 'fleet'>,
   options: StatsServiceOptions = {},
 ): StatsService {
   const apps = new WeakMap<StatsConfig, Hono<StatsEnv>>();
   const intercepted = new Map<string, number>();
 
   /** The proxies `visible` lets through (`stats scope`), numbered as in the whole configuration. */
-  const collect = (request: { hideDown: boolean; hideMaint: boolean }, visible: (name: string) => boolean): ProxyStats[] =>
+  const collect = (
+    request: { hideDown: boolean; hideMaint: boolean },
+    visible: (name: string) => boolean,
+    counters?: CollectOptions['counters'],
+  ): ProxyStats[] =>
     collectStats(state, {
       now: deps.clock.now(),
       hideDown: request.hideDown,
       hideMaint: request.hideMaint,
       intercepted: (name) => intercepted.get(name) ?? 0,
+      counters,
     }).filter((proxy) => visible(proxy.name));
+
+  /** With several copies (deps.fleet), the page shows their counters added up rather than this copy's. */
+  async function fleetCounters(): Promise<CollectOptions['counters']> {
+    return deps.fleet ? countersLookup(await deps.fleet.counters()) : undefined;
+  }
 
   /** The section whose `stats` lines these are (a `listen`'s are on its frontend and its backend). */
   function ownerOf(stats: StatsConfig): string {
@@ -84,14 +95,14 @@ export function createStatsService(
   function buildApp(stats: StatsConfig): Hono<StatsEnv> {
     const owner = ownerOf(stats);
     const visible = (name: string) => inStatsScope(stats, owner, name);
-    const tokens = new CsrfTokens(owner, stats.adminTokenKey);
+    const tokens = new CsrfTokens(owner, stats.adminTokenKey ?? deps.fleet?.adminTokenKey);
     const app = new Hono<StatsEnv>();
     app.use('*', statsAuth(stats, deps));
 
     app.get('*', async (c) => {
       const url = new URL(c.req.url);
       const request = parseStatsRequest(stats, url.pathname + url.search);
-      const proxies = collect(request, visible);
+      const proxies = collect(request, visible, await fleetCounters());
       const headers: Record<string, string> = { 'cache-control': 'no-cache' };
       switch (request.format) {
         case 'csv':
@@ -145,6 +156,7 @@ export function createStatsService(
       const proxyIdOf = (backend: string) => collect({ hideDown: false, hideMaint: false }, visible).find((p) => p.name === backend)?.proxyId;
       const outcome = applyAdminRequest(backends, proxyIdOf, admin);
       for (const change of outcome.changes) deps.logger.info(describeChange(user, change));
+      if (outcome.changes.length > 0) deps.fleet?.adminChanged(outcome.changes);
       return answer(outcome.result, outcome.changes);
     });
     return app;

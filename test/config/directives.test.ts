@@ -355,14 +355,28 @@ describe('errorfile', () => {
   });
 });
 
+describe('global nbthread', () => {
+  it("sets the Node command's worker processes; a later line replaces an earlier one, as in HAProxy", () => {
+    expect(parse(`global\n    nbthread 4\n${DEFAULTS}`).config.global?.nbthread).toBe(4);
+    expect(parse(`global\n    nbthread 4\n    nbthread 2\n${DEFAULTS}`).config.global?.nbthread).toBe(2);
+    expect(parse(DEFAULTS).config.global?.nbthread).toBeUndefined();
+  });
+
+  it("refuses what HAProxy 2.6 refuses: 'nbthread' value must be between 1 and 64", () => {
+    for (const value of ['0', '65', 'two']) {
+      expect(() => parse(`global\n    nbthread ${value}\n${DEFAULTS}`)).toThrow(`haproxy.cfg:2: 'nbthread': invalid number '${value}'`);
+    }
+  });
+});
+
 describe('notices for accepted but unused directives', () => {
   it('lists each ignored directive with its line', () => {
     const text = `global
     log stdout local0
     stats socket /run/haproxy.sock mode 660
-    nbthread 4
+    cpu-map auto:1/1-4 0-3
     tune.bufsize 32768
-    ssl-default-bind-ciphers ECDHE
+    maxsslconn 100
 ${DEFAULTS}    option httplog
     option dontlognull
     log global
@@ -375,9 +389,9 @@ listen app
     expect(parse(text).notices).toEqual([
       "haproxy.cfg:2: 'log' is ignored (not needed by edge-balancer)",
       "haproxy.cfg:3: 'stats socket' is ignored (not needed by edge-balancer)",
-      "haproxy.cfg:4: 'nbthread' is ignored (not needed by edge-balancer)",
+      "haproxy.cfg:4: 'cpu-map' is ignored (not needed by edge-balancer)",
       "haproxy.cfg:5: 'tune.bufsize' is ignored (not needed by edge-balancer)",
-      "haproxy.cfg:6: 'ssl-default-bind-ciphers' is ignored (not needed by edge-balancer)",
+      "haproxy.cfg:6: 'maxsslconn' is ignored (not needed by edge-balancer)",
       "haproxy.cfg:12: 'option httplog' is ignored (not needed by edge-balancer)",
       "haproxy.cfg:13: 'option dontlognull' is ignored (not needed by edge-balancer)",
       "haproxy.cfg:14: 'log' is ignored (not needed by edge-balancer)",

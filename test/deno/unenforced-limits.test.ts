@@ -1,7 +1,7 @@
 /** Runtimes without accept control say, once, which limits they do not enforce. */
 import { describe, expect, it } from 'vitest';
 import { parseHaproxyConfig } from '../../src/config/index.ts';
-import { unenforcedLimitsNotice } from '../../adapters/command/unenforced-limits.ts';
+import { singleProcessNotice, unenforcedLimitsNotice } from '../../adapters/command/unenforced-limits.ts';
 
 const parse = (text: string) => parseHaproxyConfig([{ file: 't.cfg', text }], { env: {} }).config;
 const LISTEN = 'defaults\n    mode http\nlisten app\n    bind :80\n    server s 127.0.0.1:1\n';
@@ -15,5 +15,15 @@ describe('unenforcedLimitsNotice', () => {
 
   it('says nothing when no limit is set', () => {
     expect(unenforcedLimitsNotice(parse(LISTEN), 'Deno')).toBeUndefined();
+  });
+});
+
+describe('singleProcessNotice', () => {
+  it('says that nbthread above 1 runs one process there', () => {
+    expect(singleProcessNotice(parse(`global\n    nbthread 4\n${LISTEN}`), 'Deno')).toBe(
+      'global nbthread 4: Deno serves from one process (the Node command runs worker processes)',
+    );
+    expect(singleProcessNotice(parse(`global\n    nbthread 1\n${LISTEN}`), 'Deno')).toBeUndefined();
+    expect(singleProcessNotice(parse(LISTEN), 'Deno')).toBeUndefined();
   });
 });

@@ -62,7 +62,8 @@ describe('edge-balancer command', () => {
       'serve.cfg',
       `defaults\n    mode http\n    timeout server 10s\nlisten app\n    bind 127.0.0.1:${port}\n    server s1 127.0.0.1:${backend.port}\n`,
     );
-    const child = spawn(process.execPath, [BIN, '-f', cfg, '--log-format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // One process (the default is a worker per CPU): worker processes are test/cluster's.
+    const child = spawn(process.execPath, [BIN, '-f', cfg, '--log-format', 'json', '--threads', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       await waitForPort(port, () => child.exitCode !== null);
       const arrived = backend.nextRequest();
@@ -125,7 +126,7 @@ describe('edge-balancer command', () => {
     const configFor = (server: { port: number }) =>
       `defaults\n    mode http\n    timeout server 10s\nlisten app\n    bind 127.0.0.1:${port}\n    server s 127.0.0.1:${server.port}\n`;
     const cfg = file('reload.cfg', configFor(s1));
-    const child = spawn(process.execPath, [BIN, '-f', cfg, '--log-format', 'none'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, '-f', cfg, '--log-format', 'none', '--threads', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
     const servedBy = async () => (JSON.parse((await send(port, '/')).body) as { server: string }).server;

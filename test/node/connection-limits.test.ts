@@ -31,7 +31,8 @@ const FLOOD_HOLD_MS = 1500;
 async function startUnderUlimit(limit: number, config: string, port: number): Promise<{ child: ChildProcess; stderr: () => string; stop(): Promise<void> }> {
   const file = join(dir, `limit-${port}.cfg`);
   writeFileSync(file, config);
-  const child = spawn('bash', ['-c', `ulimit -n ${limit} && exec "$0" "$@"`, process.execPath, BIN, '-f', file], {
+  // One process: the limits are a process's (with worker processes maxconn is not enforced, README "Every core").
+  const child = spawn('bash', ['-c', `ulimit -n ${limit} && exec "$0" "$@"`, process.execPath, BIN, '-f', file, '--threads', '1'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -32,6 +32,21 @@ describe('Worker configuration', () => {
     }
   });
 
+  it('serves a bind … ssl configuration unchanged: the platform terminates TLS, which the log says', async () => {
+    const s1 = await startEchoBackend('s1');
+    const cfg = `listen a\n    bind :443 ssl crt /etc/haproxy/certs/ alpn h2,http/1.1\n    http-request set-header X-Proto https if { ssl_fc }\n    server s1 127.0.0.1:\${S1}\n`;
+    const worker = await startWorker(cfg, { S1: String(s1.port) });
+    try {
+      const r = await send(worker.port, '/');
+      expect(r.status).toBe(200);
+      expect(servedBy(r)).toBe('s1');
+      await worker.waitForLog(/EDGE_BALANCER_CONFIG:2: 'bind … ssl' on Workers: the platform terminates TLS/);
+    } finally {
+      await worker.close();
+      await s1.close();
+    }
+  });
+
   it('switches off a stats section that has no credential, rather than serving it open', async () => {
     const s1 = await startEchoBackend('s1');
     const worker = await startWorker(`listen a\n    bind :80\n    stats uri /stats\n    server s1 127.0.0.1:\${S1}\n`, { S1: String(s1.port) });

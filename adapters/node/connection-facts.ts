@@ -1,0 +1,36 @@
+/**
+ * What the admission step learns of a request's connection on Node: `src`,
+ * `src_port`, `dst`, `dst_port`, `req.ver` and, on a TLS bind, `ssl_fc*`.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { ConnectionFacts } from '../../src/rules/transaction.ts';
+import { tlsFactsOf } from './tls-front.ts';
+
+/** A v4 address on a dual-stack socket shows as ::ffff:a.b.c.d; HAProxy logs and forwards a.b.c.d. */
+function unmapped(address: string): string {
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+export function clientAddressOf(request: IncomingMessage): string {
+  return unmapped(request.socket.remoteAddress ?? '');
+}
+
+/** `dst` / `dst_port`: the address and port this connection reached (the socket's local end). */
+export function localEndOf(request: IncomingMessage): { localAddress?: string; localPort?: number } {
+  const { localAddress, localPort } = request.socket;
+  return {
+    ...(localAddress ? { localAddress: unmapped(localAddress) } : {}),
+    ...(localPort !== undefined ? { localPort } : {}),
+  };
+}
+
+export function connectionFactsOf(request: IncomingMessage, clientAddress = clientAddressOf(request)): ConnectionFacts {
+  const tls = tlsFactsOf(request.socket);
+  return {
+    clientAddress,
+    clientPort: request.socket.remotePort,
+    ...localEndOf(request),
+    httpVersion: request.httpVersion,
+    ...(tls ? { tls } : {}),
+  };
+}

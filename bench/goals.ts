@@ -1,0 +1,71 @@
+/**
+ * The goals of issue 17 ("One core", "Deno"), each the ratio of two
+ * contenders measured in the same scenario of the same run: the median of
+ * the per-round ratios (rounds are interleaved, so the two measurements of a
+ * round are seconds apart and the machine's drift hits both alike).
+ */
+import { REFERENCE } from './contenders/index.ts';
+import { median, type Measurement } from './report.ts';
+
+export interface Goal {
+  readonly name: string;
+  readonly scenario: string;
+  readonly contender: string;
+  /** The contender it is compared with, in the same scenario. */
+  readonly versus: string;
+  readonly atLeast: number;
+}
+
+export const SMALL = '100 B responses, 2 servers';
+export const FOUR_KIB = '4 KiB responses';
+export const STICKY = 'sticky clients (cookie insert), 100 B';
+export const MANY_SERVERS = '100 B responses, 200 servers';
+export const RULES = 'ten typical rules, 100 B';
+
+const NODE = 'edge-balancer (Node)';
+const DENO = 'edge-balancer (Deno)';
+
+export const GOALS: readonly Goal[] = [
+  { name: 'edge-balancer ≥ 0.9× node-bare, 100 B', scenario: SMALL, contender: NODE, versus: 'node-bare', atLeast: 0.9 },
+  { name: 'edge-balancer ≥ 0.9× node-bare, 4 KiB', scenario: FOUR_KIB, contender: NODE, versus: 'node-bare', atLeast: 0.9 },
+  { name: 'edge-balancer ≥ 1.3× @fastify/reply-from, 100 B', scenario: SMALL, contender: NODE, versus: '@fastify/reply-from', atLeast: 1.3 },
+  { name: 'edge-balancer ≥ 1.3× @fastify/reply-from, 4 KiB', scenario: FOUR_KIB, contender: NODE, versus: '@fastify/reply-from', atLeast: 1.3 },
+  { name: 'sticky within 5 % of round-robin', scenario: STICKY, contender: NODE, versus: REFERENCE.name, atLeast: 0.95 },
+  { name: '200 servers within 5 % of 2', scenario: MANY_SERVERS, contender: NODE, versus: REFERENCE.name, atLeast: 0.95 },
+  { name: 'ten typical rules within 10 % of none', scenario: RULES, contender: NODE, versus: REFERENCE.name, atLeast: 0.9 },
+  { name: 'Deno ≥ 0.8× Node, 100 B', scenario: SMALL, contender: DENO, versus: NODE, atLeast: 0.8 },
+  { name: 'Deno ≥ 0.8× Node, 4 KiB', scenario: FOUR_KIB, contender: DENO, versus: NODE, atLeast: 0.8 },
+];
+
+export interface GoalResult {
+  readonly goal: Goal;
+  /** undefined: one of the two was not measured in this run. */
+  readonly ratio?: number;
+  readonly range?: readonly [number, number];
+}
+
+const rps = (m: Measurement) => m.rounds.map((r) => r.requestsPerSecond);
+
+export function evaluateGoals(measurements: readonly Measurement[], goals: readonly Goal[] = GOALS): GoalResult[] {
+  const find = (scenario: string, contender: string) => measurements.find((m) => m.scenario === scenario && m.contender === contender);
+  return goals.map((goal) => {
+    const subject = find(goal.scenario, goal.contender);
+    const base = find(goal.scenario, goal.versus);
+    if (!subject || !base) return { goal };
+    const baseRounds = rps(base);
+    const ratios = rps(subject).map((r, i) => r / baseRounds[i]!);
+    return { goal, ratio: median(ratios), range: [Math.min(...ratios), Math.max(...ratios)] };
+  });
+}
+
+export function renderGoals(results: readonly GoalResult[]): string {
+  const lines = ['## Goals (issue 17)', '', '| Goal | ratio | rounds\' range | target | |', '|---|---:|---:|---:|---|'];
+  for (const { goal, ratio, range } of results) {
+    const verdict = ratio === undefined ? 'not measured' : ratio >= goal.atLeast ? 'pass' : 'FAIL';
+    lines.push(
+      `| ${goal.name} | ${ratio === undefined ? '–' : ratio.toFixed(2)} | ${range ? `${range[0].toFixed(2)}–${range[1].toFixed(2)}` : '–'} | ≥ ${goal.atLeast} | ${verdict} |`,
+    );
+  }
+  lines.push('', 'Each ratio is the median of the per-round ratios of two contenders measured in the same scenario, rounds interleaved.', '');
+  return lines.join('\n');
+}

@@ -1,0 +1,120 @@
+/**
+ * What a client sees of the TLS handshake on `bind … ssl`, on haproxy 2.6 and
+ * on edge-balancer (Node): the certificate presented per SNI (a directory
+ * loaded in name order, CN/SAN, a one-label wildcard, the first file as the
+ * default), `strict-sni`, ALPN, and the versions refused by default.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeCertificates, type TestCertificates } from './certificates.ts';
+import { handshake, type Handshake } from './tls-clients.ts';
+import { runTlsOnBoth } from './tls-harness.ts';
+
+let certs: TestCertificates;
+beforeAll(() => {
+  certs = makeCertificates();
+});
+afterAll(() => certs.remove());
+
+const config = (bindOptions: string) => `defaults
+    mode http
+    timeout connect 5s
+    timeout client 5s
+    timeout server 5s
+frontend web
+    bind 127.0.0.1:\${TLS_PORT} ssl ${bindOptions}
+    default_backend app
+backend app
+    server s1 127.0.0.1:\${S1}
+`;
+
+const subjects = (results: Handshake[]) => results.map((r) => (r.ok ? r.subject : 'refused'));
+
+describe('certificate chosen by SNI', () => {
+  it('a directory: each name gets its certificate, a wildcard covers one label, unknown and missing SNI get the first file', async () => {
+    const names = ['a.test', 'WWW.A.TEST', 'b.test', 'x.w.test', 'w.test', 'y.x.w.test', 'unknown.test', undefined];
+    const { haproxy, edge } = await runTlsOnBoth(config(`crt ${certs.certDir}`), ['s1'], async ({ tlsPort }) =>
+      subjects(await Promise.all(names.map((servername) => handshake(tlsPort, servername ? { servername } : {})))),
+    );
+    expect(haproxy).toEqual(['a.test', 'a.test', 'b.test', '*.w.test', 'a.test', 'a.test', 'a.test', 'a.test']);
+    expect(edge).toEqual(haproxy);
+  });
+
+  it('several crt files: the first is the default', async () => {
+    const { haproxy, edge } = await runTlsOnBoth(config(`crt ${certs.b} crt ${certs.a} crt ${certs.wildcard}`), ['s1'], async ({ tlsPort }) =>
+      subjects(await Promise.all(['a.test', 'q.w.test', 'nope.test'].map((servername) => handshake(tlsPort, { servername })))),
+    );
+    expect(haproxy).toEqual(['a.test', '*.w.test', 'b.test']);
+    expect(edge).toEqual(haproxy);
+  });
+
+  it('a crt-list: SNI filters replace the certificate\'s own names, !name excludes one from a wildcard, the first line is the default', async () => {
+    const list = join(certs.dir, 'list.txt');
+    writeFileSync(list, `# certificates by name\n${certs.a}\n${certs.b} shop.test *.shop.test !old.shop.test\n\n${certs.wildcard}\n`);
+    const names = ['shop.test', 'x.shop.test', 'old.shop.test', 'b.test', 'q.w.test', 'a.test', undefined];
+    const { haproxy, edge } = await runTlsOnBoth(config(`crt-list ${list}`), ['s1'], async ({ tlsPort }) =>
+      subjects(await Promise.all(names.map((servername) => handshake(tlsPort, servername ? { servername } : {})))),
+    );
+    expect(haproxy).toEqual(['b.test', 'b.test', 'a.test', 'a.test', '*.w.test', 'a.test', 'a.test']);
+    expect(edge).toEqual(haproxy);
+  });
+
+  it('crt-base applies to crt and to the relative paths inside a crt-list, not to the crt-list itself', async () => {
+    writeFileSync(join(certs.dir, 'relative.txt'), 'b.pem\nwildcard.pem\n');
+    const text = `global\n    crt-base ${certs.dir}\n${config(`crt a.pem crt-list ${join(certs.dir, 'relative.txt')}`)}`;
+    const { haproxy, edge } = await runTlsOnBoth(text, ['s1'], async ({ tlsPort }) =>
+      subjects(await Promise.all(['b.test', 'z.w.test', 'nope.test'].map((servername) => handshake(tlsPort, { servername })))),
+    );
+    expect(haproxy).toEqual(['b.test', '*.w.test', 'a.test']);
+    expect(edge).toEqual(haproxy);
+  });
+
+  it('strict-sni refuses an unknown name and a missing SNI', async () => {
+    const { haproxy, edge } = await runTlsOnBoth(config(`crt ${certs.certDir} strict-sni`), ['s1'], async ({ tlsPort }) =>
+      subjects(await Promise.all(['b.test', 'unknown.test', undefined].map((servername) => handshake(tlsPort, servername ? { servername } : {})))),
+    );
+    expect(haproxy).toEqual(['b.test', 'refused', 'refused']);
+    expect(edge).toEqual(haproxy);
+  });
+});
+
+describe('ALPN and versions', () => {
+  it('alpn h2,http/1.1 picks h2 when offered, http/1.1 otherwise; no alpn option negotiates none', async () => {
+    const offers = [['h2', 'http/1.1'], ['http/1.1', 'h2'], ['http/1.1'], undefined];
+    const run = (options: string) =>
+      runTlsOnBoth(config(options), ['s1'], async ({ tlsPort }) =>
+        (await Promise.all(offers.map((alpn) => handshake(tlsPort, { servername: 'a.test', ...(alpn ? { alpn } : {}) })))).map((r) => r.alpn),
+      );
+    const withAlpn = await run(`crt ${certs.a} alpn h2,http/1.1`);
+    expect(withAlpn.haproxy).toEqual(['h2', 'h2', 'http/1.1', false]);
+    expect(withAlpn.edge).toEqual(withAlpn.haproxy);
+    const without = await run(`crt ${certs.a}`);
+    expect(without.haproxy).toEqual([false, false, false, false]);
+    expect(without.edge).toEqual(without.haproxy);
+  });
+
+  it('a client offering only http/1.1 to an h2-only alpn list is served in HTTP/1.1 (haproxy: without ALPN; Node names http/1.1)', async () => {
+    const { haproxy, edge } = await runTlsOnBoth(config(`crt ${certs.a} alpn h2`), ['s1'], async ({ tlsPort }) => {
+      const result = await handshake(tlsPort, { servername: 'a.test', alpn: ['http/1.1'] });
+      return { ok: result.ok, http1: result.alpn === false || result.alpn === 'http/1.1' };
+    });
+    expect(haproxy).toEqual({ ok: true, http1: true });
+    expect(edge).toEqual(haproxy);
+  });
+
+  it('TLSv1.0 and 1.1 are refused by default, 1.2 and 1.3 accepted; ssl-min-ver TLSv1.3 refuses 1.2', async () => {
+    const versions = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+    const probe = (tlsPort: number) =>
+      Promise.all(versions.map(async (v) => {
+        const r = await handshake(tlsPort, { servername: 'a.test', minVersion: v, maxVersion: v });
+        return r.ok ? r.protocol : 'refused';
+      }));
+    const byDefault = await runTlsOnBoth(config(`crt ${certs.a}`), ['s1'], async ({ tlsPort }) => probe(tlsPort));
+    expect(byDefault.haproxy).toEqual(['refused', 'refused', 'TLSv1.2', 'TLSv1.3']);
+    expect(byDefault.edge).toEqual(byDefault.haproxy);
+    const onlyLatest = await runTlsOnBoth(config(`crt ${certs.a} ssl-min-ver TLSv1.3`), ['s1'], async ({ tlsPort }) => probe(tlsPort));
+    expect(onlyLatest.haproxy).toEqual(['refused', 'refused', 'refused', 'TLSv1.3']);
+    expect(onlyLatest.edge).toEqual(onlyLatest.haproxy);
+  });
+});
