@@ -7,7 +7,10 @@
  * (A, B, A, B, …) so the machine's drift hits every build alike. Prints each
  * round and, per build, the median and the half range. AB_ROUNDS (default 7),
  * AB_SECONDS (default 3), AB_PATH (default /small), AB_STICKY=1 for the
- * cookie scenario, AB_NODE_ARGS for node flags of the proxies.
+ * cookie scenario, AB_NODE_ARGS for node flags of the proxies, AB_ENTRY for
+ * the entry point (default adapters/node/bin.mjs, the sources through tsx;
+ * dist/adapters/node/main.js for the compiled command after `npm run build`
+ * in each checkout).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +31,7 @@ const PATH = process.env.AB_PATH ?? '/small';
 const STICKY = process.env.AB_STICKY === '1';
 /** Extra node flags for the proxies, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
 const NODE_ARGS = (process.env.AB_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const ENTRY = process.env.AB_ENTRY ?? 'adapters/node/bin.mjs';
 
 const roots = process.argv.slice(2).map((arg) => (arg.startsWith('deno:') ? `deno:${resolve(arg.slice(5))}` : resolve(arg)));
 if (roots.length === 0) throw new Error('usage: bench/ab.ts <checkout> [<checkout> …]');
@@ -40,7 +44,7 @@ async function launch(build: string, configFile: string, port: number): Promise<
   const deno = build.startsWith('deno:');
   const argv = deno
     ? [denoExecutable(), 'run', '--allow-net', '--allow-read', '--allow-env', 'adapters/deno/cli.ts', '-f', configFile, '--log-format', 'none']
-    : [process.execPath, ...NODE_ARGS, 'adapters/node/bin.mjs', '-f', configFile, '--log-format', 'none', '--grace', '0'];
+    : [process.execPath, ...NODE_ARGS, ENTRY, '-f', configFile, '--log-format', 'none', '--grace', '0'];
   const child = spawn(...pinned('proxy', argv), { cwd: deno ? build.slice(5) : build, stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     await waitForPort(port, () => child.exitCode !== null);

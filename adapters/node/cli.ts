@@ -13,7 +13,10 @@ const FEATURES: CommandFeatures = { invocation: 'edge-balancer', demo: true, rel
 
 export async function main(argv: readonly string[]): Promise<number> {
   // A worker of `--threads`/`nbthread` (forked by cluster-primary.ts with the same argv): the primary has read the flags.
-  if (cluster.isWorker && process.env[WORKER_ENV]) return void (await (await import('./cluster-worker.ts')).runWorker()), 0;
+  if (cluster.isWorker && process.env[WORKER_ENV]) {
+    (await import('./v8-memory.ts')).limitServingMemory();
+    return void (await (await import('./cluster-worker.ts')).runWorker()), 0;
+  }
   const command = parseCommandLine(argv, FEATURES);
   if (command.action === 'usage-error') {
     process.stderr.write(`edge-balancer: ${command.message}\n\n${usage(FEATURES)}`);
@@ -27,6 +30,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const port = Number(process.env.PORT ?? 8080);
     // Loaded on demand, as the listeners below: `-c` only needs the config reader.
     const { runDemo } = await import('./demo.ts');
+    (await import('./v8-memory.ts')).limitServingMemory();
     const stop = await runDemo(port, Number(process.env.STATS_PORT ?? port + 1));
     await waitForStopSignal();
     await stop();
@@ -54,6 +58,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
 
+  (await import('./v8-memory.ts')).limitServingMemory();
   // As haproxy: `nbthread`, else one per CPU available. `--threads` wins over both.
   const workers = command.threads ?? loaded.config.global?.nbthread ?? availableParallelism();
   let balancer;

@@ -6,13 +6,13 @@
  * as HAProxy sends them.
  */
 import { Readable } from 'node:stream';
-import { Pool } from 'undici';
 import type { ServerTls } from '../../src/config/types.ts';
 import type { RequestHead, Upstream, UpstreamTarget } from '../../src/deps.ts';
 import { ProxyHandler } from './dispatch-handler.ts';
 import { tlsConnectOptions } from './tls-connect-options.ts';
 import { upstreamError } from './upstream-errors.ts';
 import type { UpstreamBody } from './upstream-body.ts';
+import { Pool } from './undici-pool.ts';
 import { toWebStream } from './web-stream.ts';
 
 /** Request headers undici refuses to forward; Node's server already answered Expect. */
