@@ -71,8 +71,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     balancer = await startBalancer(loaded.config, { logFormat });
   } catch (error) {
-    if (!(error instanceof ConfigErrors)) throw error;
-    process.stderr.write(`${error.message}\n`);
+    // A configuration or certificate error, or an address that cannot be bound: a message and exit 1, as haproxy.
+    if (error instanceof ConfigErrors) process.stderr.write(`${error.message}\n`);
+    else if ((error as NodeJS.ErrnoException).syscall === 'listen') process.stderr.write(`[ALERT] ${(error as Error).message}\n`);
+    else throw error;
     return 1;
   }
   for (const l of balancer.listeners) process.stderr.write(`[NOTICE] ${l.frontend} listening on ${l.host}:${l.port}\n`);

@@ -77,7 +77,10 @@ export async function openNewListeners(
       const listener = new Listener(handlersFor(app, frontend, bind, deps), frontend.timeouts, frontend.name, gate, tls.get(key));
       created.push(listener);
       const host = bind.host || '0.0.0.0';
-      const port = await listener.listen(host, bind.port);
+      const port = await listener.listen(host, bind.port).catch((error: NodeJS.ErrnoException) => {
+        // haproxy: "Starting proxy www: cannot bind socket (Address already in use) [0.0.0.0:80]".
+        throw Object.assign(new Error(`Starting proxy ${frontend.name}: cannot bind socket (${error.code ?? error.message}) [${host}:${bind.port}]`), { syscall: 'listen', code: error.code });
+      });
       opened.set(key, { listener, address: { frontend: frontend.name, host, port }, tls: tls.has(key) });
     }
   } catch (error) {

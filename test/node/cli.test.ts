@@ -55,6 +55,24 @@ describe('edge-balancer command', () => {
     expect(run('-c', '-f', a, '-f', b).code).toBe(0);
   });
 
+  it('an address already in use is a one-line alert naming the proxy and address, and exit 1 (one process and workers)', async () => {
+    const { createServer } = await import('node:net');
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (holder.address() as { port: number }).port;
+      const cfg = file('in-use.cfg', `defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\nlisten www\n    bind 127.0.0.1:${port}\n    server s1 127.0.0.1:9\n`);
+      for (const threads of ['1', '2']) {
+        const r = run('-f', cfg, '--threads', threads);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain(`[ALERT] Starting proxy www: cannot bind socket (EADDRINUSE) [127.0.0.1:${port}]`);
+        expect(r.stderr).not.toContain('    at ');
+      }
+    } finally {
+      holder.close();
+    }
+  });
+
   it('serves a config and finishes an in-flight request on SIGTERM, then exits 0', async () => {
     const backend = await startEchoBackend('s1');
     const port = await freePort();
