@@ -4,12 +4,13 @@
  * under load near the idle figure; bench/NOTES.md ("Memory under load") has
  * the measurements.
  *
- * - WebAssembly stays on Liftoff, V8's baseline compiler. The only wasm in the
- *   process is undici's HTTP parser (llhttp). Once it is hot V8 recompiles it
- *   with TurboFan, which for llhttp's one huge function takes about 40 MB of
- *   compiler memory and half a second of CPU: the RSS peak early in every run
- *   under load. Liftoff's code parses a response 0.7 to 2.5 µs slower, 1 to 3 %
- *   of a proxied request's CPU time.
+ * - WebAssembly is left to V8's tiering. Staying on Liftoff, V8's baseline
+ *   compiler (`--liftoff-only`), avoids the ~40 MB that TurboFan's
+ *   recompilation of undici's HTTP parser (llhttp, one huge function) takes
+ *   for a moment early under load, but measured on a quiet machine it cost
+ *   20–28 % of the CPU per proxied request (bench/NOTES.md, "Memory under
+ *   load"); a user who prefers the lower peak can run node with it
+ *   (NODE_OPTIONS=--liftoff-only).
  * - The young generation stops growing at two 8 MiB semi-spaces (V8's default
  *   lets it reach two 16 MiB ones under load). `--max-semi-space-size` is read
  *   only when the heap is created (a node flag or NODE_OPTIONS, which a
@@ -31,9 +32,8 @@ const YOUNG_GENERATION_CAP_BYTES = 16 * 1024 * 1024;
 /** V8's default growth factor, restored when the young generation is below the cap. */
 const DEFAULT_GROWTH_FACTOR = 2;
 
-/** Applies the three settings; the returned function stops watching the young generation. */
+/** Applies the two heap settings; the returned function stops watching the young generation. */
 export function limitServingMemory(): () => void {
-  setFlagsFromString('--liftoff-only');
   // Heap sizes given to node itself are the user's choice.
   const nodeFlags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
   if (/semi[-_]space|heap[-_]size|old[-_]space|heap[-_]growing/.test(nodeFlags)) return () => {};
