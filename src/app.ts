@@ -12,7 +12,7 @@ import { proxyRequest } from './proxy/proxy-request.ts';
 import { builtinErrorResponse } from './proxy/error-pages.ts';
 import { errorResponse } from './proxy/responses.ts';
 import { createStatsService } from './stats/stats-service.ts';
-import { countersLookup } from './stats/fleet-figures.ts';
+import { countersLookup } from './balancer/fleet-figures.ts';
 
 /** What an adapter tells the app about a request, beyond the Fetch `Request`. */
 export interface BalancerBindings {

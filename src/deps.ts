@@ -6,7 +6,7 @@ import type { ServerTls } from './config/types.ts';
 import type { CheckResult, HealthStore } from './health/types.ts';
 import type { BodyCoding } from './proxy/compression.ts';
 import type { AdminChange } from './stats/admin.ts';
-import type { CounterReport } from './stats/fleet-figures.ts';
+import type { CounterReport } from './balancer/fleet-figures.ts';
 
 export interface Clock {
   /** ms since epoch */
@@ -174,7 +174,7 @@ export interface WebSocketUpgrade {
  * states come through the HealthStore.
  */
 export interface FleetLink {
-  /** Every copy's counters added up, by scope (src/stats/fleet-figures.ts). */
+  /** Every copy's counters added up, by scope (src/balancer/fleet-figures.ts). */
   counters(): Promise<CounterReport>;
   /** Admin changes made here (stats form or API), for the other copies. */
   adminChanged(changes: readonly AdminChange[]): void;

@@ -7,7 +7,7 @@ import { prometheusAnswer, type Admission } from '../../src/admission/admit-requ
 import type { BalancerState } from '../../src/balancer/balancer-state.ts';
 import type { BalancerDeps } from '../../src/deps.ts';
 import type { ErrorResponse } from '../../src/proxy/error-pages.ts';
-import { countersLookup } from '../../src/stats/fleet-figures.ts';
+import { countersLookup } from '../../src/balancer/fleet-figures.ts';
 
 export type AnsweredHere = Exclude<Admission, { kind: 'proxy' | 'stats' }>;
 

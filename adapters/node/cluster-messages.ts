@@ -5,7 +5,7 @@
  */
 import type { HealthState } from '../../src/health/types.ts';
 import type { AdminState } from '../../src/balancer/admin-state.ts';
-import type { CounterReport } from '../../src/stats/fleet-figures.ts';
+import type { CounterReport } from '../../src/balancer/fleet-figures.ts';
 import type { ListenerAddress } from '../command/running-balancer.ts';
 import type { LogFormat } from '../command/console-logger.ts';
 

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { BalancerState } from '../../src/balancer/balancer-state.ts';
 import type { Config } from '../../src/config/types.ts';
 import { startHealthChecks, type HealthChecks } from '../../src/health/scheduler.ts';
-import { applyAdminStates } from '../../src/stats/admin.ts';
+import { applyAdminStates } from '../../src/balancer/admin-state.ts';
 import type { LogFormat } from '../command/console-logger.ts';
 import { loadConfigFiles } from '../command/load-config.ts';
 import { WORKER_ENV, type FromWorker, type WorkerSetup } from './cluster-messages.ts';

@@ -8,8 +8,8 @@
  */
 import { MemoryHealthStore } from '../../src/health/memory-store.ts';
 import type { FleetLink } from '../../src/deps.ts';
-import { applyAdminStates } from '../../src/stats/admin.ts';
-import { snapshotFigures, type CounterReport } from '../../src/stats/fleet-figures.ts';
+import { applyAdminStates } from '../../src/balancer/admin-state.ts';
+import { snapshotFigures, type CounterReport } from '../../src/balancer/fleet-figures.ts';
 import { createLineLogger } from '../command/console-logger.ts';
 import { loadConfigFiles } from '../command/load-config.ts';
 import type { FromWorker, ToWorker, WorkerSetup } from './cluster-messages.ts';

@@ -1,12 +1,12 @@
 /**
  * The primary's view of its workers: who serves, what to tell them all, and
  * what is gathered from them — counters for a stats page (asked of every
- * worker when a page is served, added up by src/stats/fleet-figures.ts) and
+ * worker when a page is served, added up by src/balancer/fleet-figures.ts) and
  * admin actions (passed to every other worker, and to workers started later).
  */
 import type { Worker } from 'node:cluster';
 import type { HealthState } from '../../src/health/types.ts';
-import { addReports, figuresOf, type CounterReport } from '../../src/stats/fleet-figures.ts';
+import { addReports, figuresOf, type CounterReport } from '../../src/balancer/fleet-figures.ts';
 import type { AdminStates, FromWorker, ToWorker, WorkerSetup } from './cluster-messages.ts';
 
 /** A worker silent this long is left out of a gathering. */

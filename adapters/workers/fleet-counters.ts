@@ -2,7 +2,7 @@
  * Fleet-wide stats from per-isolate counters. Each isolate counts its own
  * traffic in the BalancerState's counters (as on Node); at every sync with
  * the HealthObject it sends what it counted since the last sync, the object
- * adds it to the fleet's totals (src/stats/fleet-figures.ts's addFigures),
+ * adds it to the fleet's totals (src/balancer/fleet-figures.ts's addFigures),
  * and the isolate takes those totals (plus what it counted while the sync
  * was under way) as its own figures. Its stats page then shows the whole
  * fleet's traffic, at most one sync interval old.
@@ -19,9 +19,9 @@ import {
   ZERO_FIGURES,
   type CounterFigures,
   type CounterReport,
-} from '../../src/stats/fleet-figures.ts';
+} from '../../src/balancer/fleet-figures.ts';
 
-export { addFigures, type CounterFigures, type CounterReport } from '../../src/stats/fleet-figures.ts';
+export { addFigures, type CounterFigures, type CounterReport } from '../../src/balancer/fleet-figures.ts';
 
 /** The fields taken from the fleet's totals (every counted one but the `current` gauge). */
 const SUMMED = ['total', 'bytesIn', 'bytesOut', 'connectionErrors', 'responseErrors', 'retries', 'redispatches'] as const;

@@ -99,19 +99,6 @@ export function applyAdminRequest(
   return { result, changes };
 }
 
-/**
- * Takes admin states decided elsewhere (another worker's stats page), by
- * `backend/server`; names this configuration does not have are skipped.
- */
-export function applyAdminStates(backends: Iterable<BackendRuntime>, states: Readonly<Record<string, AdminState>>): void {
-  for (const runtime of backends) {
-    runtime.keys.forEach((key, index) => {
-      const state = states[key];
-      if (state) runtime.setAdmin(index, state);
-    });
-  }
-}
-
 export function describeChange(user: string, change: AdminChange): string {
   const parts: string[] = [];
   if (change.before.mode !== change.after.mode) parts.push(`state ${change.before.mode} -> ${change.after.mode}`);

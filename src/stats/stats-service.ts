@@ -11,7 +11,7 @@ import type { BalancerDeps } from '../deps.ts';
 import type { BalancerState, FrontendRuntime } from '../balancer/balancer-state.ts';
 import { countRequestEnd, countRequestStart, countResponseStatus } from '../balancer/counters.ts';
 import { collectStats, statsRows, type CollectOptions, type ProxyStats } from './collect.ts';
-import { countersLookup } from './fleet-figures.ts';
+import { countersLookup } from '../balancer/fleet-figures.ts';
 import { renderCsv } from './render-csv.ts';
 import { renderJson } from './render-json.ts';
 import { renderPrometheus } from './render-prometheus.ts';

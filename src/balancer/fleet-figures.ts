@@ -6,8 +6,8 @@
  * figures that travel between them, by scope:
  * `frontend/NAME`, `backend/NAME`, `server/BACKEND/SERVER`.
  */
-import type { BalancerState } from '../balancer/balancer-state.ts';
-import type { TrafficCounters } from '../balancer/counters.ts';
+import type { BalancerState } from './balancer-state.ts';
+import type { TrafficCounters } from './counters.ts';
 
 /** The counted fields of TrafficCounters that add up across copies. */
 const SUMMED = [
