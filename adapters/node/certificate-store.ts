@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { SecureContext, SecureContextOptions } from 'node:tls';
-import { withCrtBase } from '../../src/config/bind-options.ts';
+import { withBase } from '../../src/config/bind-options.ts';
 import type { BindTls, ConfiguredPath } from '../../src/config/types.ts';
 import { bindError, loadPem, pemFilesOf, reason, type LoadedCertificate } from './certificate-files.ts';
 import { secureContextOptions } from './tls-options.ts';
@@ -84,7 +84,7 @@ function loadCertificateList(list: ConfiguredPath, options: SecureContextOptions
     const [pem, ...filters] = line.split(/\s+/) as [string, ...string[]];
     const names = filters.filter((f) => !f.startsWith('!')).map((f) => f.toLowerCase());
     const excluded = filters.filter((f) => f.startsWith('!')).map((f) => f.slice(1).toLowerCase());
-    for (const file of pemFilesOf({ path: withCrtBase(pem, crtBase), source: list.source })) {
+    for (const file of pemFilesOf({ path: withBase(pem, crtBase), source: list.source })) {
       loaded.push(loadPem(file, list, options, { names, excluded }));
     }
   });

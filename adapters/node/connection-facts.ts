@@ -18,19 +18,18 @@ export function clientAddressOf(request: IncomingMessage): string {
 /** `dst` / `dst_port`: the address and port this connection reached (the socket's local end). */
 export function localEndOf(request: IncomingMessage): { localAddress?: string; localPort?: number } {
   const { localAddress, localPort } = request.socket;
-  return {
-    ...(localAddress ? { localAddress: unmapped(localAddress) } : {}),
-    ...(localPort !== undefined ? { localPort } : {}),
-  };
+  return { localAddress: localAddress && unmapped(localAddress), localPort };
 }
 
+/** One object per request; the TLS part is computed once per connection (tls-front.ts). */
 export function connectionFactsOf(request: IncomingMessage, clientAddress = clientAddressOf(request)): ConnectionFacts {
-  const tls = tlsFactsOf(request.socket);
+  const { socket } = request;
   return {
     clientAddress,
-    clientPort: request.socket.remotePort,
-    ...localEndOf(request),
+    clientPort: socket.remotePort,
+    localAddress: socket.localAddress && unmapped(socket.localAddress),
+    localPort: socket.localPort,
     httpVersion: request.httpVersion,
-    ...(tls ? { tls } : {}),
+    tls: tlsFactsOf(socket),
   };
 }

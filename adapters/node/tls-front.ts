@@ -116,9 +116,15 @@ export class TlsFront {
 /** `ssl_fc_sni`, `ssl_fc_alpn`, `ssl_fc_protocol` of a connection, undefined for a plain one. */
 export function tlsFactsOf(socket: object): TlsFacts | undefined {
   if ((socket as { encrypted?: boolean }).encrypted !== true) return undefined;
-  const tls = socket as TLSSocket;
-  const sni = (tls as { servername?: string | false }).servername;
-  const alpn = tls.alpnProtocol;
-  const protocol = tls.getProtocol();
-  return { ...(sni ? { sni } : {}), ...(alpn ? { alpn } : {}), ...(protocol ? { protocol } : {}) };
+  let facts = factsByConnection.get(socket);
+  if (!facts) {
+    const tls = socket as TLSSocket;
+    const sni = (tls as { servername?: string | false }).servername;
+    facts = { sni: sni || undefined, alpn: tls.alpnProtocol || undefined, protocol: tls.getProtocol() ?? undefined };
+    factsByConnection.set(socket, facts);
+  }
+  return facts;
 }
+
+/** A connection's TLS facts do not change after the handshake: computed for its first request. */
+const factsByConnection = new WeakMap<object, TlsFacts>();

@@ -215,11 +215,11 @@ export function resolveBindTls(
   if (enabled.length !== VERSIONS.indexOf(maxVersion) - VERSIONS.indexOf(minVersion) + 1) {
     report.notice(at, `the enabled TLS versions have a hole: edge-balancer accepts every version from ${minVersion} to ${maxVersion}`);
   }
-  const withBase = (path: string): ConfiguredPath => ({ path: withCrtBase(path, global.crtBase), source: at });
+  const underCrtBase = (path: string): ConfiguredPath => ({ path: withBase(path, global.crtBase), source: at });
   const ciphers = options.ciphers ?? defaults.ciphers;
   const ciphersuites = options.ciphersuites ?? defaults.ciphersuites;
   return {
-    certificates: options.certificates.map(withBase),
+    certificates: options.certificates.map(underCrtBase),
     // HAProxy opens the crt-list file itself as written; crt-base is for the paths inside it.
     certificateLists: options.certificateLists.map((path) => ({ path, source: at })),
     ...(global.crtBase !== undefined && options.certificateLists.length > 0 ? { crtBase: global.crtBase } : {}),
@@ -236,7 +236,10 @@ export function resolveBindTls(
   };
 }
 
-/** A relative `crt` path under `crt-base`, as HAProxy joins them (absolute paths stay). */
-export function withCrtBase(path: string, crtBase: string | undefined): string {
-  return crtBase && !path.startsWith('/') ? `${crtBase.replace(/\/$/, '')}/${path}` : path;
+/**
+ * A relative path under `crt-base` / `ca-base`, as HAProxy joins them:
+ * absolute paths and `@…` names (`@system-ca`) stay as written.
+ */
+export function withBase(path: string, base: string | undefined): string {
+  return base && !path.startsWith('/') && !path.startsWith('@') ? `${base.replace(/\/$/, '')}/${path}` : path;
 }

@@ -8,6 +8,7 @@
  * loader's `readFile` (the adapter's), as `errorfile` is.
  */
 import { parseSampleExpr } from '../rules/sample-expression.ts';
+import { withBase } from './bind-options.ts';
 import type { SampleExpr } from '../rules/sample.ts';
 import { fail, notice, type DirectiveContext } from './directive-context.ts';
 import { expectedOneOf } from './suggest.ts';
@@ -204,11 +205,6 @@ export function resolveServerTls(
 
 const CERTIFICATE = /-----BEGIN (?:TRUSTED )?CERTIFICATE-----|-----BEGIN X509 CRL-----/;
 const PRIVATE_KEY = /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/;
-
-/** HAProxy prefixes relative paths with `ca-base`/`crt-base`. */
-function withBase(path: string, base: string | undefined): string {
-  return base === undefined || path.startsWith('/') || path.startsWith('@') ? path : `${base.replace(/\/$/, '')}/${path}`;
-}
 
 /**
  * A PEM file's text; `undefined` when the loader reads no files (Workers,

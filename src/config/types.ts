@@ -59,16 +59,11 @@ export interface GlobalSettings {
 }
 
 /** `global ssl-default-bind-*`: what every TLS bind starts from (its own options override them). */
-export interface SslDefaultBind {
-  /** `ssl-min-ver` / `ssl-max-ver` of `ssl-default-bind-options`. */
-  readonly minVersion?: TlsVersion;
-  readonly maxVersion?: TlsVersion;
+export interface SslDefaultBind extends TlsProtocolSettings {
   /** Versions its `no-tlsvXX` words disable. */
   readonly disabled?: readonly TlsVersion[];
   readonly noTlsTickets?: boolean;
   readonly preferClientCiphers?: boolean;
-  readonly ciphers?: string;
-  readonly ciphersuites?: string;
 }
 
 /** TLS protocol versions as HAProxy names them in `ssl-min-ver` / `ssl-max-ver`. */
