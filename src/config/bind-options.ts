@@ -11,17 +11,11 @@
  */
 import { fail, notice, type DirectiveContext } from './directive-context.ts';
 import { closestMatch } from './suggest.ts';
+import { FORCE_VERSION, NO_VERSION, TLS_VERSIONS as VERSIONS } from './tls-versions.ts';
 import type { BindTls, ConfiguredPath, GlobalSettings, SourceLocation, SslDefaultBind, TlsVersion } from './types.ts';
 
 /** Versions OpenSSL 3 can still speak, lowest first (SSLv3 is compiled out). */
-const VERSIONS: readonly TlsVersion[] = ['TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 const VERSION_WORDS: readonly TlsVersion[] = ['SSLv3', ...VERSIONS];
-const NO_VERSION: Record<string, TlsVersion> = {
-  'no-sslv3': 'SSLv3', 'no-tlsv10': 'TLSv1.0', 'no-tlsv11': 'TLSv1.1', 'no-tlsv12': 'TLSv1.2', 'no-tlsv13': 'TLSv1.3',
-};
-const FORCE_VERSION: Record<string, TlsVersion> = {
-  'force-sslv3': 'SSLv3', 'force-tlsv10': 'TLSv1.0', 'force-tlsv11': 'TLSv1.1', 'force-tlsv12': 'TLSv1.2', 'force-tlsv13': 'TLSv1.3',
-};
 
 /** Options taking no argument that edge-balancer acts on. */
 const FLAGS = ['ssl', 'strict-sni', 'no-tls-tickets', 'prefer-client-ciphers', ...Object.keys(NO_VERSION), ...Object.keys(FORCE_VERSION)];

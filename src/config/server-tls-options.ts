@@ -12,6 +12,7 @@ import { withBase } from './bind-options.ts';
 import type { SampleExpr } from '../rules/sample.ts';
 import { fail, notice, type DirectiveContext } from './directive-context.ts';
 import { expectedOneOf } from './suggest.ts';
+import { NO_VERSION, TLS_VERSIONS as ORDER } from './tls-versions.ts';
 import type { GlobalSettings, ServerTls, TlsProtocolSettings, TlsVersion } from './types.ts';
 
 /** What `server`/`default-server` lines said about TLS, unresolved. */
@@ -35,8 +36,6 @@ export const SERVER_TLS_KEYWORDS = [
 ];
 
 /** The versions a server connection may use, oldest first; SSLv3 is HAProxy's too, but no runtime here offers it. */
-const ORDER: readonly TlsVersion[] = ['TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
-const NO_VERSION: Readonly<Record<string, TlsVersion>> = { 'no-tlsv10': 'TLSv1.0', 'no-tlsv11': 'TLSv1.1', 'no-tlsv12': 'TLSv1.2', 'no-tlsv13': 'TLSv1.3' };
 /** Keywords taking one word of text: where it goes, and what it is (for the error). */
 const TEXT_OPTIONS = {
   verifyhost: ['verifyHost', 'a host name'],
