@@ -21,15 +21,23 @@ export class BalancerState {
   readonly backends: ReadonlyMap<string, BackendRuntime>;
   /** Each backend's configuration by name, as the rule steps look them up. */
   readonly backendSections: ReadonlyMap<string, Backend>;
-  /** The runtime's environment for `env(NAME)` (BalancerDeps.environment). */
+  /** The environment for `env(NAME)`: the runtime's (BalancerDeps.environment) as the `global` section changed it. */
   readonly environment: ((name: string) => string | undefined) | undefined;
 
   constructor(config: Config, health: HealthStore, startedAt: number, environment?: (name: string) => string | undefined) {
     this.config = config;
-    this.environment = environment;
+    this.environment = withGlobalChanges(environment, config.global?.environment);
     this.startedAt = startedAt;
     this.frontends = new Map(config.frontends.map((f) => [f.name, { frontend: f, counters: newCounters() }]));
     this.backends = new Map(config.backends.map((b) => [b.name, new BackendRuntime(b, health)]));
     this.backendSections = new Map(config.backends.map((b) => [b.name, b]));
   }
+}
+
+function withGlobalChanges(
+  environment: ((name: string) => string | undefined) | undefined,
+  changes: Readonly<Record<string, string | null>> | undefined,
+): ((name: string) => string | undefined) | undefined {
+  if (!changes) return environment;
+  return (name) => (Object.hasOwn(changes, name) ? (changes[name] ?? undefined) : environment?.(name));
 }

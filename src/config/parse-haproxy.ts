@@ -56,6 +56,7 @@ export function parseHaproxyConfig(files: readonly ConfigFile[], options: ParseO
   const diagnostics = new Diagnostics();
   const reader = new ConfigReader(diagnostics, options);
   for (const file of files) reader.readFile(file);
+  reader.recordEnvironmentChanges();
   const config = validateConfig({ proxies: reader.proxies, global: reader.global, userlists: reader.userlists }, diagnostics);
   if (diagnostics.errors.length > 0) throw new ConfigErrors(inFileOrder(diagnostics.errors, files));
   return { config: deepFreeze(config), notices: diagnostics.notices };
@@ -81,6 +82,19 @@ class ConfigReader {
     private readonly options: ParseOptions,
   ) {
     this.env = options.env;
+  }
+
+  /**
+   * What `setenv`, `presetenv`, `unsetenv` and `resetenv` changed, kept in the
+   * configuration: HAProxy changes its process environment, so `env(NAME)`
+   * in a rule sees the change at run time too.
+   */
+  recordEnvironmentChanges(): void {
+    if (this.env === this.options.env) return;
+    const changes: Record<string, string | null> = {};
+    for (const [name, value] of Object.entries(this.env)) if (value !== this.options.env[name]) changes[name] = value ?? null;
+    for (const name of Object.keys(this.options.env)) if (this.env[name] === undefined && this.options.env[name] !== undefined) changes[name] = null;
+    if (Object.keys(changes).length > 0) this.global.environment = changes;
   }
 
   readFile({ file, text }: ConfigFile): void {

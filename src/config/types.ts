@@ -56,6 +56,11 @@ export interface GlobalSettings {
    * runtimes serve from one process and say so.
    */
   readonly nbthread?: number;
+  /**
+   * The environment changes `setenv`, `presetenv`, `unsetenv` and `resetenv`
+   * made (null: removed), over the runtime's own, as `env(NAME)` reads them.
+   */
+  readonly environment?: Readonly<Record<string, string | null>>;
 }
 
 /** `global ssl-default-bind-*`: what every TLS bind starts from (its own options override them). */

@@ -9,6 +9,10 @@ import { send } from '../helpers/http-client.ts';
 import { runOn } from './harness.ts';
 
 const CONFIG = `
+global
+    setenv EB_TEST_GLOBAL set-by-config
+    unsetenv EB_TEST_DROPPED
+
 defaults
     mode http
     timeout connect 2s
@@ -23,6 +27,8 @@ frontend www
     http-request set-header X-Local yes if { dst 127.0.0.0/8 }
     http-request set-header X-Env %[env(EB_TEST_STAGE)]
     http-request set-header X-Env-Unset <%[env(EB_TEST_UNSET)]>
+    http-request set-header X-Global %[env(EB_TEST_GLOBAL)]
+    http-request set-header X-Dropped <%[env(EB_TEST_DROPPED)]>
     http-request set-header X-Client-Ip %[req.hdr_ip(x-client)]
     default_backend app
 
@@ -42,6 +48,8 @@ const seen: Record<'haproxy' | 'edge-balancer', Seen[]> = { haproxy: [], 'edge-b
 beforeAll(async () => {
   // env() reads the process's environment on both: haproxy inherits the test's, edge-balancer runs in it.
   process.env['EB_TEST_STAGE'] = 'prod';
+  // The configuration's `unsetenv` hides it from env(), and its `setenv` adds one.
+  process.env['EB_TEST_DROPPED'] = 'still-here';
   for (const kind of ['haproxy', 'edge-balancer'] as const) {
     await runOn(kind, CONFIG, ['app'], async (proxy) => {
       for (const client of CLIENTS) {
@@ -49,7 +57,7 @@ beforeAll(async () => {
         const entry: Seen = { status: response.status };
         if (response.status === 200) {
           const reply = JSON.parse(response.body) as EchoReply;
-          const names = ['x-dst', 'x-dst-port-matches', 'x-local', 'x-env', 'x-env-unset', 'x-client-ip'];
+          const names = ['x-dst', 'x-dst-port-matches', 'x-local', 'x-env', 'x-env-unset', 'x-global', 'x-dropped', 'x-client-ip'];
           entry.server = Object.fromEntries(names.map((n) => [n, reply.headers.filter(([h]) => h.toLowerCase() === n).map(([, v]) => v)]));
         }
         seen[kind].push(entry);
@@ -60,6 +68,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   delete process.env['EB_TEST_STAGE'];
+  delete process.env['EB_TEST_DROPPED'];
 });
 
 describe('dst, dst_port, env(), hdr_ip(), edge-balancer vs haproxy 2.6', () => {
@@ -72,7 +81,7 @@ describe('dst, dst_port, env(), hdr_ip(), edge-balancer vs haproxy 2.6', () => {
   it('the fetches found something (not two empty answers)', () => {
     expect(seen['edge-balancer'][0]).toEqual({
       status: 200,
-      server: { 'x-dst': ['127.0.0.1'], 'x-dst-port-matches': ['yes'], 'x-local': ['yes'], 'x-env': ['prod'], 'x-env-unset': ['<>'], 'x-client-ip': ['192.168.0.1'] },
+      server: { 'x-dst': ['127.0.0.1'], 'x-dst-port-matches': ['yes'], 'x-local': ['yes'], 'x-env': ['prod'], 'x-env-unset': ['<>'], 'x-global': ['set-by-config'], 'x-dropped': ['<>'], 'x-client-ip': ['192.168.0.1'] },
     });
     expect(seen['edge-balancer'][2]!.status).toBe(403);
   });

@@ -15,8 +15,9 @@ export interface RunningEdge extends RunningBalancer {
 }
 
 export async function startEdge(configText: string, env: Record<string, string> = {}): Promise<RunningEdge> {
-  // Files named in the config (ca-file, crt, errorfile) are read as the command reads them.
-  const { config } = parseHaproxyConfig([{ file: 'test.cfg', text: configText }], { env, readFile: (path) => readFileSync(path, 'utf8') });
+  // Files named in the config (ca-file, crt, errorfile) are read, and the
+  // environment seen, as the command reads and sees them (haproxy gets the same).
+  const { config } = parseHaproxyConfig([{ file: 'test.cfg', text: configText }], { env: { ...process.env, ...env }, readFile: (path) => readFileSync(path, 'utf8') });
   const messages: string[] = [];
   const access: AccessLogEntry[] = [];
   const logger: Logger = {
