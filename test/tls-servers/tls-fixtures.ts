@@ -5,7 +5,6 @@
  * certificate, a client certificate), and HTTPS backends that answer with
  * what they saw of the connection (SNI, ALPN, client certificate).
  */
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server } from 'node:https';
@@ -14,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
+import { selfSigned, signedByCa } from '../helpers/test-ca.ts';
 
 export interface TestCertificates {
   readonly dir: string;
@@ -23,27 +23,13 @@ export interface TestCertificates {
   remove(): void;
 }
 
-function openssl(dir: string, args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
-/** EC keys: quick to make on a loaded machine. */
-const NEW_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-
 export function makeCertificates(): TestCertificates {
   const dir = mkdtempSync(join(tmpdir(), 'edge-balancer-tls-servers-'));
-  const selfSigned = (name: string, subject: string, extra: string[] = []) =>
-    openssl(dir, ['req', '-x509', ...NEW_KEY, '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '2', '-subj', subject, ...extra]);
-  const signed = (name: string, subject: string, extensions: string) => {
-    openssl(dir, ['req', ...NEW_KEY, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject]);
-    writeFileSync(join(dir, `${name}.ext`), extensions);
-    openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`]);
-  };
-  selfSigned('ca', '/CN=edge-balancer test CA');
-  selfSigned('other-ca', '/CN=unrelated CA');
-  selfSigned('self-signed', '/CN=localhost', ['-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1']);
-  signed('server', '/CN=localhost', 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  signed('client', '/CN=edge-balancer client', 'extendedKeyUsage=clientAuth\n');
+  selfSigned(dir, 'ca', '/CN=edge-balancer test CA');
+  selfSigned(dir, 'other-ca', '/CN=unrelated CA');
+  selfSigned(dir, 'self-signed', '/CN=localhost', ['-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1']);
+  signedByCa(dir, 'server', '/CN=localhost', 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  signedByCa(dir, 'client', '/CN=edge-balancer client', 'extendedKeyUsage=clientAuth\n');
   // haproxy's `crt`: certificate and key in one file.
   writeFileSync(join(dir, 'client-bundle.pem'), readFileSync(join(dir, 'client.pem'), 'utf8') + readFileSync(join(dir, 'client.key'), 'utf8'));
   return {

@@ -3,10 +3,10 @@
  * directory: a CA, `a.test`, `b.test` and `*.w.test` signed by it, and a
  * directory holding all three (plus files HAProxy skips), as a `crt DIR`.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { selfSigned, signedByCa } from '../helpers/test-ca.ts';
 
 export interface TestCertificates {
   readonly dir: string;
@@ -21,21 +21,15 @@ export interface TestCertificates {
   remove(): void;
 }
 
-function openssl(cwd: string, ...args: string[]): void {
-  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
 /** A key and a certificate for `names` (first is the CN) signed by the CA in `dir`. */
 function issue(dir: string, base: string, names: readonly string[]): { key: string; cert: string } {
-  openssl(dir, 'req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${base}.key`, '-out', `${base}.csr`, '-subj', `/CN=${names[0]}`);
-  writeFileSync(join(dir, `${base}.ext`), `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}\n`);
-  openssl(dir, 'x509', '-req', '-in', `${base}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${base}.crt`, '-days', '2', '-extfile', `${base}.ext`);
-  return { key: readFileSync(join(dir, `${base}.key`), 'utf8'), cert: readFileSync(join(dir, `${base}.crt`), 'utf8') };
+  signedByCa(dir, base, `/CN=${names[0]}`, `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}\n`);
+  return { key: readFileSync(join(dir, `${base}.key`), 'utf8'), cert: readFileSync(join(dir, `${base}.pem`), 'utf8') };
 }
 
 export function makeCertificates(): TestCertificates {
   const dir = mkdtempSync(join(tmpdir(), 'edge-balancer-tls-'));
-  openssl(dir, 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=edge-balancer test CA');
+  selfSigned(dir, 'ca', '/CN=edge-balancer test CA');
   const ca = readFileSync(join(dir, 'ca.pem'), 'utf8');
   const a = issue(dir, 'a', ['a.test', 'www.a.test']);
   const b = issue(dir, 'b', ['b.test']);
