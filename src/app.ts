@@ -8,7 +8,7 @@ import type { TlsFacts } from './rules/transaction.ts';
 import type { BalancerDeps } from './deps.ts';
 import { BalancerState, type FrontendRuntime } from './balancer/balancer-state.ts';
 import { admitRequest, headerLinesOf, prometheusAnswer, type Admission, type ReceivedHead } from './admission/admit-request.ts';
-import { proxyRequest } from './proxy/proxy-request.ts';
+import { proxyRequest, type ProxyInput } from './proxy/proxy-request.ts';
 import { builtinErrorResponse } from './proxy/error-pages.ts';
 import { errorResponse } from './proxy/responses.ts';
 import { createStatsService } from './stats/stats-service.ts';
@@ -66,19 +66,7 @@ export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp 
     if (!entry) return errorResponse(builtinErrorResponse(503));
 
     const request = c.req.raw;
-    const clientAddress = env.clientAddress ?? '';
-    const admission = env.admission ?? admitRequest(state, entry, receivedHead(request, env), {
-      clientAddress,
-      clientPort: env.clientPort,
-      ...(env.localAddress !== undefined ? { localAddress: env.localAddress } : {}),
-      ...(env.localPort !== undefined ? { localPort: env.localPort } : {}),
-      httpVersion: env.httpVersion ?? '1.1',
-      // Workers, Deno (and a host app behind TLS) see the client's scheme in
-      // the URL: `ssl_fc` must hold there, or `redirect scheme https if !{ ssl_fc }`
-      // would redirect https requests to themselves forever. The platform
-      // terminated TLS: `ssl_fc_sni` is the name the request was sent to.
-      ...(env.tls ? { tls: env.tls } : request.url.startsWith('https:') ? { tls: { sni: new URL(request.url).hostname } } : {}),
-    });
+    const admission = env.admission ?? admissionOf(state, entry, request, env);
     switch (admission.kind) {
       case 'answer':
         if (admission.delayMs) await new Promise<void>((resolve) => deps.timers.setTimeout(resolve, admission.delayMs!));
@@ -97,24 +85,50 @@ export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp 
           errorResponse(builtinErrorResponse(503))
         );
       case 'proxy':
-        return proxyRequest(
-          {
-            frontend: entry.frontend,
-            frontendCounters: entry.counters,
-            runtime: admission.runtime,
-            head: admission.head,
-            body: request.body,
-            client: { address: clientAddress, port: env.clientPort },
-            signal: request.signal,
-            transaction: admission.transaction,
-            rules: admission.rules,
-            request,
-          },
-          deps,
-        );
+        return proxyRequest(proxyInputOf(entry, admission, request, env), deps);
     }
   });
   return app;
+}
+
+/**
+ * The admission step for a Fetch `Request` and what the adapter knows of it
+ * (the app's, and the Deno fast path's before it hands the rest to the app).
+ */
+export function admissionOf(state: BalancerState, entry: FrontendRuntime, request: Request, env: BalancerBindings): Admission {
+  return admitRequest(state, entry, receivedHead(request, env), {
+    clientAddress: env.clientAddress ?? '',
+    clientPort: env.clientPort,
+    ...(env.localAddress !== undefined ? { localAddress: env.localAddress } : {}),
+    ...(env.localPort !== undefined ? { localPort: env.localPort } : {}),
+    httpVersion: env.httpVersion ?? '1.1',
+    // Workers, Deno (and a host app behind TLS) see the client's scheme in
+    // the URL: `ssl_fc` must hold there, or `redirect scheme https if !{ ssl_fc }`
+    // would redirect https requests to themselves forever. The platform
+    // terminated TLS: `ssl_fc_sni` is the name the request was sent to.
+    ...(env.tls ? { tls: env.tls } : request.url.startsWith('https:') ? { tls: { sni: new URL(request.url).hostname } } : {}),
+  });
+}
+
+/** What `forwardRequest` needs for a proxied Fetch `Request`. */
+export function proxyInputOf(
+  entry: FrontendRuntime,
+  admission: Extract<Admission, { kind: 'proxy' }>,
+  request: Request,
+  env: BalancerBindings,
+): ProxyInput {
+  return {
+    frontend: entry.frontend,
+    frontendCounters: entry.counters,
+    runtime: admission.runtime,
+    head: admission.head,
+    body: request.body,
+    client: { address: env.clientAddress ?? '', port: env.clientPort },
+    signal: request.signal,
+    transaction: admission.transaction,
+    rules: admission.rules,
+    request,
+  };
 }
 
 function receivedHead(request: Request, env: BalancerBindings): ReceivedHead {

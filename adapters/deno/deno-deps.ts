@@ -2,12 +2,15 @@
 import { globalTimers, systemClock, type BalancerDeps, type Logger } from '../../src/deps.ts';
 import { MemoryHealthStore } from '../../src/health/memory-store.ts';
 import { createLineLogger, type LogFormat } from '../command/console-logger.ts';
-import { createDenoUpstream } from './deno-upstream.ts';
+import { createDenoUpstream, type DenoUpstream } from './deno-upstream.ts';
 import { denoTcpProbe } from './tcp-probe.ts';
 import { acceptDenoWebSocket } from './websocket-relay.ts';
-import { withWebSockets } from './websocket-upstream.ts';
 
 export type { LogFormat };
+
+export interface DenoDeps extends BalancerDeps {
+  readonly upstream: DenoUpstream;
+}
 
 const encoder = new TextEncoder();
 
@@ -19,9 +22,9 @@ export function createConsoleLogger(format: LogFormat): Logger {
   });
 }
 
-export function createDenoDeps(logger: Logger): BalancerDeps {
+export function createDenoDeps(logger: Logger): DenoDeps {
   return {
-    upstream: withWebSockets(createDenoUpstream()),
+    upstream: createDenoUpstream(),
     acceptWebSocket: acceptDenoWebSocket,
     tcpProbe: denoTcpProbe,
     healthStore: new MemoryHealthStore(),

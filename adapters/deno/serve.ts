@@ -10,12 +10,17 @@ import { startHealthChecks } from '../../src/health/scheduler.ts';
 import type { ListenerAddress, RunningBalancer } from '../command/running-balancer.ts';
 import { serverTlsNotices } from '../command/server-tls-limits.ts';
 import { singleProcessNotice, unenforcedLimitsNotice } from '../command/unenforced-limits.ts';
-import { withoutDuplicateClose } from './connection-close.ts';
+import type { DenoDeps } from './deno-deps.ts';
+import { createFastPathHandler, type LocalEnd } from './fast-path.ts';
 import { denoCertificateOf } from './tls-certificate.ts';
 
 export type { ListenerAddress, RunningBalancer };
 
-export async function startBalancer(config: Config, deps: BalancerDeps): Promise<RunningBalancer> {
+/**
+ * `deps` from createDenoDeps forward with the fast path's upstream (whole
+ * bodies as bytes); any other Upstream serves the same path with streams.
+ */
+export async function startBalancer(config: Config, deps: BalancerDeps | DenoDeps): Promise<RunningBalancer> {
   // Certificates first: a bind Deno cannot serve is refused before anything listens.
   const certificates = config.frontends.map((frontend) => frontend.binds.map((bind) => denoCertificateOf(bind, deps.logger)));
   const app = createBalancer(config, deps);
@@ -25,6 +30,7 @@ export async function startBalancer(config: Config, deps: BalancerDeps): Promise
   const threads = singleProcessNotice(config, 'Deno');
   if (threads) deps.logger.info(threads);
   const checks = startHealthChecks(app.state, deps);
+  const upstream = 'native' in deps.upstream ? (deps as DenoDeps).upstream.native : deps.upstream;
   const servers: Deno.HttpServer<Deno.NetAddr>[] = [];
   const listeners: ListenerAddress[] = [];
   try {
@@ -32,7 +38,7 @@ export async function startBalancer(config: Config, deps: BalancerDeps): Promise
       for (const [b, bind] of frontend.binds.entries()) {
         const host = bind.host || '0.0.0.0';
         const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
-        let local: { localAddress?: string; localPort?: number } = {};
+        let local: LocalEnd = {};
         const onListen = (addr: Deno.NetAddr) => {
           // `dst`: Deno.serve does not tell a connection's own local address, so
           // the listener's stands for it, unless it is a wildcard (then unknown).
@@ -40,16 +46,9 @@ export async function startBalancer(config: Config, deps: BalancerDeps): Promise
           resolve(addr);
         };
         const certificate = certificates[f]![b];
-        const server = Deno.serve({ hostname: host, port: bind.port, onListen, ...certificate }, async (request, info) => {
-          const response = await app.fetch(request, {
-            frontend: frontend.name,
-            clientAddress: info.remoteAddr.hostname,
-            clientPort: info.remoteAddr.port,
-            ...local,
-            ...(request.headers.has('host') ? {} : http2Head(request)),
-          });
-          return withoutDuplicateClose(request, response);
-        });
+        const entry = app.state.frontends.get(frontend.name)!;
+        const handler = createFastPathHandler(app, entry, upstream, deps, () => local);
+        const server = Deno.serve({ hostname: host, port: bind.port, onListen, ...certificate }, handler);
         servers.push(server);
         listeners.push({ frontend: frontend.name, host, port: (await listening).port });
       }
@@ -70,14 +69,4 @@ export async function startBalancer(config: Config, deps: BalancerDeps): Promise
       clearTimeout(timer);
     },
   };
-}
-
-/**
- * An HTTP/2 request has `:authority`, not Host, and Deno's Request keeps no
- * Host for it: the server receives `host` from `:authority`, as haproxy sends
- * it, and rules see an HTTP/2 request (`req.ver` 2.0). (An HTTP/1.0 request
- * without Host looks the same here; Deno does not say which version it read.)
- */
-function http2Head(request: Request): { rawHeaders: string[]; httpVersion: string } {
-  return { rawHeaders: ['host', new URL(request.url).host, ...[...request.headers].flat()], httpVersion: '2.0' };
 }

@@ -29,7 +29,7 @@ export function isWebSocketUpgrade(head: RequestHead): boolean {
   );
 }
 
-export function withWebSockets(next: Upstream): Upstream {
+export function withWebSockets<Body>(next: Upstream<Body>): Upstream<Body> {
   return {
     request(target, head, body, options) {
       return isWebSocketUpgrade(head) ? openServerWebSocket(target, head, options) : next.request(target, head, body, options);
@@ -37,7 +37,7 @@ export function withWebSockets(next: Upstream): Upstream {
   };
 }
 
-function openServerWebSocket(target: UpstreamTarget, head: RequestHead, options: UpstreamOptions): Promise<UpstreamResponse> {
+function openServerWebSocket(target: UpstreamTarget, head: RequestHead, options: UpstreamOptions): Promise<UpstreamResponse<never>> {
   const protocols: string[] = [];
   const headers: [string, string][] = [];
   for (const [name, value] of head.headers) {

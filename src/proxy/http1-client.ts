@@ -26,6 +26,7 @@ import type { ServerTls } from '../config/types.ts';
 import { UpstreamError, type RequestHead, type Upstream, type UpstreamOptions, type UpstreamResponse, type UpstreamTarget, type UpstreamTls } from '../deps.ts';
 import { namesListedInConnection } from './hop-by-hop.ts';
 import { IdleConnections, type KeptConnection } from './idle-connections.ts';
+import { streamOf } from './responses.ts';
 
 /** A connected byte stream (the shape of a Deno connection and of a Workers `connect()` socket). */
 export interface ByteConnection {
@@ -37,6 +38,11 @@ export interface ByteConnection {
    * allocates 64 KiB for every read, however small the answer.
    */
   read?(buffer: Uint8Array): Promise<number | null>;
+  /**
+   * Writes some of `bytes`: the count written (a Deno connection's `write`).
+   * Used instead of `writable` when present: one call, no stream machinery.
+   */
+  write?(bytes: Uint8Array): Promise<number>;
   close(): void;
 }
 
@@ -47,7 +53,16 @@ export interface ByteConnection {
  */
 export type Connect = (host: string, port: number, timeoutMs: number | undefined, tls?: UpstreamTls) => Promise<ByteConnection>;
 
+/**
+ * A response body as the client reads it: the bytes themselves when the whole
+ * body arrived with the head (the usual small answer: no stream to build or
+ * to read), else a stream.
+ */
+export type Http1Body = Uint8Array | ReadableStream<Uint8Array>;
+
 export interface Http1Upstream extends Upstream {
+  /** The same connections, the body handed on as Http1Body (a front end that can send bytes as they are). */
+  readonly native: Upstream<Http1Body>;
   /** Closes the idle kept connections (those in use close when their exchange ends). */
   closeIdle(): void;
 }
@@ -79,7 +94,7 @@ export function createHttp1Upstream(connect: Connect): Http1Upstream {
   const idle = new IdleConnections<ServerConnection>(MAX_IDLE_PER_SERVER);
   const open = async (target: UpstreamTarget, options: UpstreamOptions) =>
     new ServerConnection(await connect(target.host, target.port, options.connectTimeout, target.tls));
-  return {
+  const native: Upstream<Http1Body> = {
     async request(target, head, body, options) {
       const server = poolKey(target);
       const resendable = body === null && IDEMPOTENT.has(head.method);
@@ -95,9 +110,17 @@ export function createHttp1Upstream(connect: Connect): Http1Upstream {
       }
       return exchange(await open(target, options), target, head, body, options, release);
     },
+  };
+  return {
+    native,
+    async request(target, head, body, options) {
+      const response = await native.request(target, head, body, options);
+      return response.body instanceof Uint8Array ? { ...response, body: streamOf(response.body) } : (response as UpstreamResponse);
+    },
     closeIdle: () => idle.closeAll(),
   };
 }
+
 
 /** A kept connection failed before any byte of the answer: the request may be sent again on a new one. */
 class StaleConnection extends Error {}
@@ -105,7 +128,8 @@ class StaleConnection extends Error {}
 /** One connection to a server: its reader and writer live as long as it does. */
 class ServerConnection implements KeptConnection {
   readonly input: ByteReader;
-  readonly writer: WritableStreamDefaultWriter<Uint8Array>;
+  /** Sends all of `bytes`. */
+  readonly send: (bytes: Uint8Array) => Promise<void>;
   /** Has served a request already (a failure with nothing received then means it went stale). */
   reused = false;
   closed = false;
@@ -114,7 +138,7 @@ class ServerConnection implements KeptConnection {
   constructor(connection: ByteConnection) {
     this.#connection = connection;
     this.input = new ByteReader(chunksOf(connection));
-    this.writer = connection.writable.getWriter();
+    this.send = sendingTo(connection);
   }
 
   watchIdle(ended: () => void): void {
@@ -140,7 +164,7 @@ async function exchange(
   body: ReadableStream<Uint8Array> | null,
   options: UpstreamOptions,
   release: (connection: ServerConnection) => void,
-): Promise<UpstreamResponse> {
+): Promise<UpstreamResponse<Http1Body>> {
   const { input } = connection;
   const receivedBefore = input.received;
   let done = false;
@@ -177,7 +201,7 @@ async function exchange(
   arm();
   try {
     const chunked = body !== null && !head.headers.some(([name]) => name.toLowerCase() === 'content-length');
-    await writeRequest(connection.writer, head, body, chunked);
+    await writeRequest(connection.send, head, body, chunked);
     let response: ParsedHead;
     do response = await readHead(input, arm);
     while (response.status < 200 && response.status !== 101);
@@ -201,7 +225,7 @@ async function exchange(
 }
 
 async function writeRequest(
-  writer: WritableStreamDefaultWriter<Uint8Array>,
+  send: (bytes: Uint8Array) => Promise<void>,
   head: RequestHead,
   body: ReadableStream<Uint8Array> | null,
   chunked: boolean,
@@ -210,18 +234,31 @@ async function writeRequest(
   // Names in lower case, as HAProxy 2.6 writes them.
   for (const [name, value] of head.headers) text += `${name.toLowerCase()}: ${value}\r\n`;
   if (chunked) text += 'transfer-encoding: chunked\r\n';
-  await writer.write(encoder.encode(`${text}\r\n`));
+  await send(encoder.encode(`${text}\r\n`));
   if (body) {
     const reader = body.getReader();
     for (let read = await reader.read(); !read.done; read = await reader.read()) {
       const chunk = read.value;
       if (chunk.byteLength === 0) continue;
-      if (chunked) await writer.write(encoder.encode(`${chunk.byteLength.toString(16)}\r\n`));
-      await writer.write(chunk);
-      if (chunked) await writer.write(encoder.encode('\r\n'));
+      if (chunked) await send(encoder.encode(`${chunk.byteLength.toString(16)}\r\n`));
+      await send(chunk);
+      if (chunked) await send(encoder.encode('\r\n'));
     }
-    if (chunked) await writer.write(encoder.encode('0\r\n\r\n'));
+    if (chunked) await send(encoder.encode('0\r\n\r\n'));
   }
+}
+
+/** How a connection is written to: its own `write` until all is sent, else its writable stream. */
+function sendingTo(connection: ByteConnection): (bytes: Uint8Array) => Promise<void> {
+  if (connection.write) {
+    const write = connection.write.bind(connection);
+    return async (bytes) => {
+      // A write may take only part of the bytes (a full socket buffer).
+      for (let sent = await write(bytes); sent < bytes.byteLength; sent += await write(bytes.subarray(sent)));
+    };
+  }
+  const writer = connection.writable.getWriter();
+  return (bytes) => writer.write(bytes);
 }
 
 interface ParsedHead {
@@ -271,17 +308,12 @@ function bodyStream(
   progress: () => void,
   finish: (keep: boolean) => void,
   keep: boolean,
-): ReadableStream<Uint8Array> {
+): Http1Body {
   if (typeof length === 'number' && input.buffered >= length) {
     // A small body usually arrives with its head: hand it over whole and free the connection now.
     const whole = input.take(length);
     finish(keep);
-    return new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(whole);
-        controller.close();
-      },
-    });
+    return whole;
   }
   let remaining = typeof length === 'number' ? length : 0;
   let inChunk = false;

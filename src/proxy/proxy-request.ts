@@ -26,7 +26,7 @@ import { planRequest } from './request-plan.ts';
 import { responseHeadForClient } from '../admission/response-step.ts';
 import type { RuleEnvironment } from '../rules/sample.ts';
 import type { HttpTransaction } from '../rules/transaction.ts';
-import { acceptWebSocketAsWorkers, errorResponse, streamResponse } from './responses.ts';
+import { acceptWebSocketAsWorkers, bytesResponse, errorResponse, streamOf, streamResponse } from './responses.ts';
 import { tunnelTimeout } from './upgrade.ts';
 import { compressWithStream } from './compress-stream.ts';
 import type { BodyCoding } from './compression.ts';
@@ -103,9 +103,21 @@ function headBytes(headers: RequestHead['headers'], firstLine: number): number {
 
 /** `forwardRequest` over the Fetch API: the outcome as a `Response`. */
 export async function proxyRequest(input: ProxyInput, deps: BalancerDeps): Promise<Response> {
-  const outcome = await forwardRequest(input, deps.upstream, deps);
+  return fetchResponseOf(await forwardRequest(input, deps.upstream, deps), input, deps);
+}
+
+/**
+ * A forwarding outcome as a Fetch `Response`: a page, the WebSocket relay,
+ * or the server's response, its body streamed (compressed when asked) or,
+ * when the upstream handed over the whole body as bytes, in one piece.
+ */
+export function fetchResponseOf(
+  outcome: ProxyOutcome<ReadableStream<Uint8Array> | Uint8Array>,
+  input: ProxyInput,
+  deps: BalancerDeps,
+): Response {
   if (outcome.kind === 'page') {
-    void outcome.serverBody?.cancel().catch(() => {});
+    if (outcome.serverBody instanceof ReadableStream) void outcome.serverBody.cancel().catch(() => {});
     return errorResponse(outcome.page);
   }
   if (outcome.webSocket !== undefined) {
@@ -127,10 +139,12 @@ export async function proxyRequest(input: ProxyInput, deps: BalancerDeps): Promi
     return errorResponse(backendErrorPage(input.runtime.backend, 502));
   }
   const { coding } = outcome;
-  if (!coding || !outcome.body) return streamResponse(outcome.head, outcome.body, outcome.onChunk, outcome.onDone);
+  if (!coding && outcome.body instanceof Uint8Array) return bytesResponse(outcome.head, outcome.body, outcome.onChunk, outcome.onDone);
+  const body = outcome.body instanceof Uint8Array ? streamOf(outcome.body) : outcome.body;
+  if (!coding || !body) return streamResponse(outcome.head, body, outcome.onChunk, outcome.onDone);
   // The platform's compressed bytes are out of sight: bout counts what it was given.
-  if (deps.platformEncodes) return deps.platformEncodes(streamResponse(outcome.head, counted(outcome.body, outcome.onServerChunk), outcome.onChunk, outcome.onDone));
-  const compressed = (deps.compressBody ?? compressWithStream)(counted(outcome.body, outcome.onServerChunk), coding);
+  if (deps.platformEncodes) return deps.platformEncodes(streamResponse(outcome.head, counted(body, outcome.onServerChunk), outcome.onChunk, outcome.onDone));
+  const compressed = (deps.compressBody ?? compressWithStream)(counted(body, outcome.onServerChunk), coding);
   return streamResponse(outcome.head, compressed, outcome.onChunk, outcome.onDone);
 }
 

@@ -21,6 +21,28 @@ function statusText(head: ResponseHead): { statusText?: string } {
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 /**
+ * A body that is already whole (its bytes), handed to the runtime in one
+ * piece: no stream to build and read. Its books close now, as the runtime
+ * takes the bytes.
+ */
+export function bytesResponse(head: ResponseHead, bytes: Uint8Array, onChunk: (bytes: number) => void, onDone: () => void): Response {
+  const empty = NULL_BODY.has(head.status);
+  if (!empty) onChunk(bytes.byteLength);
+  onDone();
+  return new Response(empty ? null : (bytes as Uint8Array<ArrayBuffer>), { status: head.status, ...statusText(head), headers: toHeaders(head.headers) });
+}
+
+/** Bytes already at hand, as a stream of one chunk. */
+export function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+}
+
+/**
  * Streams the server's body to the client without buffering it. `onChunk`
  * sees each chunk's size; `onDone` runs once when the body ends, fails or the
  * client goes away.

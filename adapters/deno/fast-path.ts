@@ -1,0 +1,54 @@
+/**
+ * The Deno fast path: a proxied request goes from `Deno.serve` through the
+ * admission step (src/admission/) and `forwardRequest` to the HTTP/1.1
+ * client, whose body, when it came whole with the head (the usual small
+ * answer), becomes the `Response` body as it is: no Hono routing, no web
+ * stream. Everything else the admission step decides (stats pages, rule
+ * answers, `reject`, Prometheus) goes to the Hono app with that decision,
+ * so the rules run once per request, as on Node (adapters/node/fast-path.ts).
+ */
+import { admissionOf, proxyInputOf, type BalancerApp, type BalancerBindings } from '../../src/app.ts';
+import type { FrontendRuntime } from '../../src/balancer/balancer-state.ts';
+import type { BalancerDeps, Upstream } from '../../src/deps.ts';
+import type { Http1Body } from '../../src/proxy/http1-client.ts';
+import { fetchResponseOf, forwardRequest } from '../../src/proxy/proxy-request.ts';
+import { withoutDuplicateClose } from './connection-close.ts';
+
+/** What a listener knows of its connections: `dst` and `dst_port` (see serve.ts). */
+export interface LocalEnd {
+  localAddress?: string;
+  localPort?: number;
+}
+
+export function createFastPathHandler(
+  app: BalancerApp,
+  entry: FrontendRuntime,
+  upstream: Upstream<Http1Body | ReadableStream<Uint8Array>>,
+  deps: BalancerDeps,
+  local: () => LocalEnd,
+): Deno.ServeHandler<Deno.NetAddr> {
+  const frontend = entry.frontend.name;
+  return async (request, info) => {
+    const env: BalancerBindings = {
+      frontend,
+      clientAddress: info.remoteAddr.hostname,
+      clientPort: info.remoteAddr.port,
+      ...local(),
+      ...(request.headers.has('host') ? {} : http2Head(request)),
+    };
+    const admission = admissionOf(app.state, entry, request, env);
+    if (admission.kind !== 'proxy') return withoutDuplicateClose(request, await app.fetch(request, { ...env, admission }));
+    const input = proxyInputOf(entry, admission, request, env);
+    return withoutDuplicateClose(request, fetchResponseOf(await forwardRequest(input, upstream, deps), input, deps));
+  };
+}
+
+/**
+ * An HTTP/2 request has `:authority`, not Host, and Deno's Request keeps no
+ * Host for it: the server receives `host` from `:authority`, as haproxy sends
+ * it, and rules see an HTTP/2 request (`req.ver` 2.0). (An HTTP/1.0 request
+ * without Host looks the same here; Deno does not say which version it read.)
+ */
+function http2Head(request: Request): { rawHeaders: string[]; httpVersion: string } {
+  return { rawHeaders: ['host', new URL(request.url).host, ...[...request.headers].flat()], httpVersion: '2.0' };
+}
