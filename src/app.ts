@@ -85,7 +85,7 @@ export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp 
           errorResponse(builtinErrorResponse(503))
         );
       case 'proxy':
-        return proxyRequest(proxyInputOf(entry, admission, request, env), deps);
+        return proxyRequest(proxyInputOf(entry, admission, request, env, request.signal), deps);
     }
   });
   return app;
@@ -110,12 +110,13 @@ export function admissionOf(state: BalancerState, entry: FrontendRuntime, reques
   });
 }
 
-/** What `forwardRequest` needs for a proxied Fetch `Request`. */
+/** What `forwardRequest` needs for a proxied Fetch `Request`; `signal`: ProxyInput's. */
 export function proxyInputOf(
   entry: FrontendRuntime,
   admission: Extract<Admission, { kind: 'proxy' }>,
   request: Request,
   env: BalancerBindings,
+  signal: AbortSignal | undefined,
 ): ProxyInput {
   return {
     frontend: entry.frontend,
@@ -124,7 +125,7 @@ export function proxyInputOf(
     head: admission.head,
     body: request.body,
     client: { address: env.clientAddress ?? '', port: env.clientPort },
-    signal: request.signal,
+    ...(signal ? { signal } : {}),
     transaction: admission.transaction,
     rules: admission.rules,
     request,

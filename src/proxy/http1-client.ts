@@ -25,6 +25,7 @@
 import type { ServerTls } from '../config/types.ts';
 import { UpstreamError, type RequestHead, type Upstream, type UpstreamOptions, type UpstreamResponse, type UpstreamTarget, type UpstreamTls } from '../deps.ts';
 import { namesListedInConnection } from './hop-by-hop.ts';
+import { Deadlines, type Deadline } from './deadlines.ts';
 import { IdleConnections, type KeptConnection } from './idle-connections.ts';
 import { streamOf } from './responses.ts';
 
@@ -92,6 +93,7 @@ const latin1 = new TextDecoder('latin1');
 
 export function createHttp1Upstream(connect: Connect): Http1Upstream {
   const idle = new IdleConnections<ServerConnection>(MAX_IDLE_PER_SERVER);
+  const deadlines = new Deadlines();
   const open = async (target: UpstreamTarget, options: UpstreamOptions) =>
     new ServerConnection(await connect(target.host, target.port, options.connectTimeout, target.tls));
   const native: Upstream<Http1Body> = {
@@ -102,13 +104,13 @@ export function createHttp1Upstream(connect: Connect): Http1Upstream {
       const release = (connection: ServerConnection) => idle.keep(server, connection);
       if (kept) {
         try {
-          return await exchange(kept, target, head, body, options, release);
+          return await exchange(kept, target, head, body, options, release, deadlines);
         } catch (error) {
           if (!(error instanceof StaleConnection)) throw error;
           // The server closed the kept connection as the request went out: nothing came back, send it again.
         }
       }
-      return exchange(await open(target, options), target, head, body, options, release);
+      return exchange(await open(target, options), target, head, body, options, release, deadlines);
     },
   };
   return {
@@ -164,6 +166,7 @@ async function exchange(
   body: ReadableStream<Uint8Array> | null,
   options: UpstreamOptions,
   release: (connection: ServerConnection) => void,
+  deadlines: Deadlines,
 ): Promise<UpstreamResponse<Http1Body>> {
   const { input } = connection;
   const receivedBefore = input.received;
@@ -173,7 +176,7 @@ async function exchange(
   const finish = (keep: boolean) => {
     if (done) return;
     done = true;
-    if (timer !== undefined) clearTimeout(timer);
+    if (waiting) deadlines.delete(wait);
     options.signal?.removeEventListener('abort', abort);
     if (keep && input.buffered === 0 && !connection.closed) {
       connection.reused = true;
@@ -181,20 +184,22 @@ async function exchange(
     } else connection.close();
   };
   const abort = () => finish(false);
-  // `timeout server`: until the response head, then between body reads. One
-  // timer per exchange, re-armed only when it fires after progress: setting
-  // and clearing a timer at every read cost Deno about a tenth of its time.
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let lastProgress = 0;
-  const expire = () => {
-    const idleFor = Date.now() - lastProgress;
-    if (idleFor < options.serverTimeout!) timer = setTimeout(expire, options.serverTimeout! - idleFor);
-    else (timedOut = true), finish(false);
+  // `timeout server`: until the response head, then between body reads; each
+  // read that brings bytes moves the deadline (one timer for all exchanges).
+  let waiting = false;
+  const wait: Deadline = {
+    at: 0,
+    expire: () => {
+      timedOut = true;
+      finish(false);
+    },
   };
   const arm = () => {
     if (options.serverTimeout === undefined || done) return;
-    lastProgress = Date.now();
-    timer ??= setTimeout(expire, options.serverTimeout);
+    wait.at = Date.now() + options.serverTimeout;
+    if (waiting) return;
+    waiting = true;
+    deadlines.add(wait);
   };
   options.signal?.addEventListener('abort', abort, { once: true });
   if (options.signal?.aborted) abort();

@@ -29,7 +29,14 @@ export function bytesResponse(head: ResponseHead, bytes: Uint8Array, onChunk: (b
   const empty = NULL_BODY.has(head.status);
   if (!empty) onChunk(bytes.byteLength);
   onDone();
-  return new Response(empty ? null : (bytes as Uint8Array<ArrayBuffer>), { status: head.status, ...statusText(head), headers: toHeaders(head.headers) });
+  // The lines go to the Response's own Headers: Deno (2.9) hands headers
+  // given to the constructor to its native side at once, which cost half of
+  // what building the response takes (a bytes body gets no default
+  // content-type that these lines would then repeat).
+  const response = new Response(empty ? null : (bytes as Uint8Array<ArrayBuffer>), { status: head.status, ...statusText(head) });
+  const headers = response.headers;
+  for (const [name, value] of head.headers) headers.append(name, value);
+  return response;
 }
 
 /** Bytes already at hand, as a stream of one chunk. */
