@@ -4,12 +4,15 @@
  * half-closing (`end()`, it could still read) or closing. With the option the
  * server sees its request's connection close at once and a half-closed client
  * reads HAProxy's 400; without it both wait for `timeout server` (the 504).
+ * The Deno adapter too, for a client that closes (Deno.serve shows no
+ * half-close).
  */
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDenoBalancer } from '../helpers/deno.ts';
 import { startEdge } from '../helpers/edge-balancer.ts';
 import { startHaproxy } from '../helpers/haproxy.ts';
 import { freePort } from '../helpers/ports.ts';
@@ -57,11 +60,25 @@ interface Seen {
   clientRead: string;
 }
 
-async function leave(kind: 'haproxy' | 'edge', option: string, how: 'end' | 'destroy'): Promise<Seen> {
+/** Starts the proxy under test; resolves to what stops it. */
+async function startProxy(kind: 'haproxy' | 'edge' | 'deno', option: string, port: number, env: Record<string, string>): Promise<() => Promise<void>> {
+  if (kind === 'haproxy') {
+    const haproxy = await startHaproxy(config(option), [port], env);
+    return () => haproxy.close();
+  }
+  if (kind === 'deno') {
+    const deno = await startDenoBalancer(config(option).replace('${PORT}', env.PORT!).replace('${S1}', env.S1!), port);
+    return () => deno.close();
+  }
+  const edge = await startEdge(config(option), env);
+  return () => edge.close(0);
+}
+
+async function leave(kind: 'haproxy' | 'edge' | 'deno', option: string, how: 'end' | 'destroy'): Promise<Seen> {
   const backend = await startSilentServer();
   const port = await freePort();
   const env = { PORT: String(port), S1: String(backend.port) };
-  const proxy = kind === 'haproxy' ? await startHaproxy(config(option), [port], env) : await startEdge(config(option), env);
+  const closeProxy = await startProxy(kind, option, port, env);
   try {
     const arrived = backend.next();
     const client = connect(port, '127.0.0.1', () => client.write('GET /poll HTTP/1.1\r\nHost: t\r\n\r\n'));
@@ -80,7 +97,7 @@ async function leave(kind: 'haproxy' | 'edge', option: string, how: 'end' | 'des
     client.destroy();
     return { serverSawCloseAfter: serverClosedAt - leftAt, clientRead: read.split('\r\n')[0] ?? '' };
   } finally {
-    await (kind === 'haproxy' ? (proxy as Awaited<ReturnType<typeof startHaproxy>>).close() : (proxy as Awaited<ReturnType<typeof startEdge>>).close(0));
+    await closeProxy();
     await backend.close();
   }
 }
@@ -92,11 +109,17 @@ const CASES = [
   { name: 'without it, client closes', option: '', how: 'destroy' },
 ] as const;
 
-const results = new Map<string, { haproxy: Seen; edge: Seen }>();
+const results = new Map<string, { haproxy: Seen; edge: Seen; deno?: Seen }>();
 
 beforeAll(async () => {
-  for (const c of CASES) results.set(c.name, { haproxy: await leave('haproxy', c.option, c.how), edge: await leave('edge', c.option, c.how) });
-}, 40_000);
+  for (const c of CASES) {
+    results.set(c.name, {
+      haproxy: await leave('haproxy', c.option, c.how),
+      edge: await leave('edge', c.option, c.how),
+      ...(c.how === 'destroy' ? { deno: await leave('deno', c.option, c.how) } : {}),
+    });
+  }
+}, 60_000);
 
 afterAll(() => results.clear());
 
@@ -116,4 +139,16 @@ describe('option abortonclose, edge-balancer on Node vs haproxy 2.6', () => {
     expect(results.get('abortonclose, client half-closes')!.edge.clientRead).toBe('HTTP/1.1 400 Bad request');
     expect(results.get('without it, client half-closes')!.edge.clientRead).toBe('HTTP/1.1 504 Gateway Time-out');
   });
+});
+
+describe('option abortonclose on Deno vs haproxy 2.6: a client that closes', () => {
+  for (const c of CASES.filter((c) => c.how === 'destroy')) {
+    it(c.name, () => {
+      const { haproxy, deno } = results.get(c.name)!;
+      for (const seen of [haproxy, deno!]) {
+        if (c.option) expect(seen.serverSawCloseAfter).toBeLessThan(150);
+        else expect(seen.serverSawCloseAfter).toBeGreaterThan(TIMEOUT_SERVER / 2);
+      }
+    });
+  }
 });
