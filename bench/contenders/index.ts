@@ -222,6 +222,16 @@ http {
     },
   },
   nodeScript('node-bare', 'node-bare.mjs'),
+  {
+    // Deno's ceiling, as node-bare is Node's: Deno.serve + kept Deno.connect connections, nothing else.
+    name: 'deno-bare',
+    sticky: false,
+    unavailable: () => (existsSync(join(ROOT, 'node_modules/deno/package.json')) ? undefined : 'the deno package is missing'),
+    start: (port, scenario) =>
+      launch([denoExecutable(), 'run', '--allow-net', '--allow-env', join('bench/contenders', 'deno-bare.mjs')], port, {
+        env: { PORT: String(port), BACKENDS: scenario.backendPorts.join(',') },
+      }),
+  },
   nodeScript('@fastify/reply-from', 'fastify-reply-from.mjs'),
   nodeScript('http-proxy', 'http-proxy.mjs'),
   nodeScript('hono/proxy (naive)', 'hono-proxy.mjs'),
