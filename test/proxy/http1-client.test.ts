@@ -90,6 +90,28 @@ describe('http1-client', () => {
     expect(sized.received()).toBe('POST / HTTP/1.1\r\ncontent-length: 3\r\n\r\nabc');
   });
 
+  it('reads the head in one pass: names lower-cased and trimmed, values trimmed, `…, chunked` framed as chunked, the first Content-Length', async () => {
+    const server = await rawServer('HTTP/1.1 200 OK\r\nX-A :  1 \r\nTransfer-Encoding: gzip, Chunked\r\nContent-Length: 99\r\n\r\n3\r\nabc\r\n0\r\n\r\n');
+    const response = await upstream.request(target(server.port), { method: 'GET', target: '/', headers: [] }, null, {});
+    expect(response.headers).toEqual([['x-a', '1'], ['transfer-encoding', 'gzip, Chunked'], ['content-length', '99']]);
+    expect((await text(response.body))!.toString()).toBe('abc');
+    const twice = await rawServer('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 5\r\n\r\nhello');
+    const first = await upstream.request(target(twice.port), { method: 'GET', target: '/', headers: [] }, null, {});
+    expect((await text(first.body))!.toString()).toBe('he');
+  });
+
+  it('hands a body that came whole with its head over as bytes (`native`), a longer one as a stream', async () => {
+    const small = await rawServer('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello');
+    const whole = await upstream.native.request(target(small.port), { method: 'GET', target: '/', headers: [] }, null, {});
+    expect(whole.body).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(whole.body as Uint8Array).toString()).toBe('hello');
+    const size = 1024 * 1024;
+    const large = await rawServer(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${size}\r\n\r\n`), Buffer.alloc(size, 'x')]));
+    const streamed = await upstream.native.request(target(large.port), { method: 'GET', target: '/', headers: [] }, null, {});
+    expect(streamed.body).toBeInstanceOf(ReadableStream);
+    expect((await text(streamed.body as ReadableStream<Uint8Array>))!.length).toBe(size);
+  });
+
   it('fails as the error pages expect: no head → bad-response (502), silence → timeout (504)', async () => {
     const closes = await rawServer('');
     const failure = (promise: Promise<unknown>) => promise.then(() => 'answered', (e: unknown) => (e instanceof UpstreamError ? e.failure : String(e)));
@@ -98,5 +120,9 @@ describe('http1-client', () => {
     expect(await failure(upstream.request(target(silent.port), { method: 'GET', target: '/', headers: [] }, null, { serverTimeout: 50 }))).toBe('timeout');
     const garbage = await rawServer('SSH-2.0-OpenSSH\r\n\r\n');
     expect(await failure(upstream.request(target(garbage.port), { method: 'GET', target: '/', headers: [] }, null, {}))).toBe('bad-response');
+    for (const line of ['no colon', ': no name']) {
+      const bad = await rawServer(`HTTP/1.1 200 OK\r\nContent-Length: 0\r\n${line}\r\n\r\n`);
+      expect(await failure(upstream.request(target(bad.port), { method: 'GET', target: '/', headers: [] }, null, {}))).toBe('bad-response');
+    }
   });
 });
