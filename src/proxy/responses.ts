@@ -29,14 +29,7 @@ export function bytesResponse(head: ResponseHead, bytes: Uint8Array, onChunk: (b
   const empty = NULL_BODY.has(head.status);
   if (!empty) onChunk(bytes.byteLength);
   onDone();
-  // The lines go to the Response's own Headers: Deno (2.9) hands headers
-  // given to the constructor to its native side at once, which cost half of
-  // what building the response takes (a bytes body gets no default
-  // content-type that these lines would then repeat).
-  const response = new Response(empty ? null : (bytes as Uint8Array<ArrayBuffer>), { status: head.status, ...statusText(head) });
-  const headers = response.headers;
-  for (const [name, value] of head.headers) headers.append(name, value);
-  return response;
+  return new Response(empty ? null : (bytes as Uint8Array<ArrayBuffer>), { status: head.status, ...statusText(head), headers: toHeaders(head.headers) });
 }
 
 /** Bytes already at hand, as a stream of one chunk. */
