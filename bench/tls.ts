@@ -22,7 +22,7 @@ interface TlsContender {
   start(port: number, backends: readonly number[], pem: string, dir: string): Promise<RunningContender>;
 }
 
-const balancer = (port: number, backends: readonly number[], pem: string, global = '') => `${global}defaults
+export const balancer = (port: number, backends: readonly number[], pem: string, global = '') => `${global}defaults
     mode http
     timeout connect 5s
     timeout client 30s
@@ -80,7 +80,7 @@ export interface TlsMeasurement {
 }
 
 /** A self-signed P-256 certificate and its key in one PEM, as haproxy and nginx both read it. */
-function makePem(dir: string): string {
+export function makePem(dir: string): string {
   const key = join(dir, 'bench.key');
   const cert = join(dir, 'bench.crt');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=bench.test'], { stdio: 'ignore' });
