@@ -31,6 +31,11 @@ export class CertificateStore {
     return this.#certificates.map((c) => c.file);
   }
 
+  /** Every certificate's context, the default's first. */
+  get contexts(): readonly SecureContext[] {
+    return this.#certificates.map((c) => c.context);
+  }
+
   get defaultContext(): SecureContext | undefined {
     return this.#certificates[0]?.context;
   }

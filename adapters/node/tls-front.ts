@@ -20,6 +20,8 @@ import type { Socket } from 'node:net';
 import type { BindTls } from '../../src/config/types.ts';
 import type { TlsFacts } from '../../src/rules/transaction.ts';
 import type { CertificateStore } from './certificate-store.ts';
+import { HandshakeDeadlines } from './handshake-deadline.ts';
+import { TicketKeys } from './session-tickets.ts';
 import { secureContextOptions, selectAlpn } from './tls-options.ts';
 
 export interface TlsConnectionHandlers {
@@ -39,13 +41,11 @@ export class TlsFront {
   readonly server: TlsServer;
   #tls: BindTls;
   #store: CertificateStore;
-  /** The TCP connections under the TLS ones. */
-  readonly #connections = new Set<Socket>();
-  /** `address|port` of the connections whose handshake is done. */
-  readonly #secured = new Set<string>();
+  readonly #deadlines = new HandshakeDeadlines();
 
   /** `handshakeMs()` (`timeout client`) is read per connection, so a reload's value applies to the next ones. */
-  constructor({ settings: tls, store }: TlsBinding, handlers: TlsConnectionHandlers, handshakeMs: () => number | undefined) {
+  constructor(binding: TlsBinding, handlers: TlsConnectionHandlers, handshakeMs: () => number | undefined) {
+    const { settings: tls, store } = binding;
     this.#tls = tls;
     this.#store = store;
     this.server = new TlsServer({
@@ -59,8 +59,9 @@ export class TlsFront {
       // callback makes Node ignore the client's list the same way.
       ...(tls.alpn ? { ALPNCallback: ({ protocols }: { protocols: string[] }) => selectAlpn(this.#tls.alpn ?? [], protocols) } : {}),
     });
+    this.#installTicketKeys(binding);
     this.server.on('secureConnection', (socket: TLSSocket) => {
-      this.#secured.add(`${socket.remoteAddress}|${socket.remotePort}`);
+      this.#deadlines.met(socket);
       if (socket.alpnProtocol === 'h2') return handlers.http2(socket);
       // node:http decides when a half-closed HTTP/1 connection ends (httpAllowHalfOpen).
       socket.allowHalfOpen = true;
@@ -69,33 +70,20 @@ export class TlsFront {
     // A failed handshake (unknown SNI with strict-sni, an old version, a
     // timeout) closes its connection; HAProxy logs nothing by default either.
     this.server.on('tlsClientError', () => {});
-    // The handshake must end within `timeout client`, as on HAProxy (Node's
-    // own handshakeTimeout starts only at the ClientHello, so a client that
-    // sends nothing would stay forever). Connections whose handshake is done
-    // are known by their client address and port (public on both sockets).
-    this.server.on('connection', (socket: Socket) => {
-      this.#connections.add(socket);
-      const peer = `${socket.remoteAddress}|${socket.remotePort}`;
-      const ms = handshakeMs();
-      const timer = ms ? setTimeout(() => this.#secured.has(peer) || socket.destroy(), ms) : undefined;
-      socket.once('close', () => {
-        clearTimeout(timer);
-        this.#connections.delete(socket);
-        this.#secured.delete(peer);
-      });
-    });
+    this.server.on('connection', (socket: Socket) => this.#deadlines.start(socket, handshakeMs()));
   }
 
   /** Cuts every connection, mid-handshake ones included (the end of a stop's grace period). */
   destroyConnections(): void {
-    for (const socket of this.#connections) socket.destroy();
+    this.#deadlines.destroyAll();
   }
 
   /** New certificates and settings for new handshakes (a reload). */
-  update({ settings: tls, store }: TlsBinding): void {
-    this.#tls = tls;
-    this.#store = store;
+  update(binding: TlsBinding): void {
+    this.#tls = binding.settings;
+    this.#store = binding.store;
     this.server.setSecureContext(this.#defaultContextOptions());
+    this.#installTicketKeys(binding);
   }
 
   /**
@@ -107,9 +95,25 @@ export class TlsFront {
     return { ...secureContextOptions(this.#tls), ...(this.#tls.strictSni ? {} : this.#store.defaultCertificate) };
   }
 
-  /** The certificate for an SNI: its match, else the default one (none under strict-sni). */
+  /**
+   * The certificate for an SNI: its match, else the default one (none under
+   * strict-sni). The default certificate is the listener's own context
+   * already (same certificate, same settings): undefined keeps it, without a
+   * switch of context.
+   */
   #contextFor(servername: string): SecureContext | undefined {
-    return this.#store.select(servername) ?? (this.#tls.strictSni ? undefined : this.#store.defaultContext);
+    const match = this.#store.select(servername);
+    if (this.#tls.strictSni) return match;
+    return match === this.#store.defaultContext ? undefined : match;
+  }
+
+  /** Fresh ticket keys (as a restarted HAProxy's) for every context of the bind. */
+  #installTicketKeys({ settings, store }: TlsBinding): void {
+    if (settings.noTlsTickets) return;
+    const keys = new TicketKeys(settings.maxVersion === 'TLSv1.3');
+    // tls.Server's default context (not public; without it Node's keys stay).
+    keys.install((this.server as unknown as { _sharedCreds?: SecureContext })._sharedCreds);
+    for (const context of store.contexts) keys.install(context);
   }
 }
 

@@ -17,7 +17,7 @@ import { startEdge } from '../helpers/edge-balancer.ts';
 import { requireHaproxy } from '../helpers/haproxy.ts';
 import { freePort } from '../helpers/ports.ts';
 import { makeCertificates, type TestCertificates } from './certificates.ts';
-import { handshake, http2Request, http2Session, httpsGet } from './tls-clients.ts';
+import { handshake, http2Request, http2Session, httpsGet, resumeInARow } from './tls-clients.ts';
 import { runTls } from './tls-harness.ts';
 
 let certs: TestCertificates;
@@ -121,6 +121,25 @@ describe('reload', () => {
       await expect(edge.reload(broken, 1_000)).rejects.toThrow(/next\.cfg:7: 'bind': unable to stat SSL certificate/);
       expect((await handshake(port, { servername: 'b.test' })).subject).toBe('b.test');
       session.close();
+    } finally {
+      await edge.close(0);
+      await backend.close();
+    }
+  });
+  it('tickets: the new certificates have new ticket keys (a restarted haproxy has), which are renewed on resumption as before', async () => {
+    const backend = await startEchoBackend('s1');
+    const env = { TLS_PORT: String(await freePort()), S1: String(backend.port) };
+    const edge = await startEdge(config(certs.a), env);
+    const port = Number(env.TLS_PORT);
+    try {
+      const [, before] = await resumeInARow(port, 2, { servername: 'a.test' });
+      expect(before).toEqual({ reused: true, tickets: 1 });
+      await edge.reload(parseHaproxyConfig([{ file: 'test.cfg', text: config(certs.certDir) }], { env }).config, 1_000);
+      expect(await resumeInARow(port, 3, { servername: 'b.test' })).toEqual([
+        { reused: false, tickets: 2 },
+        { reused: true, tickets: 1 },
+        { reused: true, tickets: 1 },
+      ]);
     } finally {
       await edge.close(0);
       await backend.close();

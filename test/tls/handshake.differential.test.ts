@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCertificates, type TestCertificates } from './certificates.ts';
-import { handshake, type Handshake } from './tls-clients.ts';
+import { handshake, resumeInARow, type Handshake } from './tls-clients.ts';
 import { runTlsOnBoth } from './tls-harness.ts';
 
 let certs: TestCertificates;
@@ -116,5 +116,49 @@ describe('ALPN and versions', () => {
     const onlyLatest = await runTlsOnBoth(config(`crt ${certs.a} ssl-min-ver TLSv1.3`), ['s1'], async ({ tlsPort }) => probe(tlsPort));
     expect(onlyLatest.haproxy).toEqual(['refused', 'refused', 'refused', 'TLSv1.3']);
     expect(onlyLatest.edge).toEqual(onlyLatest.haproxy);
+  });
+});
+
+describe('session resumption', () => {
+  // Each resumed TLS 1.3 connection is given a fresh ticket (haproxy: OpenSSL's
+  // own ticket keys), so a client that reuses its last ticket (browsers, wrk)
+  // resumes every time; Node's default ticket keys give none after a
+  // resumption, and every other connection was a full handshake.
+  it('TLS 1.3: two tickets after a full handshake, one after each resumption, so every next connection resumes', async () => {
+    const { haproxy, edge } = await runTlsOnBoth(config(`crt ${certs.a}`), ['s1'], async ({ tlsPort }) => resumeInARow(tlsPort, 4, { servername: 'a.test' }));
+    expect(haproxy).toEqual([
+      { reused: false, tickets: 2 },
+      { reused: true, tickets: 1 },
+      { reused: true, tickets: 1 },
+      { reused: true, tickets: 1 },
+    ]);
+    expect(edge).toEqual(haproxy);
+  });
+
+  it('with certificates chosen by SNI, for the default certificate and for another one', async () => {
+    const names = ['b.test', 'unknown.test', undefined];
+    const { haproxy, edge } = await runTlsOnBoth(config(`crt ${certs.certDir}`), ['s1'], async ({ tlsPort }) =>
+      Promise.all(names.map(async (servername) => (await resumeInARow(tlsPort, 3, servername ? { servername } : {})).map((r) => r.reused))),
+    );
+    expect(haproxy).toEqual([
+      [false, true, true],
+      [false, true, true],
+      [false, true, true],
+    ]);
+    expect(edge).toEqual(haproxy);
+  });
+
+  it('TLS 1.2: the ticket is resumed; a TLSv1.2-only bind sends no ticket on a resumption (edge-balancer on a TLS 1.3 bind renews it)', async () => {
+    const run = (options: string) => runTlsOnBoth(config(`crt ${certs.a}${options}`), ['s1'], async ({ tlsPort }) => resumeInARow(tlsPort, 3, { servername: 'a.test', maxVersion: 'TLSv1.2' }));
+    const tls12only = await run(' ssl-max-ver TLSv1.2');
+    expect(tls12only.haproxy).toEqual([
+      { reused: false, tickets: 1 },
+      { reused: true, tickets: 0 },
+      { reused: true, tickets: 0 },
+    ]);
+    expect(tls12only.edge).toEqual(tls12only.haproxy);
+    const both = await run('');
+    expect(both.haproxy.map((r) => r.reused)).toEqual([false, true, true]);
+    expect(both.edge.map((r) => r.reused)).toEqual(both.haproxy.map((r) => r.reused));
   });
 });

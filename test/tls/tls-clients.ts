@@ -109,3 +109,51 @@ export function http2Request(session: ClientHttp2Session, headers: Record<string
     stream.end(body);
   });
 }
+
+export interface Resumption {
+  /** The server accepted the ticket offered (an abbreviated handshake). */
+  readonly reused: boolean;
+  /** Session tickets (NewSessionTicket messages) the server sent on this connection. */
+  readonly tickets: number;
+}
+
+/**
+ * `connections` connections in a row, each offering the last ticket the
+ * previous one received, as a browser does: one HTTP/1.1 request each
+ * (`Connection: close`), read to the end so that the tickets the server
+ * sends after the handshake arrive.
+ */
+export async function resumeInARow(port: number, connections: number, options: HandshakeOptions = {}): Promise<Resumption[]> {
+  const results: Resumption[] = [];
+  let session: Buffer | undefined;
+  for (let i = 0; i < connections; i++) {
+    const result = await new Promise<Resumption & { last?: Buffer }>((resolve, reject) => {
+      const socket = tlsConnect({
+        host: '127.0.0.1',
+        port,
+        rejectUnauthorized: false,
+        ALPNProtocols: ['http/1.1'],
+        ...(options.servername ? { servername: options.servername } : {}),
+        ...(options.maxVersion ? { maxVersion: options.maxVersion } : {}),
+        ...(session ? { session } : {}),
+      });
+      let tickets = 0;
+      let reused = false;
+      let last: Buffer | undefined;
+      socket.on('session', (ticket: Buffer) => {
+        tickets++;
+        last = ticket;
+      });
+      socket.once('secureConnect', () => {
+        reused = socket.isSessionReused();
+        socket.end(`GET / HTTP/1.1\r\nhost: ${options.servername ?? 'a.test'}\r\nconnection: close\r\n\r\n`);
+      });
+      socket.resume();
+      socket.once('error', reject);
+      socket.once('close', () => resolve({ reused, tickets, ...(last ? { last } : {}) }));
+    });
+    if (result.last) session = result.last;
+    results.push({ reused: result.reused, tickets: result.tickets });
+  }
+  return results;
+}
