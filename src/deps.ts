@@ -180,6 +180,8 @@ export interface FleetLink {
   adminChanged(changes: readonly AdminChange[]): void;
   /** Signs the admin forms of sections without `adminTokenKey`: one key for every copy, so any of them accepts a form another served. */
   readonly adminTokenKey?: string;
+  /** Seeds the keys of TLS session tickets: one secret for every copy, so a ticket one issued resumes on any other (HAProxy's threads share their keys). */
+  readonly tlsTicketSecret?: string;
 }
 
 export interface BalancerDeps {

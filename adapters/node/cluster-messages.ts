@@ -18,6 +18,8 @@ export interface WorkerSetup {
   readonly logFormat: LogFormat;
   /** Signs admin forms in every worker (sections without their own key). */
   readonly adminTokenKey: string;
+  /** Seeds every worker's TLS session ticket keys alike. */
+  readonly tlsTicketSecret: string;
   readonly states: Record<string, HealthState>;
   readonly admin: AdminStates;
 }
@@ -33,7 +35,7 @@ export type ToWorker =
   /** The fleet's counters added up, the answer to `counters` `id`. */
   | { readonly type: 'totals'; readonly id: number; readonly report: CounterReport }
   /** Re-read the configuration files (SIGHUP on the primary, which has checked them). */
-  | { readonly type: 'reload'; readonly graceMs: number; readonly adminTokenKey: string }
+  | { readonly type: 'reload'; readonly graceMs: number; readonly adminTokenKey: string; readonly tlsTicketSecret: string }
   /** Finish in-flight requests within `graceMs`, then exit. */
   | { readonly type: 'stop'; readonly graceMs: number };
 

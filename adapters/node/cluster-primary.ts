@@ -39,13 +39,15 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   let state = new BalancerState(options.config, store, Date.now());
   let checks: HealthChecks = startHealthChecks(state, deps);
   let adminTokenKey = newKey();
+  // New at each reload, as a restarted HAProxy's ticket keys are.
+  let tlsTicketSecret = newKey();
   let stopping = false;
   let failed: string | undefined;
   const started = new Set<number>();
   let allListening!: () => void;
   const listening = new Promise<void>((resolve) => (allListening = resolve));
 
-  const setup = (): Omit<WorkerSetup, 'admin'> => ({ files: options.files, logFormat: options.logFormat, adminTokenKey, states: store.snapshot() });
+  const setup = (): Omit<WorkerSetup, 'admin'> => ({ files: options.files, logFormat: options.logFormat, adminTokenKey, tlsTicketSecret, states: store.snapshot() });
   const fork = (): Worker => {
     const worker = cluster.fork({ [WORKER_ENV]: '1' });
     fleet.add(worker, setup, (message: FromWorker) => {
@@ -103,7 +105,8 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
       }
       for (const notice of next.notices) log(`[NOTICE] ${notice}`);
       adminTokenKey = newKey();
-      const errors = await fleet.reload(options.graceMs, adminTokenKey);
+      tlsTicketSecret = newKey();
+      const errors = await fleet.reload(options.graceMs, { adminTokenKey, tlsTicketSecret });
       if (errors.length > 0) return log(`[ALERT] reload refused, the running configuration stays: ${errors[0]}`);
       fleet.reset();
       checks.stop();

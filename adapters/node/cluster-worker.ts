@@ -38,6 +38,7 @@ export async function runWorker(): Promise<void> {
   const waiting = new Map<number, (report: CounterReport) => void>();
   let nextId = 0;
   let adminTokenKey = setup.adminTokenKey;
+  let tlsTicketSecret = setup.tlsTicketSecret;
   const fleet: FleetLink = {
     counters: () =>
       new Promise((resolve) => {
@@ -49,6 +50,9 @@ export async function runWorker(): Promise<void> {
     adminChanged: (changes) => tell({ type: 'admin', admin: Object.fromEntries(changes.map((c) => [`${c.backend}/${c.server}`, c.after])) }),
     get adminTokenKey() {
       return adminTokenKey;
+    },
+    get tlsTicketSecret() {
+      return tlsTicketSecret;
     },
   };
   // Access lines carry the worker's pid, as HAProxy's syslog lines carry its own (`haproxy[PID]:`).
@@ -87,6 +91,7 @@ export async function runWorker(): Promise<void> {
         return waiting.get(message.id)?.(message.report), void waiting.delete(message.id);
       case 'reload':
         adminTokenKey = message.adminTokenKey;
+        tlsTicketSecret = message.tlsTicketSecret;
         return void Promise.resolve()
           .then(() => balancer.reload(loadConfigFiles(setup.files, process.env).config, message.graceMs))
           .then(

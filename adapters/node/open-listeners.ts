@@ -10,6 +10,7 @@ import type { ConnectionGate } from './connection-gate.ts';
 import { handlersFor } from './handlers.ts';
 import { ConfigError, ConfigErrors } from '../../src/config/errors.ts';
 import { loadCertificateStore } from './certificate-store.ts';
+import { ticketKeysFor } from './session-tickets.ts';
 import { Listener } from './listener.ts';
 import type { TlsBinding } from './tls-front.ts';
 import type { NodeDeps } from './node-deps.ts';
@@ -32,14 +33,16 @@ export function bindsOf(config: Config): { key: string; frontend: Frontend; bind
  * Loads the certificates of every TLS bind, by bind key. Reading files is the
  * adapter's part of parsing: a missing or broken file is a configuration error
  * at its `bind` line, thrown before anything starts or, on a reload, changes.
+ * Each bind gets new session ticket keys, derived from `ticketSecret` when
+ * worker processes share it (see session-tickets.ts).
  */
-export function loadTlsBindings(config: Config): Map<string, TlsBinding> {
+export function loadTlsBindings(config: Config, ticketSecret?: string): Map<string, TlsBinding> {
   const bindings = new Map<string, TlsBinding>();
   const errors: ConfigError[] = [];
   for (const { key, bind } of bindsOf(config)) {
     if (!bind.tls) continue;
     try {
-      bindings.set(key, { settings: bind.tls, store: loadCertificateStore(bind.tls) });
+      bindings.set(key, { settings: bind.tls, store: loadCertificateStore(bind.tls), tickets: ticketKeysFor(bind.tls, key, ticketSecret) });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       // An address list (`bind :443,:8443 ssl crt …`) reports its file once.

@@ -47,7 +47,7 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
   const gate = new ConnectionGate(config, deps.logger);
 
   try {
-    const tls = loadTlsBindings(config);
+    const tls = loadTlsBindings(config, deps.fleet?.tlsTicketSecret);
     switchTo(config, app, tls, await openNewListeners(config, app, deps, open, gate, tls));
   } catch (error) {
     checks.stop();
@@ -94,7 +94,7 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
       // A certificate that cannot be loaded or a bind that fails (address in
       // use) refuses the whole reload before anything changed: the running
       // rules, listeners, certificates and checks stay.
-      const tls = loadTlsBindings(next);
+      const tls = loadTlsBindings(next, deps.fleet?.tlsTicketSecret);
       const nextApp = createBalancer(next, deps);
       const opened = await openNewListeners(next, nextApp, deps, open, gate, tls);
       const dropped = switchTo(next, nextApp, tls, opened);

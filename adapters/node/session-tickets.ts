@@ -8,13 +8,14 @@
  * signature more, on both sides) every other connection.
  *
  * Node only renews through its ticket key callback on the native context
- * (undocumented; Node's own tests use it): it asks for the keys, which stay
- * as Node's own are (random per bind, AES-128-CBC + HMAC-SHA256, made at
- * start and at each reload), and hears "renew" when a ticket is opened. When
- * the callback is not there, Node's built-in keys stay in use.
+ * (undocumented; Node's own tests use it): it asks for the keys (AES-128-CBC
+ * + HMAC-SHA256, as Node's own; new at start and at each reload) and hears
+ * "renew" when a ticket is opened. When the callback is not there, Node's
+ * built-in keys stay in use.
  */
-import { randomBytes, randomFillSync } from 'node:crypto';
+import { hkdfSync, randomBytes, randomFillSync } from 'node:crypto';
 import type { SecureContext } from 'node:tls';
+import type { BindTls } from '../../src/config/types.ts';
 
 /** [status, HMAC key, AES-128 key, key name, IV]: status 1 = sealed/valid, 2 = valid and renew, 0 = unknown key. */
 type TicketKeyAnswer = [number, Buffer, Buffer, Buffer?, Buffer?];
@@ -27,23 +28,43 @@ interface NativeContext {
 
 const PART = 16;
 
+/** Key name, HMAC key and AES key, one after the other. */
+const MATERIAL = PART + 32 + PART;
+
+/**
+ * A bind's ticket keys, unless `no-tls-tickets`. Worker processes derive them
+ * from the secret the primary gives them all (`bindKey` tells binds apart),
+ * so that a ticket resumes on any worker, as on HAProxy's threads; one
+ * process makes them at random. New ones at start and at each reload.
+ */
+export function ticketKeysFor(tls: BindTls, bindKey: string, secret: string | undefined): TicketKeys | undefined {
+  if (tls.noTlsTickets) return undefined;
+  const material = secret === undefined ? randomBytes(MATERIAL) : Buffer.from(hkdfSync('sha256', secret, 'edge-balancer TLS session tickets', bindKey, MATERIAL));
+  return new TicketKeys(tls.maxVersion === 'TLSv1.3', material);
+}
+
 export class TicketKeys {
-  readonly #name = randomBytes(PART);
-  readonly #hmacKey = randomBytes(32);
-  readonly #aesKey = randomBytes(PART);
+  readonly #name: Buffer;
+  readonly #hmacKey: Buffer;
+  readonly #aesKey: Buffer;
   /** Node copies what the answer holds before the callback returns: one array each, the IV refilled per ticket. */
   readonly #iv = Buffer.alloc(PART);
-  readonly #sealing: TicketKeyAnswer = [1, this.#hmacKey, this.#aesKey, this.#name, this.#iv];
+  readonly #sealing: TicketKeyAnswer;
   readonly #opened: TicketKeyAnswer;
-  readonly #unknown: TicketKeyAnswer = [0, this.#hmacKey, this.#aesKey];
+  readonly #unknown: TicketKeyAnswer;
 
   /**
    * `renew`: the bind may speak TLS 1.3. The callback cannot tell a TLS 1.2
    * ticket from a 1.3 one, and on TLS 1.2 OpenSSL's own keys do not renew: a
    * TLSv1.2-only bind keeps tickets as they are.
    */
-  constructor(renew: boolean) {
+  constructor(renew: boolean, material: Buffer) {
+    this.#name = material.subarray(0, PART);
+    this.#hmacKey = material.subarray(PART, PART + 32);
+    this.#aesKey = material.subarray(PART + 32, MATERIAL);
+    this.#sealing = [1, this.#hmacKey, this.#aesKey, this.#name, this.#iv];
     this.#opened = [renew ? 2 : 1, this.#hmacKey, this.#aesKey];
+    this.#unknown = [0, this.#hmacKey, this.#aesKey];
   }
 
   /**

@@ -21,7 +21,7 @@ import type { BindTls } from '../../src/config/types.ts';
 import type { TlsFacts } from '../../src/rules/transaction.ts';
 import type { CertificateStore } from './certificate-store.ts';
 import { HandshakeDeadlines } from './handshake-deadline.ts';
-import { TicketKeys } from './session-tickets.ts';
+import type { TicketKeys } from './session-tickets.ts';
 import { secureContextOptions, selectAlpn } from './tls-options.ts';
 
 export interface TlsConnectionHandlers {
@@ -31,10 +31,11 @@ export interface TlsConnectionHandlers {
   readonly http1: (socket: TLSSocket) => void;
 }
 
-/** A TLS bind's settings with its certificates, loaded. */
+/** A TLS bind's settings with its certificates, loaded, and its session ticket keys (none: `no-tls-tickets`). */
 export interface TlsBinding {
   readonly settings: BindTls;
   readonly store: CertificateStore;
+  readonly tickets?: TicketKeys;
 }
 
 export class TlsFront {
@@ -107,13 +108,11 @@ export class TlsFront {
     return match === this.#store.defaultContext ? undefined : match;
   }
 
-  /** Fresh ticket keys (as a restarted HAProxy's) for every context of the bind. */
-  #installTicketKeys({ settings, store }: TlsBinding): void {
-    if (settings.noTlsTickets) return;
-    const keys = new TicketKeys(settings.maxVersion === 'TLSv1.3');
+  /** The bind's ticket keys (new at each reload) for every context of the bind. */
+  #installTicketKeys({ tickets, store }: TlsBinding): void {
     // tls.Server's default context (not public; without it Node's keys stay).
-    keys.install((this.server as unknown as { _sharedCreds?: SecureContext })._sharedCreds);
-    for (const context of store.contexts) keys.install(context);
+    tickets?.install((this.server as unknown as { _sharedCreds?: SecureContext })._sharedCreds);
+    for (const context of store.contexts) tickets?.install(context);
   }
 }
 

@@ -69,12 +69,12 @@ export class WorkerFleet {
   }
 
   /** Every worker re-reads the files; resolves with the errors of those that refused. */
-  async reload(graceMs: number, adminTokenKey: string): Promise<string[]> {
+  async reload(graceMs: number, secrets: { adminTokenKey: string; tlsTicketSecret: string }): Promise<string[]> {
     const answers = [...this.#workers].map(
       ([id, worker]) =>
         new Promise<string | undefined>((resolve) => {
           this.#reloads.set(id, (error) => (this.#reloads.delete(id), resolve(error)));
-          send(worker, { type: 'reload', graceMs, adminTokenKey });
+          send(worker, { type: 'reload', graceMs, ...secrets });
         }),
     );
     return (await Promise.all(answers)).filter((error) => error !== undefined);

@@ -45,7 +45,8 @@ export async function startClusterCommand(file: string, threads: number, extra: 
   let err = '';
   primary.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   primary.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const workers = () => childrenOf(primary.pid!);
+  // tsx's esbuild service is a child of the primary too while its cache is cold: not a worker.
+  const workers = () => childrenOf(primary.pid!).filter((pid) => commandOf(pid) === process.execPath);
   const command: ClusterCommand = {
     primary,
     stdout: () => out,
@@ -112,6 +113,15 @@ export function childrenOf(pid: number): number[] {
     }
   }
   return children;
+}
+
+/** The executable a process was started with (argv[0] in /proc/PID/cmdline); '' once it ended. */
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]!;
+  } catch {
+    return '';
+  }
 }
 
 /** The state letter of /proc/PID/stat: R, S, T (stopped), Z, … */

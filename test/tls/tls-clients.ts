@@ -118,42 +118,46 @@ export interface Resumption {
 }
 
 /**
- * `connections` connections in a row, each offering the last ticket the
- * previous one received, as a browser does: one HTTP/1.1 request each
- * (`Connection: close`), read to the end so that the tickets the server
- * sends after the handshake arrive.
+ * One connection offering `session` (a ticket), with one HTTP/1.1 request
+ * (`Connection: close`) read to the end, so that the tickets the server sends
+ * after the handshake arrive; `last` is the last of them.
  */
+export function resumeOnce(port: number, session: Buffer | undefined, options: HandshakeOptions = {}): Promise<Resumption & { last?: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({
+      host: '127.0.0.1',
+      port,
+      rejectUnauthorized: false,
+      ALPNProtocols: ['http/1.1'],
+      ...(options.servername ? { servername: options.servername } : {}),
+      ...(options.maxVersion ? { maxVersion: options.maxVersion } : {}),
+      ...(session ? { session } : {}),
+    });
+    let tickets = 0;
+    let reused = false;
+    let last: Buffer | undefined;
+    socket.on('session', (ticket: Buffer) => {
+      tickets++;
+      last = ticket;
+    });
+    socket.once('secureConnect', () => {
+      reused = socket.isSessionReused();
+      socket.end(`GET / HTTP/1.1\r\nhost: ${options.servername ?? 'a.test'}\r\nconnection: close\r\n\r\n`);
+    });
+    socket.resume();
+    socket.once('error', reject);
+    socket.once('close', () => resolve({ reused, tickets, ...(last ? { last } : {}) }));
+  });
+}
+
+/** `connections` connections in a row, each offering the last ticket the previous one received, as a browser does. */
 export async function resumeInARow(port: number, connections: number, options: HandshakeOptions = {}): Promise<Resumption[]> {
   const results: Resumption[] = [];
   let session: Buffer | undefined;
   for (let i = 0; i < connections; i++) {
-    const result = await new Promise<Resumption & { last?: Buffer }>((resolve, reject) => {
-      const socket = tlsConnect({
-        host: '127.0.0.1',
-        port,
-        rejectUnauthorized: false,
-        ALPNProtocols: ['http/1.1'],
-        ...(options.servername ? { servername: options.servername } : {}),
-        ...(options.maxVersion ? { maxVersion: options.maxVersion } : {}),
-        ...(session ? { session } : {}),
-      });
-      let tickets = 0;
-      let reused = false;
-      let last: Buffer | undefined;
-      socket.on('session', (ticket: Buffer) => {
-        tickets++;
-        last = ticket;
-      });
-      socket.once('secureConnect', () => {
-        reused = socket.isSessionReused();
-        socket.end(`GET / HTTP/1.1\r\nhost: ${options.servername ?? 'a.test'}\r\nconnection: close\r\n\r\n`);
-      });
-      socket.resume();
-      socket.once('error', reject);
-      socket.once('close', () => resolve({ reused, tickets, ...(last ? { last } : {}) }));
-    });
-    if (result.last) session = result.last;
-    results.push({ reused: result.reused, tickets: result.tickets });
+    const { last, ...result } = await resumeOnce(port, session, options);
+    if (last) session = last;
+    results.push(result);
   }
   return results;
 }
