@@ -98,9 +98,8 @@ export class TlsFront {
 
   /**
    * The certificate for an SNI: its match, else the default one (none under
-   * strict-sni). The default certificate is the listener's own context
-   * already (same certificate, same settings): undefined keeps it, without a
-   * switch of context.
+   * strict-sni). undefined keeps the listener's context, which has the
+   * default certificate already: no switch of context.
    */
   #contextFor(servername: string): SecureContext | undefined {
     const match = this.#store.select(servername);
@@ -108,7 +107,7 @@ export class TlsFront {
     return match === this.#store.defaultContext ? undefined : match;
   }
 
-  /** The bind's ticket keys (new at each reload) for every context of the bind. */
+  /** The bind's ticket keys for every context of the bind. */
   #installTicketKeys({ tickets, store }: TlsBinding): void {
     // tls.Server's default context (not public; without it Node's keys stay).
     tickets?.install((this.server as unknown as { _sharedCreds?: SecureContext })._sharedCreds);
