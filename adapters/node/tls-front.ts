@@ -21,6 +21,7 @@ import type { BindTls } from '../../src/config/types.ts';
 import type { TlsFacts } from '../../src/rules/transaction.ts';
 import type { CertificateStore } from './certificate-store.ts';
 import { HandshakeDeadlines } from './handshake-deadline.ts';
+import { SniSelection } from './sni-selection.ts';
 import type { TicketKeys } from './session-tickets.ts';
 import { secureContextOptions, selectAlpn } from './tls-options.ts';
 
@@ -43,23 +44,26 @@ export class TlsFront {
   #tls: BindTls;
   #store: CertificateStore;
   readonly #deadlines = new HandshakeDeadlines();
+  readonly #sni: SniSelection;
 
   /** `handshakeMs()` (`timeout client`) is read per connection, so a reload's value applies to the next ones. */
   constructor(binding: TlsBinding, handlers: TlsConnectionHandlers, handshakeMs: () => number | undefined) {
     const { settings: tls, store } = binding;
     this.#tls = tls;
     this.#store = store;
+    this.#sni = new SniSelection(tls, store);
     this.server = new TlsServer({
       ...this.#defaultContextOptions(),
       // A client that goes away during the handshake is closed at once; only
       // an HTTP/1 connection is half-open, as on node:http's server (below).
       allowHalfOpen: false,
       noDelay: true,
-      SNICallback: (servername, done) => done(null, this.#contextFor(servername)),
+      SNICallback: this.#sni.callback,
       // Without `alpn` HAProxy negotiates no protocol (HTTP/1.1); installing no
       // callback makes Node ignore the client's list the same way.
       ...(tls.alpn ? { ALPNCallback: ({ protocols }: { protocols: string[] }) => selectAlpn(this.#tls.alpn ?? [], protocols) } : {}),
     });
+    this.#sni.use(this.server, tls, store);
     this.#installTicketKeys(binding);
     this.server.on('secureConnection', (socket: TLSSocket) => {
       this.#deadlines.met(socket);
@@ -84,6 +88,7 @@ export class TlsFront {
     this.#tls = binding.settings;
     this.#store = binding.store;
     this.server.setSecureContext(this.#defaultContextOptions());
+    this.#sni.use(this.server, binding.settings, binding.store);
     this.#installTicketKeys(binding);
   }
 
@@ -94,17 +99,6 @@ export class TlsFront {
    */
   #defaultContextOptions(): SecureContextOptions {
     return { ...secureContextOptions(this.#tls), ...(this.#tls.strictSni ? {} : this.#store.defaultCertificate) };
-  }
-
-  /**
-   * The certificate for an SNI: its match, else the default one (none under
-   * strict-sni). undefined keeps the listener's context, which has the
-   * default certificate already: no switch of context.
-   */
-  #contextFor(servername: string): SecureContext | undefined {
-    const match = this.#store.select(servername);
-    if (this.#tls.strictSni) return match;
-    return match === this.#store.defaultContext ? undefined : match;
   }
 
   /** The bind's ticket keys for every context of the bind. */

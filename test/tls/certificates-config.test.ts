@@ -126,7 +126,7 @@ describe('reload', () => {
       await backend.close();
     }
   });
-  it('tickets: the new certificates have new ticket keys (a restarted haproxy has), which are renewed on resumption as before', async () => {
+  it('tickets and SNI: the new certificates have new ticket keys (a restarted haproxy has), which are renewed on resumption as before', async () => {
     const backend = await startEchoBackend('s1');
     const env = { TLS_PORT: String(await freePort()), S1: String(backend.port) };
     const edge = await startEdge(config(certs.a), env);
@@ -135,6 +135,8 @@ describe('reload', () => {
       const [, before] = await resumeInARow(port, 2, { servername: 'a.test' });
       expect(before).toEqual({ reused: true, tickets: 1 });
       await edge.reload(parseHaproxyConfig([{ file: 'test.cfg', text: config(certs.certDir) }], { env }).config, 1_000);
+      // From one certificate to several: SNI selects again (a single certificate needs no SNI callback).
+      expect((await handshake(port, { servername: 'b.test' })).subject).toBe('b.test');
       expect(await resumeInARow(port, 3, { servername: 'b.test' })).toEqual([
         { reused: false, tickets: 2 },
         { reused: true, tickets: 1 },

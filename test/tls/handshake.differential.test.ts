@@ -70,12 +70,17 @@ describe('certificate chosen by SNI', () => {
     expect(edge).toEqual(haproxy);
   });
 
-  it('strict-sni refuses an unknown name and a missing SNI', async () => {
+  it('strict-sni refuses an unknown name and a missing SNI, with a directory and with one certificate', async () => {
     const { haproxy, edge } = await runTlsOnBoth(config(`crt ${certs.certDir} strict-sni`), ['s1'], async ({ tlsPort }) =>
       subjects(await Promise.all(['b.test', 'unknown.test', undefined].map((servername) => handshake(tlsPort, servername ? { servername } : {})))),
     );
     expect(haproxy).toEqual(['b.test', 'refused', 'refused']);
     expect(edge).toEqual(haproxy);
+    const single = await runTlsOnBoth(config(`crt ${certs.a} strict-sni`), ['s1'], async ({ tlsPort }) =>
+      subjects(await Promise.all(['a.test', 'unknown.test', undefined].map((servername) => handshake(tlsPort, servername ? { servername } : {})))),
+    );
+    expect(single.haproxy).toEqual(['a.test', 'refused', 'refused']);
+    expect(single.edge).toEqual(single.haproxy);
   });
 });
 
