@@ -33,7 +33,7 @@ export function createFastPathListener(
 ): RequestListener {
   const { frontend } = entry;
   return (request, response) => {
-    const conn = connectionFactsOf(request);
+    const conn = connectionFactsOf(request.socket, request.httpVersion);
     const admission = admitRequest(
       app.state,
       entry,

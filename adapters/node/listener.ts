@@ -8,12 +8,14 @@
  * and hands each connection, decrypted, to the same HTTP/1 or HTTP/2 serving.
  */
 import { createServer, type RequestListener, type Server } from 'node:http';
-import type { Server as NetServer, Socket } from 'node:net';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Timeouts } from '../../src/config/types.ts';
 import { answerClientErrors, refuseUnsupportedRequests } from './client-errors.ts';
 import { enforceClientTimeout } from './client-timeout.ts';
 import type { ConnectionGate } from './connection-gate.ts';
 import { Http2AsHttp1 } from './h2c.ts';
+import type { RawForward } from './raw-connection.ts';
+import { RawFront } from './raw-front.ts';
 import { listenPausable } from './pausable-listen.ts';
 import { TlsFront, type TlsBinding } from './tls-front.ts';
 import type { UpgradeListener } from './upgrade.ts';
@@ -23,6 +25,8 @@ import { applyHttpServerLimits, keepAliveLimit } from './http-server-limits.ts';
 export interface ListenerHandlers {
   readonly request: RequestListener;
   readonly upgrade: UpgradeListener;
+  /** Ordinary proxied requests on the raw front (./raw-front.ts); without it, node:http serves all. */
+  readonly raw?: RawForward;
 }
 
 export class Listener {
@@ -43,8 +47,9 @@ export class Listener {
   readonly #gate: ConnectionGate;
   #counted?: ReturnType<ConnectionGate['attach']>;
   readonly #stopSweep: () => void;
+  readonly #raw: RawFront;
 
-  constructor(handlers: ListenerHandlers, timeouts: Timeouts, frontend: string, gate: ConnectionGate, tls?: TlsBinding) {
+  constructor(handlers: ListenerHandlers, timeouts: Timeouts, frontend: string, gate: ConnectionGate, warn: (message: string) => void, tls?: TlsBinding) {
     this.#handlers = handlers;
     this.#timeouts = timeouts;
     this.#frontend = frontend;
@@ -77,11 +82,18 @@ export class Listener {
       keepAlive: keepAliveLimit(this.#timeouts),
     }));
     applyHttpServerLimits(this.#server, this.#timeouts);
-    this.#tls = tls && new TlsFront(tls, { http1: (socket) => this.#server.emit('connection', socket), http2: (socket) => this.#http2.serve(socket) }, () => this.#timeouts.client);
-    // node:http starts tracking connections (closeIdleConnections…) when it
-    // listens; behind TLS it never listens itself.
-    if (this.#tls) this.#server.emit('listening');
-    this.#accepting = this.#tls?.server ?? this.#server;
+    this.#raw = new RawFront(this.#server, () => this.#handlers.raw, () => ({
+      client: this.#timeouts.client,
+      httpRequest: this.#timeouts.httpRequest,
+      keepAlive: keepAliveLimit(this.#timeouts),
+    }), warn);
+    const accept = (socket: Socket) => this.#raw.accept(socket);
+    this.#tls = tls && new TlsFront(tls, { http1: accept, http2: (socket) => this.#http2.serve(socket) }, () => this.#timeouts.client);
+    // Connections go to the raw front first; node:http never listens itself,
+    // so its connection tracking (closeIdleConnections…) is started here.
+    this.#server.emit('listening');
+    // As node:http's own: half-open sockets allowed, no Nagle delay.
+    this.#accepting = this.#tls?.server ?? createNetServer({ allowHalfOpen: true, noDelay: true }, accept);
   }
 
   /** New handlers, timeouts and frontend for the requests and connections to come. */
@@ -107,6 +119,7 @@ export class Listener {
     return new Promise((resolve) => {
       const force = setTimeout(() => {
         this.#server.closeAllConnections();
+        this.#raw.destroy();
         for (const socket of this.#upgraded) socket.destroy();
         this.#http2.destroy();
         this.#tls?.destroyConnections();
@@ -116,9 +129,10 @@ export class Listener {
         this.#counted?.detach();
         resolve();
       });
-      // Behind TLS: stops node:http's connection tracking (its server is not listening).
-      if (this.#tls) this.#server.close(() => {});
+      // Stops node:http's connection tracking (its server is not listening).
+      this.#server.close(() => {});
       this.#server.closeIdleConnections();
+      this.#raw.close();
       this.#http2.close();
     });
   }

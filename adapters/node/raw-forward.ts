@@ -1,0 +1,43 @@
+/**
+ * What the raw front (./raw-connection.ts) does with an ordinary request
+ * under one configuration: the admission step's decision, the very call the
+ * fast path (./fast-path.ts) makes, and, when it says `proxy`,
+ * `forwardRequest` with the same inputs. Anything else (stats, redirects,
+ * denies, a 400…) is left to node:http, which admits the request again (the
+ * step is pure) and answers it as ever. So is every request of a frontend or
+ * backend with `compression`, whose bodies go through zlib (./compressed-body.ts).
+ */
+import type { BalancerApp } from '../../src/app.ts';
+import { admitRequest } from '../../src/admission/admit-request.ts';
+import type { FrontendRuntime } from '../../src/balancer/balancer-state.ts';
+import type { BalancerDeps, Upstream } from '../../src/deps.ts';
+import { forwardRequest } from '../../src/proxy/proxy-request.ts';
+import { connectionFactsOf } from './connection-facts.ts';
+import type { RawForward } from './raw-connection.ts';
+import type { UpstreamBody } from './upstream-body.ts';
+
+export function createRawForward(app: BalancerApp, entry: FrontendRuntime, upstream: Upstream<UpstreamBody>, deps: BalancerDeps): RawForward | undefined {
+  const { frontend } = entry;
+  if (frontend.compression) return undefined;
+  const state = app.state;
+  return (head, socket, clientLeft) => {
+    const conn = connectionFactsOf(socket, '1.1');
+    const admission = admitRequest(state, entry, head, conn);
+    if (admission.kind !== 'proxy' || admission.runtime.backend.compression) return undefined;
+    return forwardRequest(
+      {
+        frontend,
+        frontendCounters: entry.counters,
+        runtime: admission.runtime,
+        head: admission.head,
+        body: null,
+        client: { address: conn.clientAddress, port: conn.clientPort },
+        ...(admission.runtime.backend.abortOnClose ? { clientLeft: clientLeft() } : {}),
+        transaction: admission.transaction,
+        rules: admission.rules,
+      },
+      upstream,
+      deps,
+    );
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * One response of the raw front (./raw-connection.ts), written straight to
+ * the client's socket in the bytes node:http would write
+ * (src/http1/response-head.ts frames it): the head leaves with the first
+ * body bytes, and a body that is whole when it is written (the usual small
+ * response) leaves with its head in one `socket.write`. It is the BodySink an
+ * UpstreamBody writes into: chunked encoding when the head has no length,
+ * trailers after the last chunk, back-pressure through the socket's `drain`.
+ * One object per connection, reused by each response.
+ */
+import type { Socket } from 'node:net';
+import type { ResponseFraming } from '../../src/http1/response-head.ts';
+import type { BodySink } from './upstream-body.ts';
+
+/** Bodies up to this size are copied behind the head into one buffer; bigger ones are written as they are. */
+const COPY_LIMIT_BYTES = 16 * 1024;
+
+export class RawResponse implements BodySink {
+  readonly #socket: Socket;
+  readonly #finished: () => void;
+  /** The head not written yet ('' once it is). */
+  #head = '';
+  #chunked = false;
+  #hasBody = false;
+  #trailers = '';
+  #open = false;
+  /** The body's drain listener (UpstreamBody's resume), for the current response only. */
+  #drain: (() => void) | undefined;
+
+  /** `finished`: the response's last bytes are queued on the socket. */
+  constructor(socket: Socket, finished: () => void) {
+    this.#socket = socket;
+    this.#finished = finished;
+  }
+
+  /** The socket drained (its owner listens, once per connection). */
+  drained(): void {
+    this.#drain?.();
+  }
+
+  start(framing: ResponseFraming): void {
+    this.#head = framing.head;
+    this.#chunked = framing.chunked;
+    this.#hasBody = framing.hasBody;
+    this.#trailers = '';
+    this.#drain = undefined;
+    this.#open = true;
+  }
+
+  write(chunk: Buffer): boolean {
+    if (!this.#open) return false;
+    if (!this.#hasBody || chunk.byteLength === 0) return this.#flushHead();
+    const prefix = this.#takeHead() + (this.#chunked ? `${chunk.byteLength.toString(16)}\r\n` : '');
+    return this.#send(prefix, chunk, this.#chunked ? '\r\n' : '');
+  }
+
+  end(chunk?: Buffer): void {
+    if (!this.#open) return;
+    this.#open = false;
+    let prefix = this.#takeHead();
+    let suffix = '';
+    const body = this.#hasBody && chunk && chunk.byteLength > 0 ? chunk : undefined;
+    if (body && this.#chunked) {
+      prefix += `${body.byteLength.toString(16)}\r\n`;
+      suffix = '\r\n';
+    }
+    if (this.#hasBody && this.#chunked) suffix += `0\r\n${this.#trailers}\r\n`;
+    this.#send(prefix, body, suffix);
+    this.#finished();
+  }
+
+  /** The server's body failed: the client's response is cut (node:http destroys the socket too). */
+  destroy(): void {
+    this.#open = false;
+    this.#socket.destroy();
+  }
+
+  addTrailers(trailers: [string, string][]): void {
+    // Written only in a chunked body, as node:http does.
+    for (const [name, value] of trailers) this.#trailers += `${name}: ${value}\r\n`;
+  }
+
+  on(_event: 'drain', listener: () => void): void {
+    this.#drain = listener;
+  }
+
+  #takeHead(): string {
+    const head = this.#head;
+    this.#head = '';
+    return head;
+  }
+
+  #flushHead(): boolean {
+    const head = this.#takeHead();
+    return head === '' ? true : this.#socket.write(head, 'latin1');
+  }
+
+  /** `prefix` and `suffix` are latin1 framing; one write unless the body is big. */
+  #send(prefix: string, body: Buffer | undefined, suffix: string): boolean {
+    const socket = this.#socket;
+    if (!body) return prefix + suffix === '' ? true : socket.write(prefix + suffix, 'latin1');
+    if (prefix === '' && suffix === '') return socket.write(body);
+    if (body.byteLength > COPY_LIMIT_BYTES) {
+      socket.cork();
+      if (prefix !== '') socket.write(prefix, 'latin1');
+      let flowing = socket.write(body);
+      if (suffix !== '') flowing = socket.write(suffix, 'latin1');
+      socket.uncork();
+      return flowing;
+    }
+    const out = Buffer.allocUnsafe(prefix.length + body.byteLength + suffix.length);
+    out.write(prefix, 0, 'latin1');
+    body.copy(out, prefix.length);
+    if (suffix !== '') out.write(suffix, prefix.length + body.byteLength, 'latin1');
+    return socket.write(out);
+  }
+}
