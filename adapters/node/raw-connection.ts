@@ -196,10 +196,12 @@ export class RawConnection {
     const bytes = this.#pending;
     this.#pending = '';
     if (socket.bytesWritten > 0) handedOverAtBoundary(socket);
+    // Paused here while a response was written; node:http may pause it itself
+    // (the HTTP/2 preface: ./h2c.ts takes the socket over, paused).
+    if (socket.isPaused()) socket.resume();
     this.#front.server.emit('connection', socket);
     if (bytes !== '') socket.emit('data', Buffer.from(bytes, 'latin1'));
     if (this.#ended) socket.emit('end');
-    if (socket.isPaused()) socket.resume();
   }
 }
 
