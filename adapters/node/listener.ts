@@ -2,24 +2,26 @@
  * One listening socket (`bind ADDR:PORT`) whose behaviour can be swapped: a
  * configuration reload hands it a new request handler, new timeouts and
  * possibly a new frontend name (and certificates), and connections already
- * open carry on. Node's http server settings that cannot change per request
- * are set once here; its connections count against `maxconn` through the
- * ConnectionGate. On a `bind … ssl` the TLS server (./tls-front.ts) accepts
- * and hands each connection, decrypted, to the same HTTP/1 or HTTP/2 serving.
+ * open carry on. Its connections count against `maxconn` through the
+ * ConnectionGate. Each HTTP/1 connection is read by the raw front
+ * (./raw-front.ts), which hands what it does not serve to node:http. On a
+ * `bind … ssl` the TLS server (./tls-front.ts) accepts and hands each
+ * connection, decrypted, to the same HTTP/1 or HTTP/2 serving.
  */
-import { createServer, type RequestListener, type Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Timeouts } from '../../src/config/types.ts';
-import { answerClientErrors, refuseUnsupportedRequests } from './client-errors.ts';
+import { answerClientErrors } from './client-errors.ts';
+import { createNodeHttpServer } from './node-http-server.ts';
 import { enforceClientTimeout } from './client-timeout.ts';
 import type { ConnectionGate } from './connection-gate.ts';
 import { Http2AsHttp1 } from './h2c.ts';
-import type { RawForward } from './raw-connection.ts';
+import type { RawForward } from './raw-forward.ts';
 import { RawFront } from './raw-front.ts';
 import { listenPausable } from './pausable-listen.ts';
 import { TlsFront, type TlsBinding } from './tls-front.ts';
 import type { UpgradeListener } from './upgrade.ts';
-import { applyHttpServerLimits, keepAliveLimit } from './http-server-limits.ts';
+import { applyHttpServerLimits, clientLimitsOf } from './http-server-limits.ts';
 
 /** What a configuration does with a listener's requests: ordinary ones, and upgrades (WebSocket…). */
 export interface ListenerHandlers {
@@ -32,7 +34,7 @@ export interface ListenerHandlers {
 export class Listener {
   readonly #server: Server;
   readonly #tls: TlsFront | undefined;
-  /** The socket that accepts: the TLS server of a `bind … ssl`, else the HTTP server. */
+  /** The socket that accepts: the TLS server of a `bind … ssl`, else a plain one; both hand connections to the raw front. */
   readonly #accepting: NetServer;
   #handlers: ListenerHandlers;
   #timeouts: Timeouts;
@@ -54,39 +56,19 @@ export class Listener {
     this.#timeouts = timeouts;
     this.#frontend = frontend;
     this.#gate = gate;
-    // An HTTP/1.0 request without Host is forwarded, as haproxy does; an
-    // HTTP/1.1 one gets HAProxy's 400 page from client-errors.ts, not Node's.
-    this.#server = createServer({ requireHostHeader: false });
-    this.#server.on('request', refuseUnsupportedRequests(this.#server, (request, response) => {
-      // HAProxy adds no Date line: the server's own, if it sent one, is forwarded.
-      response.sendDate = false;
-      this.#handlers.request(request, response);
-    }));
-    this.#server.on('upgrade', (request, socket: Socket, head: Buffer) => {
-      this.#upgraded.add(socket);
-      socket.once('close', () => this.#upgraded.delete(socket));
-      this.#handlers.upgrade(request, socket, head, this.#server);
-    });
-    // `timeout http-request` and `timeout client` are enforced by
-    // client-errors.ts and client-timeout.ts, promptly and with HAProxy's pages.
-    this.#server.requestTimeout = 0;
-    this.#server.timeout = 0;
-    // A client that shuts down its sending side after the request still reads
-    // the answer: HAProxy aborts on that only with `option abortonclose`.
-    // Node aborts such requests unless this long-standing flag is set.
-    (this.#server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+    this.#server = createNodeHttpServer(
+      (request, response) => this.#handlers.request(request, response),
+      (request, socket, head) => {
+        this.#upgraded.add(socket);
+        socket.once('close', () => this.#upgraded.delete(socket));
+        this.#handlers.upgrade(request, socket, head, this.#server);
+      },
+    );
     answerClientErrors(this.#server, () => this.#timeouts.httpRequest, (socket, bytes) => this.#http2.takeOver(socket, bytes));
-    this.#stopSweep = enforceClientTimeout(this.#server, () => ({
-      client: this.#timeouts.client,
-      httpRequest: this.#timeouts.httpRequest,
-      keepAlive: keepAliveLimit(this.#timeouts),
-    }));
+    const limits = () => clientLimitsOf(this.#timeouts);
+    this.#stopSweep = enforceClientTimeout(this.#server, limits);
     applyHttpServerLimits(this.#server, this.#timeouts);
-    this.#raw = new RawFront(this.#server, () => this.#handlers.raw, () => ({
-      client: this.#timeouts.client,
-      httpRequest: this.#timeouts.httpRequest,
-      keepAlive: keepAliveLimit(this.#timeouts),
-    }), warn);
+    this.#raw = new RawFront(this.#server, () => this.#handlers.raw, limits, warn);
     const accept = (socket: Socket) => this.#raw.accept(socket);
     this.#tls = tls && new TlsFront(tls, { http1: accept, http2: (socket) => this.#http2.serve(socket) }, () => this.#timeouts.client);
     // Connections go to the raw front first; node:http never listens itself,

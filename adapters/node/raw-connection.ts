@@ -7,20 +7,14 @@
  * its error pages. A client FIN after its requests still gets the answers
  * (node:http's `httpAllowHalfOpen`), then the connection ends.
  */
-import { STATUS_CODES, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { frameResponse } from '../../src/http1/response-head.ts';
-import { readOrdinaryRequestHead, type OrdinaryRequestHead } from '../../src/http1/request-head.ts';
+import { readOrdinaryRequestHead } from '../../src/http1/request-head.ts';
 import type { ProxyOutcome } from '../../src/proxy/proxy-request.ts';
-import { handedOverAtBoundary } from './client-errors.ts';
+import { handOverToNodeHttp } from './hand-over.ts';
+import type { RawForward } from './raw-forward.ts';
 import { RawResponse } from './raw-response.ts';
 import type { UpstreamBody } from './upstream-body.ts';
-
-/**
- * Forwards an ordinary request with the configuration in force; undefined
- * when it is not to be proxied here (stats, answers, compression…).
- */
-export type RawForward = (head: OrdinaryRequestHead, socket: Socket, clientLeft: () => AbortSignal) => Promise<ProxyOutcome<UpstreamBody>> | undefined;
 
 export interface RawFrontContext {
   readonly forward: RawForward;
@@ -44,11 +38,8 @@ export class RawConnection {
   #pending = '';
   #busy = false;
   #ended = false;
-  #last = false;
   #method = '';
   #keepAlive = true;
-  #onDone: (() => void) | undefined;
-  #body: UpstreamBody | null = null;
   /** Aborted when the client ends its side or the connection closes (`option abortonclose`). */
   #left: AbortController | undefined;
   /** For the timeout sweep (./raw-front.ts). */
@@ -72,7 +63,7 @@ export class RawConnection {
   constructor(socket: Socket, front: RawFrontContext, now: number) {
     this.socket = socket;
     this.#front = front;
-    this.#response = new RawResponse(socket, () => this.#finished());
+    this.#response = new RawResponse(socket, (last) => this.#finished(last));
     this.headSince = this.progressAt = now;
     socket.on('data', this.#onData);
     socket.on('end', this.#onEnd);
@@ -118,38 +109,16 @@ export class RawConnection {
   }
 
   #answer(outcome: ProxyOutcome<UpstreamBody>): void {
-    if (this.socket.destroyed) return discard(outcome);
+    if (this.socket.destroyed) return this.#response.discard(outcome);
     this.phase = 'sending';
     this.progressAt = Date.now();
-    const exchange = { method: this.#method, keepAlive: this.#keepAlive, keepAliveTimeoutMs: this.#front.server.keepAliveTimeout };
-    if (outcome.kind === 'page') {
-      outcome.serverBody?.destroy();
-      const { page } = outcome;
-      // HAProxy's status line carries the page's title (`400 Bad request`), as sendPage writes it.
-      const reason = page.reason ?? /<h1>\d{3} ([^<]*)<\/h1>/.exec(page.body)?.[1];
-      const framing = frameResponse({ status: page.status, reason, headers: page.headers }, exchange, STATUS_CODES);
-      this.#last = framing.last;
-      this.#response.start(framing);
-      this.#response.end(Buffer.from(page.body));
-      return;
-    }
-    const framing = frameResponse(outcome.head, exchange, STATUS_CODES);
-    this.#last = framing.last;
-    this.#onDone = outcome.onDone;
-    this.#body = outcome.body;
-    this.#response.start(framing);
-    if (outcome.body) outcome.body.pipeTo(this.#response, outcome.onChunk);
-    else this.#response.end();
+    this.#response.answer(outcome, { method: this.#method, keepAlive: this.#keepAlive, keepAliveTimeoutMs: this.#front.server.keepAliveTimeout });
   }
 
   /** The response's last bytes are queued: the next request, or the end of the connection. */
-  #finished(): void {
-    const done = this.#onDone;
-    this.#onDone = undefined;
-    this.#body = null;
+  #finished(last: boolean): void {
     this.#busy = false;
-    done?.();
-    if (this.#last || this.#front.closing) {
+    if (last || this.#front.closing) {
       this.socket.destroySoon();
       return;
     }
@@ -167,11 +136,7 @@ export class RawConnection {
   #closed(): void {
     this.#front.forget(this);
     this.#left?.abort();
-    // As node:http's response 'close': the server's body is stopped, the request's books closed.
-    const done = this.#onDone;
-    this.#onDone = undefined;
-    this.#body?.destroy();
-    done?.();
+    this.#response.abandon();
   }
 
   #leftController(): AbortController {
@@ -180,11 +145,7 @@ export class RawConnection {
     return left;
   }
 
-  /**
-   * node:http takes the connection from the request that is not ordinary
-   * (or not to be proxied): it reads the bytes not served first, then the
-   * socket as usual; a FIN already read is passed on too.
-   */
+  /** node:http takes the connection from the request that is not ordinary (or not to be proxied). */
   #handOver(): void {
     const socket = this.socket;
     socket.off('data', this.#onData);
@@ -193,22 +154,10 @@ export class RawConnection {
     socket.off('drain', this.#onDrain);
     socket.off('error', noop);
     this.#front.forget(this);
-    const bytes = this.#pending;
+    const unread = this.#pending;
     this.#pending = '';
-    if (socket.bytesWritten > 0) handedOverAtBoundary(socket);
-    // Paused here while a response was written; node:http may pause it itself
-    // (the HTTP/2 preface: ./h2c.ts takes the socket over, paused).
-    if (socket.isPaused()) socket.resume();
-    this.#front.server.emit('connection', socket);
-    if (bytes !== '') socket.emit('data', Buffer.from(bytes, 'latin1'));
-    if (this.#ended) socket.emit('end');
+    handOverToNodeHttp(socket, this.#front.server, unread, this.#ended);
   }
-}
-
-function discard(outcome: ProxyOutcome<UpstreamBody>): void {
-  if (outcome.kind === 'page') return void outcome.serverBody?.destroy();
-  outcome.body?.destroy();
-  outcome.onDone();
 }
 
 function noop(): void {}

@@ -14,10 +14,16 @@ import type { BalancerApp } from '../../src/app.ts';
 import { admitRequest, type Admission } from '../../src/admission/admit-request.ts';
 import type { FrontendRuntime } from '../../src/balancer/balancer-state.ts';
 import type { BalancerDeps, Upstream } from '../../src/deps.ts';
-import { forwardRequest } from '../../src/proxy/proxy-request.ts';
+import type { OrdinaryRequestHead } from '../../src/http1/request-head.ts';
+import { forwardRequest, type ProxyOutcome } from '../../src/proxy/proxy-request.ts';
 import { connectionFactsOf } from './connection-facts.ts';
-import type { RawForward } from './raw-connection.ts';
 import type { UpstreamBody } from './upstream-body.ts';
+
+/**
+ * Forwards an ordinary request with the configuration in force; undefined
+ * when it is not to be proxied here (stats, answers, compression…).
+ */
+export type RawForward = (head: OrdinaryRequestHead, socket: Socket, clientLeft: () => AbortSignal) => Promise<ProxyOutcome<UpstreamBody>> | undefined;
 
 /** The decision about the request a connection was handed over with, until node:http reads that request. */
 const handedOver = new WeakMap<Socket, Admission>();

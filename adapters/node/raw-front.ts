@@ -16,7 +16,8 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { answerRequestTimeout } from './client-errors.ts';
 import type { ClientLimits } from './client-timeout.ts';
-import { RawConnection, type RawForward, type RawFrontContext } from './raw-connection.ts';
+import { RawConnection, type RawFrontContext } from './raw-connection.ts';
+import type { RawForward } from './raw-forward.ts';
 
 const SWEEP_MS = 10;
 

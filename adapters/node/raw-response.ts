@@ -1,23 +1,27 @@
 /**
- * One response of the raw front (./raw-connection.ts), written straight to
- * the client's socket in the bytes node:http would write
- * (src/http1/response-head.ts frames it): the head leaves with the first
- * body bytes, and a body that is whole when it is written (the usual small
- * response) leaves with its head in one `socket.write`. It is the BodySink an
- * UpstreamBody writes into: chunked encoding when the head has no length,
- * trailers after the last chunk, back-pressure through the socket's `drain`.
- * One object per connection, reused by each response.
+ * The responses of one raw front connection (./raw-connection.ts), written
+ * to the socket in the bytes node:http would write (src/http1/response-head.ts
+ * frames them): the head leaves with the first body bytes, and a body whole
+ * when written (the usual small response) leaves with its head in one
+ * `socket.write`. It is the BodySink an UpstreamBody writes into: chunked
+ * encoding when the head has no length, trailers after the last chunk,
+ * back-pressure through the socket's `drain`. Reused by each response.
  */
+import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ResponseFraming } from '../../src/http1/response-head.ts';
-import type { BodySink } from './upstream-body.ts';
+import { frameResponse, type ExchangeFacts, type ResponseFraming } from '../../src/http1/response-head.ts';
+import type { ProxyOutcome } from '../../src/proxy/proxy-request.ts';
+import type { BodySink, UpstreamBody } from './upstream-body.ts';
 
 /** Bodies up to this size are copied behind the head into one buffer; bigger ones are written as they are. */
 const COPY_LIMIT_BYTES = 16 * 1024;
 
 export class RawResponse implements BodySink {
   readonly #socket: Socket;
-  readonly #finished: () => void;
+  readonly #finished: (last: boolean) => void;
+  #last = false;
+  #onDone: (() => void) | undefined;
+  #body: UpstreamBody | null = null;
   /** The head not written yet ('' once it is). */
   #head = '';
   #chunked = false;
@@ -27,10 +31,43 @@ export class RawResponse implements BodySink {
   /** The body's drain listener (UpstreamBody's resume), for the current response only. */
   #drain: (() => void) | undefined;
 
-  /** `finished`: the response's last bytes are queued on the socket. */
-  constructor(socket: Socket, finished: () => void) {
+  /** `finished`: the response's last bytes are queued on the socket; `last`: the connection closes after it. */
+  constructor(socket: Socket, finished: (last: boolean) => void) {
     this.#socket = socket;
     this.#finished = finished;
+  }
+
+  answer(outcome: ProxyOutcome<UpstreamBody>, exchange: ExchangeFacts): void {
+    if (outcome.kind === 'page') {
+      outcome.serverBody?.destroy();
+      const { page } = outcome;
+      // HAProxy's status line carries the page's title (`400 Bad request`), as sendPage writes it.
+      const reason = page.reason ?? /<h1>\d{3} ([^<]*)<\/h1>/.exec(page.body)?.[1];
+      this.start(frameResponse({ status: page.status, reason, headers: page.headers }, exchange, STATUS_CODES));
+      this.end(Buffer.from(page.body));
+      return;
+    }
+    this.start(frameResponse(outcome.head, exchange, STATUS_CODES));
+    this.#onDone = outcome.onDone;
+    this.#body = outcome.body;
+    if (outcome.body) outcome.body.pipeTo(this, outcome.onChunk);
+    else this.end();
+  }
+
+  /** An outcome for a client that left meanwhile. */
+  discard(outcome: ProxyOutcome<UpstreamBody>): void {
+    if (outcome.kind === 'page') return void outcome.serverBody?.destroy();
+    outcome.body?.destroy();
+    outcome.onDone();
+  }
+
+  /** The connection closed: as node:http's response 'close', the server's body stops and the request's books close. */
+  abandon(): void {
+    const done = this.#onDone;
+    this.#onDone = undefined;
+    this.#body?.destroy();
+    this.#body = null;
+    done?.();
   }
 
   /** The socket drained (its owner listens, once per connection). */
@@ -39,6 +76,7 @@ export class RawResponse implements BodySink {
   }
 
   start(framing: ResponseFraming): void {
+    this.#last = framing.last;
     this.#head = framing.head;
     this.#chunked = framing.chunked;
     this.#hasBody = framing.hasBody;
@@ -66,7 +104,11 @@ export class RawResponse implements BodySink {
     }
     if (this.#hasBody && this.#chunked) suffix += `0\r\n${this.#trailers}\r\n`;
     this.#send(prefix, body, suffix);
-    this.#finished();
+    const done = this.#onDone;
+    this.#onDone = undefined;
+    this.#body = null;
+    done?.();
+    this.#finished(this.#last);
   }
 
   /** The server's body failed: the client's response is cut (node:http destroys the socket too). */
