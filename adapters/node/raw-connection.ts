@@ -37,6 +37,8 @@ export class RawConnection {
   /** Bytes read and not served yet, one character per byte. */
   #pending = '';
   #busy = false;
+  /** The last response is written: what the client sends after is not read. */
+  #over = false;
   #ended = false;
   #method = '';
   #keepAlive = true;
@@ -78,6 +80,7 @@ export class RawConnection {
   }
 
   #read(chunk: Buffer): void {
+    if (this.#over) return;
     if (this.phase === 'idle') {
       this.phase = 'head';
       this.headSince = Date.now();
@@ -119,6 +122,7 @@ export class RawConnection {
   #finished(last: boolean): void {
     this.#busy = false;
     if (last || this.#front.closing) {
+      this.#over = true;
       this.socket.destroySoon();
       return;
     }

@@ -205,3 +205,60 @@ describe('raw front: connections', () => {
     expect(viaRaw).toBe(first + (await exchange(portOf(plain), ['GET /sm'], true)));
   });
 });
+
+describe('raw front: graceful close', () => {
+  it('closes an idle kept-alive connection at once and a busy one after its response', async () => {
+    let release: (() => void) | undefined;
+    let slowArrived: () => void = () => {};
+    const arrived = new Promise<void>((resolve) => (slowArrived = resolve));
+    const slow = createServer((request, response) => {
+      response.sendDate = false;
+      if (request.url !== '/slow') return void response.end('fast');
+      release = () => response.end('slow answer');
+      slowArrived();
+    });
+    slow.listen(0, '127.0.0.1');
+    await once(slow, 'listening');
+    const balancer = await start(true, (slow.address() as AddressInfo).port, await freePort());
+    try {
+      const idle = connect(portOf(balancer), '127.0.0.1');
+      let idleAnswer = '';
+      const answered = new Promise<void>((resolve) =>
+        idle.on('data', (d: Buffer) => {
+          idleAnswer += d.toString('latin1');
+          if (idleAnswer.endsWith('fast')) resolve();
+        }),
+      );
+      const idleClosed = once(idle, 'close');
+      idle.write(get('/first'));
+      await answered;
+
+      const busy = connect(portOf(balancer), '127.0.0.1');
+      let busyAnswer = '';
+      busy.on('data', (d: Buffer) => (busyAnswer += d.toString('latin1')));
+      const busyClosed = once(busy, 'close');
+      busy.write(get('/slow'));
+      await arrived;
+
+      const closing = balancer.close(10_000);
+      await idleClosed;
+      expect(busyAnswer).toBe('');
+      release!();
+      await busyClosed;
+      expect(busyAnswer).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nslow answer$/);
+      await closing;
+    } finally {
+      await balancer.close(0);
+      slow.closeAllConnections();
+      await new Promise((resolve) => slow.close(resolve));
+    }
+  });
+});
+
+describe('raw front: the last response', () => {
+  it('after a request that asks to close, what the client pipelined is not answered', async () => {
+    const answer = await exchange(portOf(raw), [get('/small/1', 'Connection: close\r\n') + get('/small/2')]);
+    expect(answer.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+    expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*Connection: close\r\n\r\ny{100}$/);
+  });
+});
