@@ -6,6 +6,10 @@
  * the same request with the raw front off (node:http serving all).
  */
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as connectTls } from 'node:tls';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import fc from 'fast-check';
@@ -15,6 +19,7 @@ import { RawResponse } from '../../adapters/node/raw-response.ts';
 import { startBalancer, type RunningBalancer } from '../../adapters/node/serve.ts';
 import { parseHaproxyConfig } from '../../src/config/index.ts';
 import { freePort } from '../helpers/ports.ts';
+import { selfSigned } from '../helpers/test-ca.ts';
 
 const BIG = Buffer.alloc(1024 * 1024, 'x');
 
@@ -67,9 +72,10 @@ let backend: Server;
 let raw: RunningBalancer;
 let plain: RunningBalancer;
 
-async function start(rawFront: boolean, s1: number, dead: number): Promise<RunningBalancer> {
+async function start(rawFront: boolean, s1: number, dead: number, bindOptions = ''): Promise<RunningBalancer> {
   const env = { PORT: String(await freePort()), S1: String(s1), DEAD: String(dead) };
-  const { config } = parseHaproxyConfig([{ file: 'test.cfg', text: CONFIG }], { env });
+  const text = CONFIG.replace('bind 127.0.0.1:${PORT}', `bind 127.0.0.1:\${PORT}${bindOptions}`);
+  const { config } = parseHaproxyConfig([{ file: 'test.cfg', text }], { env, readFile: (path) => readFileSync(path, 'utf8') });
   const quiet = { info() {}, warn() {}, access() {} };
   return startBalancer(config, { deps: createNodeDeps(quiet), rawFront, checks: false });
 }
@@ -260,5 +266,39 @@ describe('raw front: the last response', () => {
     const answer = await exchange(portOf(raw), [get('/small/1', 'Connection: close\r\n') + get('/small/2')]);
     expect(answer.match(/HTTP\/1\.1 /g)).toHaveLength(1);
     expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*Connection: close\r\n\r\ny{100}$/);
+  });
+});
+
+describe('raw front: more connections', () => {
+  it('serves the HTTP/1.1 requests of a TLS bind, and hands the connection over there too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'raw-front-tls-'));
+    selfSigned(dir, 'site', '/CN=localhost');
+    writeFileSync(join(dir, 'site.both.pem'), readFileSync(join(dir, 'site.pem'), 'utf8') + readFileSync(join(dir, 'site.key'), 'utf8'));
+    const tlsBalancer = await start(true, (backend.address() as AddressInfo).port, await freePort(), ` ssl crt ${join(dir, 'site.both.pem')}`);
+    const starts = vi.spyOn(RawResponse.prototype, 'start');
+    try {
+      const socket = connectTls({ port: portOf(tlsBalancer), host: '127.0.0.1', servername: 'localhost', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+      let answer = '';
+      socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+      const closed = once(socket, 'close');
+      socket.end(get('/small/1') + get('/stats') + CLOSING);
+      await closed;
+      expect(answer.match(/HTTP\/1\.1 200 OK\r\n/g)).toHaveLength(3);
+      expect(answer).toContain('<h1>Statistics</h1>');
+      expect(starts.mock.calls.length).toBe(1);
+    } finally {
+      starts.mockRestore();
+      await tlsBalancer.close(0);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers a flood of pipelined requests in order, reading no faster than it answers', async () => {
+    const count = 2000;
+    const requests = Array.from({ length: count }, (_, i) => get(`/small/${i}`)).join('') + CLOSING;
+    expect(requests.length).toBeGreaterThan(64 * 1024);
+    const answer = await exchange(portOf(raw), [requests]);
+    expect(answer.match(/HTTP\/1\.1 200 OK\r\n/g)).toHaveLength(count + 1);
+    expect(answer).toBe(await exchange(portOf(plain), [requests]));
   });
 });
