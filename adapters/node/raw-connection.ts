@@ -7,23 +7,14 @@
  * its error pages. A client FIN after its requests still gets the answers
  * (node:http's `httpAllowHalfOpen`), then the connection ends.
  */
-import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { readOrdinaryRequestHead } from '../../src/http1/request-head.ts';
 import type { ProxyOutcome } from '../../src/proxy/proxy-request.ts';
 import { handOverToNodeHttp } from './hand-over.ts';
-import type { RawForward } from './raw-forward.ts';
+import type { RawFrontContext } from './raw-front.ts';
 import { RawResponse } from './raw-response.ts';
 import type { UpstreamBody } from './upstream-body.ts';
 
-export interface RawFrontContext {
-  readonly forward: RawForward;
-  readonly server: Server;
-  /** Graceful close: each connection ends after its response in progress. */
-  readonly closing: boolean;
-  forget(connection: RawConnection): void;
-  warn(message: string): void;
-}
 
 /** Pipelined bytes held while a response is in progress; beyond, the socket stops reading. */
 const PENDING_LIMIT = 64 * 1024;
@@ -92,6 +83,7 @@ export class RawConnection {
 
   /** Serves the next request read, if it is whole, or hands the connection over. */
   #next(): void {
+    if (this.#over) return;
     const pending = this.#pending;
     if (pending === '') {
       this.phase = 'idle';
@@ -99,7 +91,14 @@ export class RawConnection {
       return;
     }
     const head = readOrdinaryRequestHead(pending);
-    if (head === 'incomplete' && !this.#ended) return;
+    if (head === 'incomplete' && !this.#ended) {
+      // Pipelined bytes of the next head: `timeout http-request` runs from now.
+      if (this.phase !== 'head') {
+        this.phase = 'head';
+        this.headSince = Date.now();
+      }
+      return;
+    }
     if (typeof head !== 'object') return this.#handOver();
     const outcome = this.#front.forward(head, this.socket, this.#clientLeft);
     if (!outcome) return this.#handOver();

@@ -16,10 +16,20 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { answerRequestTimeout } from './client-errors.ts';
 import type { ClientLimits } from './client-timeout.ts';
-import { RawConnection, type RawFrontContext } from './raw-connection.ts';
+import { RawConnection } from './raw-connection.ts';
 import type { RawForward } from './raw-forward.ts';
 
 const SWEEP_MS = 10;
+
+/** What a RawConnection needs of its listener's raw front. */
+export interface RawFrontContext {
+  readonly forward: RawForward;
+  readonly server: Server;
+  /** Graceful close: each connection ends after its response in progress. */
+  readonly closing: boolean;
+  forget(connection: RawConnection): void;
+  warn(message: string): void;
+}
 
 export class RawFront implements RawFrontContext {
   readonly server: Server;

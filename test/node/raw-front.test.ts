@@ -72,9 +72,9 @@ let backend: Server;
 let raw: RunningBalancer;
 let plain: RunningBalancer;
 
-async function start(rawFront: boolean, s1: number, dead: number, bindOptions = ''): Promise<RunningBalancer> {
+async function start(rawFront: boolean, s1: number, dead: number, bindOptions = '', defaults = ''): Promise<RunningBalancer> {
   const env = { PORT: String(await freePort()), S1: String(s1), DEAD: String(dead) };
-  const text = CONFIG.replace('bind 127.0.0.1:${PORT}', `bind 127.0.0.1:\${PORT}${bindOptions}`);
+  const text = CONFIG.replace('bind 127.0.0.1:${PORT}', `bind 127.0.0.1:\${PORT}${bindOptions}`).replace('    timeout client 30s\n', `    timeout client 30s\n${defaults}`);
   const { config } = parseHaproxyConfig([{ file: 'test.cfg', text }], { env, readFile: (path) => readFileSync(path, 'utf8') });
   const quiet = { info() {}, warn() {}, access() {} };
   return startBalancer(config, { deps: createNodeDeps(quiet), rawFront, checks: false });
@@ -300,5 +300,19 @@ describe('raw front: more connections', () => {
     const answer = await exchange(portOf(raw), [requests]);
     expect(answer.match(/HTTP\/1\.1 200 OK\r\n/g)).toHaveLength(count + 1);
     expect(answer).toBe(await exchange(portOf(plain), [requests]));
+  });
+});
+
+describe('raw front: timeout http-request', () => {
+  it('runs for a next head pipelined behind an answer, from that answer on: 408 page', async () => {
+    const strict = await start(true, (backend.address() as AddressInfo).port, await freePort(), '', '    timeout http-request 300ms\n');
+    try {
+      const answer = await exchange(portOf(strict), [get('/small/1') + 'GET /sm']);
+      const [first, second] = answer.split(/(?=HTTP\/1\.1 )/);
+      expect(first).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*y{100}$/);
+      expect(second).toMatch(/^HTTP\/1\.1 408 Request Time-out\r\n/);
+    } finally {
+      await strict.close(0);
+    }
   });
 });
