@@ -7,8 +7,9 @@
  * (A, B, A, B, …) so the machine's drift hits every build alike. Prints each
  * round and, per build, the median and the half range. AB_ROUNDS (default 7),
  * AB_SECONDS (default 3), AB_PATH (default /small), AB_STICKY=1 for the
- * cookie scenario, AB_NODE_ARGS for node flags of the proxies (AB_DENO_ARGS
- * for deno's, e.g. `--v8-flags=--prof`), AB_ENTRY for
+ * cookie scenario, AB_TLS=1 for HTTPS/1.1 keep-alive (`bind … ssl crt`, a
+ * P-256 certificate made for the run), AB_NODE_ARGS for node flags of the
+ * proxies (AB_DENO_ARGS for deno's, e.g. `--v8-flags=--prof`), AB_ENTRY for
  * the entry point (default adapters/node/bin.mjs, the sources through tsx;
  * dist/adapters/node/main.js for the compiled command after `npm run build`
  * in each checkout). A build written `script:bench/contenders/node-bare.mjs` (or
@@ -16,8 +17,8 @@
  * given PORT and BACKENDS; words after the file name are its arguments
  * (`'script:bench/contenders/deno-bare.mjs serve'`: Deno.serve alone).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { denoExecutable } from '../test/helpers/deno.ts';
@@ -33,6 +34,7 @@ const ROUNDS = Number(process.env.AB_ROUNDS ?? 7);
 const SECONDS = Number(process.env.AB_SECONDS ?? 3);
 const PATH = process.env.AB_PATH ?? '/small';
 const STICKY = process.env.AB_STICKY === '1';
+const TLS = process.env.AB_TLS === '1';
 /** Extra node flags for the proxies, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
 const NODE_ARGS = (process.env.AB_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const DENO_ARGS = (process.env.AB_DENO_ARGS ?? '').split(' ').filter(Boolean);
@@ -45,6 +47,14 @@ if (roots.length === 0) throw new Error('usage: bench/ab.ts <checkout> [<checkou
 requireWrk();
 
 const dir = mkdtempSync(join(tmpdir(), 'edge-ab-'));
+/** With AB_TLS: the certificate and key in one PEM, as `crt` reads it. */
+function makePem(): string {
+  const [key, cert, pem] = ['ab.key', 'ab.crt', 'ab.pem'].map((name) => join(dir, name)) as [string, string, string];
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=ab.test'], { stdio: 'ignore' });
+  writeFileSync(pem, readFileSync(cert, 'utf8') + readFileSync(key, 'utf8'));
+  return pem;
+}
+const pem = TLS ? makePem() : undefined;
 const backends = await startNginxBackends(await freePorts(2));
 /** One build's proxy on core 0, run from its own checkout. */
 async function launch(build: string, configFile: string, port: number): Promise<{ pid: number; close: () => Promise<void> }> {
@@ -79,13 +89,14 @@ try {
     const [port] = await freePorts(1);
     const file = join(dir, `edge-${port}.cfg`);
     // One process in every checkout: `nbthread 1` (older checkouts ignore it; `--threads` they would refuse).
-    writeFileSync(file, balancerConfig(port!, { backendPorts: backends.ports, sticky: STICKY }, 'global\n    nbthread 1\n'));
+    const config = balancerConfig(port!, { backendPorts: backends.ports, sticky: STICKY }, 'global\n    nbthread 1\n');
+    writeFileSync(file, pem ? config.replace(`bind 127.0.0.1:${port}`, `bind 127.0.0.1:${port} ssl crt ${pem}`) : config);
     builds.push({ root, port: port!, ...(await launch(root, file, port!)), rps: [], cpuPerRequest: [] });
   }
   const headers = STICKY ? ['Cookie: SERVERNAME=s1'] : [];
   for (let round = 0; round < ROUNDS; round++) {
     for (const build of builds) {
-      const url = `http://127.0.0.1:${build.port}${PATH}`;
+      const url = `${TLS ? 'https' : 'http'}://127.0.0.1:${build.port}${PATH}`;
       await runWrk(url, { seconds: 1, connections: 64, headers }); // warm-up
       const measured = measureCpu(build.pid);
       const result = await runWrk(url, { seconds: SECONDS, connections: 64, headers });

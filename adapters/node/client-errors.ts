@@ -23,10 +23,19 @@ function rawErrorPage(status: 400 | 405 | 408): string {
   return `HTTP/1.1 ${status} ${reason}\r\n${head}\r\n${page.body}`;
 }
 
+/** Bytes the raw front had written when it handed a connection over, at a request boundary. */
+const writtenBeforeHandOver = new WeakMap<Socket, number>();
+
+/** The raw front hands `socket` over to node:http with every response before complete. */
+export function handedOverAtBoundary(socket: Socket): void {
+  writtenBeforeHandOver.set(socket, socket.bytesWritten);
+}
+
 function answerAndClose(socket: Socket, status: 400 | 405 | 408): void {
-  // Only a connection on which nothing was sent yet can still take a response;
-  // end() closes it once the page is flushed.
-  if (socket.writable && socket.bytesWritten === 0) socket.end(rawErrorPage(status));
+  // Only a connection on which nothing was sent yet (by node:http: the raw
+  // front's answers are complete) can still take a response; end() closes
+  // it once the page is flushed.
+  if (socket.writable && socket.bytesWritten === (writtenBeforeHandOver.get(socket) ?? 0)) socket.end(rawErrorPage(status));
   else socket.destroy();
 }
 

@@ -15,6 +15,7 @@ import type { Upstream } from '../../src/deps.ts';
 import type { BalancerDeps } from '../../src/deps.ts';
 import { forwardRequest, type ProxyOutcome } from '../../src/proxy/proxy-request.ts';
 import { answerHere } from './answer-here.ts';
+import { admissionHandedOver } from './raw-forward.ts';
 import { connectionFactsOf } from './connection-facts.ts';
 import { pipeCompressed } from './compressed-body.ts';
 import { sendPage, writeResponseHead } from './response-head.ts';
@@ -33,8 +34,8 @@ export function createFastPathListener(
 ): RequestListener {
   const { frontend } = entry;
   return (request, response) => {
-    const conn = connectionFactsOf(request);
-    const admission = admitRequest(
+    const conn = connectionFactsOf(request.socket, request.httpVersion);
+    const admission = admissionHandedOver(request.socket) ?? admitRequest(
       app.state,
       entry,
       { method: request.method ?? 'GET', target: request.url ?? '/', headers: headerLinesOf(request.rawHeaders) },

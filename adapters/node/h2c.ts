@@ -40,7 +40,7 @@ export class Http2AsHttp1 {
 
   /** Takes over `socket`, whose HTTP/1 parser stopped at the preface after reading `bytes`. */
   takeOver(socket: Socket, bytes: Buffer): void {
-    const internal = socket as Socket & { parser?: { unconsume(): void }; _handle?: { readStart(): void } };
+    const internal = socket as Socket & { parser?: { unconsume(): void }; _handle?: { readStart(): void; reading: boolean } };
     internal.parser?.unconsume();
     socket.removeAllListeners('data');
     socket.removeAllListeners('end');
@@ -49,7 +49,13 @@ export class Http2AsHttp1 {
     socket.pause();
     socket.unshift(bytes);
     this.#server.emit('connection', socket);
-    internal._handle?.readStart();
+    // Marked as reading too, or the socket's own stream (which read these
+    // bytes itself when the raw front had the connection) starts the read
+    // again and fails (EALREADY): the session owns the handle now.
+    if (internal._handle) {
+      internal._handle.reading = true;
+      internal._handle.readStart();
+    }
   }
 
   /** Serves `socket`, a TLS connection whose ALPN chose `h2`. */

@@ -12,9 +12,11 @@ import { clientAddressOf, localEndOf } from './connection-facts.ts';
 import { createFastPathListener, type StatsHandler } from './fast-path.ts';
 import type { ListenerHandlers } from './listener.ts';
 import type { NodeDeps } from './node-deps.ts';
+import { createRawForward } from './raw-forward.ts';
 import { createUpgradeListener } from './upgrade.ts';
 
-export function handlersFor(app: BalancerApp, frontend: Frontend, bind: Bind, deps: NodeDeps): ListenerHandlers {
+/** `rawFront`: ordinary proxied requests are served on the raw front (./raw-front.ts); false: node:http serves all. */
+export function handlersFor(app: BalancerApp, frontend: Frontend, bind: Bind, deps: NodeDeps, rawFront = true): ListenerHandlers {
   // The decision the fast path or the upgrade path took, for the Hono app to
   // act on instead of admitting the request a second time.
   const decided = new WeakMap<IncomingMessage, Admission>();
@@ -23,9 +25,9 @@ export function handlersFor(app: BalancerApp, frontend: Frontend, bind: Bind, de
       const incoming = (env as { incoming: IncomingMessage }).incoming;
       return app.fetch(request, {
         frontend: frontend.name,
-        clientAddress: clientAddressOf(incoming),
+        clientAddress: clientAddressOf(incoming.socket),
         clientPort: incoming.socket.remotePort,
-        ...localEndOf(incoming),
+        ...localEndOf(incoming.socket),
         httpVersion: incoming.httpVersion,
         rawHeaders: incoming.rawHeaders,
         rawTarget: incoming.url,
@@ -42,5 +44,6 @@ export function handlersFor(app: BalancerApp, frontend: Frontend, bind: Bind, de
   return {
     request: createFastPathListener(app, entry, deps.upstream.native, deps, serveStats),
     upgrade: createUpgradeListener(app, entry, deps, serveStats),
+    raw: rawFront ? createRawForward(app, entry, deps.upstream.native, deps) : undefined,
   };
 }

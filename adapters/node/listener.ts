@@ -2,33 +2,39 @@
  * One listening socket (`bind ADDR:PORT`) whose behaviour can be swapped: a
  * configuration reload hands it a new request handler, new timeouts and
  * possibly a new frontend name (and certificates), and connections already
- * open carry on. Node's http server settings that cannot change per request
- * are set once here; its connections count against `maxconn` through the
- * ConnectionGate. On a `bind … ssl` the TLS server (./tls-front.ts) accepts
- * and hands each connection, decrypted, to the same HTTP/1 or HTTP/2 serving.
+ * open carry on. Its connections count against `maxconn` through the
+ * ConnectionGate. Each HTTP/1 connection is read by the raw front
+ * (./raw-front.ts), which hands what it does not serve to node:http. On a
+ * `bind … ssl` the TLS server (./tls-front.ts) accepts and hands each
+ * connection, decrypted, to the same HTTP/1 or HTTP/2 serving.
  */
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { Server as NetServer, Socket } from 'node:net';
+import type { RequestListener, Server } from 'node:http';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Timeouts } from '../../src/config/types.ts';
-import { answerClientErrors, refuseUnsupportedRequests } from './client-errors.ts';
+import { answerClientErrors } from './client-errors.ts';
+import { createNodeHttpServer } from './node-http-server.ts';
 import { enforceClientTimeout } from './client-timeout.ts';
 import type { ConnectionGate } from './connection-gate.ts';
 import { Http2AsHttp1 } from './h2c.ts';
+import type { RawForward } from './raw-forward.ts';
+import { RawFront } from './raw-front.ts';
 import { listenPausable } from './pausable-listen.ts';
 import { TlsFront, type TlsBinding } from './tls-front.ts';
 import type { UpgradeListener } from './upgrade.ts';
-import { applyHttpServerLimits, keepAliveLimit } from './http-server-limits.ts';
+import { applyHttpServerLimits, clientLimitsOf } from './http-server-limits.ts';
 
 /** What a configuration does with a listener's requests: ordinary ones, and upgrades (WebSocket…). */
 export interface ListenerHandlers {
   readonly request: RequestListener;
   readonly upgrade: UpgradeListener;
+  /** Ordinary proxied requests on the raw front (./raw-front.ts); without it, node:http serves all. */
+  readonly raw?: RawForward;
 }
 
 export class Listener {
   readonly #server: Server;
   readonly #tls: TlsFront | undefined;
-  /** The socket that accepts: the TLS server of a `bind … ssl`, else the HTTP server. */
+  /** The socket that accepts: the TLS server of a `bind … ssl`, else a plain one; both hand connections to the raw front. */
   readonly #accepting: NetServer;
   #handlers: ListenerHandlers;
   #timeouts: Timeouts;
@@ -43,45 +49,33 @@ export class Listener {
   readonly #gate: ConnectionGate;
   #counted?: ReturnType<ConnectionGate['attach']>;
   readonly #stopSweep: () => void;
+  readonly #raw: RawFront;
 
-  constructor(handlers: ListenerHandlers, timeouts: Timeouts, frontend: string, gate: ConnectionGate, tls?: TlsBinding) {
+  constructor(handlers: ListenerHandlers, timeouts: Timeouts, frontend: string, gate: ConnectionGate, warn: (message: string) => void, tls?: TlsBinding) {
     this.#handlers = handlers;
     this.#timeouts = timeouts;
     this.#frontend = frontend;
     this.#gate = gate;
-    // An HTTP/1.0 request without Host is forwarded, as haproxy does; an
-    // HTTP/1.1 one gets HAProxy's 400 page from client-errors.ts, not Node's.
-    this.#server = createServer({ requireHostHeader: false });
-    this.#server.on('request', refuseUnsupportedRequests(this.#server, (request, response) => {
-      // HAProxy adds no Date line: the server's own, if it sent one, is forwarded.
-      response.sendDate = false;
-      this.#handlers.request(request, response);
-    }));
-    this.#server.on('upgrade', (request, socket: Socket, head: Buffer) => {
-      this.#upgraded.add(socket);
-      socket.once('close', () => this.#upgraded.delete(socket));
-      this.#handlers.upgrade(request, socket, head, this.#server);
-    });
-    // `timeout http-request` and `timeout client` are enforced by
-    // client-errors.ts and client-timeout.ts, promptly and with HAProxy's pages.
-    this.#server.requestTimeout = 0;
-    this.#server.timeout = 0;
-    // A client that shuts down its sending side after the request still reads
-    // the answer: HAProxy aborts on that only with `option abortonclose`.
-    // Node aborts such requests unless this long-standing flag is set.
-    (this.#server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+    this.#server = createNodeHttpServer(
+      (request, response) => this.#handlers.request(request, response),
+      (request, socket, head) => {
+        this.#upgraded.add(socket);
+        socket.once('close', () => this.#upgraded.delete(socket));
+        this.#handlers.upgrade(request, socket, head, this.#server);
+      },
+    );
     answerClientErrors(this.#server, () => this.#timeouts.httpRequest, (socket, bytes) => this.#http2.takeOver(socket, bytes));
-    this.#stopSweep = enforceClientTimeout(this.#server, () => ({
-      client: this.#timeouts.client,
-      httpRequest: this.#timeouts.httpRequest,
-      keepAlive: keepAliveLimit(this.#timeouts),
-    }));
+    const limits = () => clientLimitsOf(this.#timeouts);
+    this.#stopSweep = enforceClientTimeout(this.#server, limits);
     applyHttpServerLimits(this.#server, this.#timeouts);
-    this.#tls = tls && new TlsFront(tls, { http1: (socket) => this.#server.emit('connection', socket), http2: (socket) => this.#http2.serve(socket) }, () => this.#timeouts.client);
-    // node:http starts tracking connections (closeIdleConnections…) when it
-    // listens; behind TLS it never listens itself.
-    if (this.#tls) this.#server.emit('listening');
-    this.#accepting = this.#tls?.server ?? this.#server;
+    this.#raw = new RawFront(this.#server, () => this.#handlers.raw, limits, warn);
+    const accept = (socket: Socket) => this.#raw.accept(socket);
+    this.#tls = tls && new TlsFront(tls, { http1: accept, http2: (socket) => this.#http2.serve(socket) }, () => this.#timeouts.client);
+    // Connections go to the raw front first; node:http never listens itself,
+    // so its connection tracking (closeIdleConnections…) is started here.
+    this.#server.emit('listening');
+    // As node:http's own: half-open sockets allowed, no Nagle delay.
+    this.#accepting = this.#tls?.server ?? createNetServer({ allowHalfOpen: true, noDelay: true }, accept);
   }
 
   /** New handlers, timeouts and frontend for the requests and connections to come. */
@@ -107,6 +101,7 @@ export class Listener {
     return new Promise((resolve) => {
       const force = setTimeout(() => {
         this.#server.closeAllConnections();
+        this.#raw.destroy();
         for (const socket of this.#upgraded) socket.destroy();
         this.#http2.destroy();
         this.#tls?.destroyConnections();
@@ -116,9 +111,10 @@ export class Listener {
         this.#counted?.detach();
         resolve();
       });
-      // Behind TLS: stops node:http's connection tracking (its server is not listening).
-      if (this.#tls) this.#server.close(() => {});
+      // Stops node:http's connection tracking (its server is not listening).
+      this.#server.close(() => {});
       this.#server.closeIdleConnections();
+      this.#raw.close();
       this.#http2.close();
     });
   }

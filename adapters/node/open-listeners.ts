@@ -65,6 +65,7 @@ export async function openNewListeners(
   open: ReadonlyMap<string, OpenListener>,
   gate: ConnectionGate,
   tls: ReadonlyMap<string, TlsBinding>,
+  rawFront = true,
 ): Promise<Map<string, OpenListener>> {
   const opened = new Map<string, OpenListener>();
   const created: Listener[] = [];
@@ -77,7 +78,7 @@ export async function openNewListeners(
         if (running.tls !== tls.has(key)) throw new Error(`bind ${key.replace('|', ':')}: switching between plain HTTP and 'ssl' on a listening address needs a restart`);
         continue;
       }
-      const listener = new Listener(handlersFor(app, frontend, bind, deps), frontend.timeouts, frontend.name, gate, tls.get(key));
+      const listener = new Listener(handlersFor(app, frontend, bind, deps, rawFront), frontend.timeouts, frontend.name, gate, deps.logger.warn, tls.get(key));
       created.push(listener);
       const host = bind.host || '0.0.0.0';
       const port = await listener.listen(host, bind.port).catch((error: NodeJS.ErrnoException) => {

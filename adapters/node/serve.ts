@@ -36,6 +36,8 @@ export interface StartOptions {
   readonly deps?: NodeDeps;
   /** Run the health checks here (default). A cluster worker leaves them to the primary, which pushes the states. */
   readonly checks?: boolean;
+  /** Serve ordinary proxied requests on raw sockets (./raw-front.ts; default); false: node:http serves all (tests compare the two). */
+  readonly rawFront?: boolean;
 }
 
 export async function startBalancer(config: Config, options: StartOptions = {}): Promise<RunningBalancer> {
@@ -45,10 +47,11 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
   let checks = runChecks(app);
   const open = new Map<string, OpenListener>();
   const gate = new ConnectionGate(config, deps.logger);
+  const rawFront = options.rawFront !== false;
 
   try {
     const tls = loadTlsBindings(config, deps.fleet?.tlsTicketSecret);
-    switchTo(config, app, tls, await openNewListeners(config, app, deps, open, gate, tls));
+    switchTo(config, app, tls, await openNewListeners(config, app, deps, open, gate, tls, rawFront));
   } catch (error) {
     checks.stop();
     await deps.upstream.close();
@@ -70,7 +73,7 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
         continue;
       }
       const existing = open.get(key)!;
-      existing.listener.update(handlersFor(nextApp, frontend, bind, deps), frontend.timeouts, frontend.name, tls.get(key));
+      existing.listener.update(handlersFor(nextApp, frontend, bind, deps, rawFront), frontend.timeouts, frontend.name, tls.get(key));
       open.set(key, { ...existing, address: { ...existing.address, frontend: frontend.name } });
     }
     const dropped: Listener[] = [];
@@ -96,7 +99,7 @@ export async function startBalancer(config: Config, options: StartOptions = {}):
       // rules, listeners, certificates and checks stay.
       const tls = loadTlsBindings(next, deps.fleet?.tlsTicketSecret);
       const nextApp = createBalancer(next, deps);
-      const opened = await openNewListeners(next, nextApp, deps, open, gate, tls);
+      const opened = await openNewListeners(next, nextApp, deps, open, gate, tls, rawFront);
       const dropped = switchTo(next, nextApp, tls, opened);
       gate.reconfigure(next);
       checks.stop();

@@ -33,7 +33,7 @@ export function createUpgradeListener(app: BalancerApp, entry: FrontendRuntime, 
   const { frontend } = entry;
   return (request, socket, head, server) => {
     const answer = (write: (response: ServerResponse) => boolean) => answerAsHttp(request, socket, head, server, write);
-    const address = clientAddressOf(request);
+    const address = clientAddressOf(request.socket);
     const port = request.socket.remotePort;
     const lines = headerLinesOf(request.rawHeaders);
     if (announcesBody(lines)) return replayWithoutUpgrade(request, socket, head, server);
@@ -41,7 +41,7 @@ export function createUpgradeListener(app: BalancerApp, entry: FrontendRuntime, 
       app.state,
       entry,
       { method: request.method ?? 'GET', target: request.url ?? '/', headers: lines },
-      connectionFactsOf(request, address),
+      connectionFactsOf(request.socket, request.httpVersion, address),
     );
     if (admission.kind === 'stats') return answer((response) => (stats(request, response, admission), false));
     if (admission.kind !== 'proxy') {
