@@ -13,17 +13,26 @@
  *
  * DECISIONS_ROUNDS (default 9), DECISIONS_REQUESTS per round (default 50000),
  * DECISIONS_VARIANTS (comma-separated name fragments), DECISIONS_LOG=httplog
- * to format each access line (into nothing) instead of `--log-format none`.
+ * to format each access line (into nothing) instead of `--log-format none`,
+ * DECISIONS_FROM=dist (below).
  */
-import { admitRequest, headerLinesOf } from '../src/admission/admit-request.ts';
-import { BalancerState } from '../src/balancer/balancer-state.ts';
-import { parseHaproxyConfig } from '../src/config/index.ts';
 import type { AccessLogEntry, BalancerDeps, Logger, Upstream } from '../src/deps.ts';
-import { MemoryHealthStore } from '../src/health/memory-store.ts';
-import { formatHttpLog } from '../src/proxy/access-log.ts';
-import { forwardRequest } from '../src/proxy/proxy-request.ts';
 import type { ConnectionFacts } from '../src/rules/transaction.ts';
 import { balancerConfig, type Scenario } from './contenders/index.ts';
+
+/**
+ * DECISIONS_FROM=dist measures the compiled JavaScript of `npm run build`
+ * (what the command runs) instead of the sources through tsx, whose esbuild
+ * transform names every named closure with a `__name` call when it is created.
+ */
+const FROM = process.env.DECISIONS_FROM === 'dist' ? '../dist/src' : '../src';
+const ext = FROM === '../src' ? 'ts' : 'js';
+const { admitRequest, headerLinesOf } = (await import(`${FROM}/admission/admit-request.${ext}`)) as typeof import('../src/admission/admit-request.ts');
+const { BalancerState } = (await import(`${FROM}/balancer/balancer-state.${ext}`)) as typeof import('../src/balancer/balancer-state.ts');
+const { parseHaproxyConfig } = (await import(`${FROM}/config/index.${ext}`)) as typeof import('../src/config/index.ts');
+const { MemoryHealthStore } = (await import(`${FROM}/health/memory-store.${ext}`)) as typeof import('../src/health/memory-store.ts');
+const { formatHttpLog } = (await import(`${FROM}/proxy/access-log.${ext}`)) as typeof import('../src/proxy/access-log.ts');
+const { forwardRequest } = (await import(`${FROM}/proxy/proxy-request.${ext}`)) as typeof import('../src/proxy/proxy-request.ts');
 
 const ROUNDS = Number(process.env.DECISIONS_ROUNDS ?? 9);
 const REQUESTS = Number(process.env.DECISIONS_REQUESTS ?? 50_000);
@@ -149,7 +158,7 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const p of order) figures.get(p.variant.name)!.push(await cpuPerRequest(p, REQUESTS));
 }
 
-console.log(`CPU time per request (admitRequest + forwardRequest), ${ROUNDS} rounds × ${REQUESTS} requests, log ${LOG}; median [min–max] ns`);
+console.log(`CPU time per request (admitRequest + forwardRequest), ${FROM.slice(3)}, ${ROUNDS} rounds × ${REQUESTS} requests, log ${LOG}; median [min–max] ns`);
 const reference = median(figures.get('no rules') ?? []);
 for (const [name, values] of figures) {
   const m = median(values);

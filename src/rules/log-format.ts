@@ -7,8 +7,9 @@
  */
 import { closestMatch } from '../config/suggest.ts';
 import { targetPath, targetQuery } from './http-message.ts';
-import { evaluateOne, parseSampleExpr, readArguments, type SampleLoad } from './sample-expression.ts';
-import { sampleText, type SampleContext, type SampleExpr } from './sample.ts';
+import { sampleTextFunction } from './compiled-condition.ts';
+import { parseSampleExpr, readArguments, type SampleLoad } from './sample-expression.ts';
+import type { SampleContext, SampleExpr } from './sample.ts';
 
 export type LogFormatPart =
   | { readonly kind: 'text'; readonly text: string }
@@ -141,17 +142,14 @@ export function renderLogFormat(format: LogFormat, ctx: SampleContext, options: 
   for (const part of format) {
     if (part.kind === 'text') out += part.text;
     else {
-      const value = part.kind === 'sample' ? sampleTextOf(part.expr, ctx) : ALIASES[part.name]!(ctx, options.extras ?? {});
+      const value = part.kind === 'sample' ? sampleTextFunction(part.expr)(ctx) : ALIASES[part.name]!(ctx, options.extras ?? NO_EXTRAS);
       out += value ?? (options.forHeader ? '' : '-');
     }
   }
   return out;
 }
 
-function sampleTextOf(expr: SampleExpr, ctx: SampleContext): string | undefined {
-  const sample = evaluateOne(expr, ctx);
-  return sample === undefined ? undefined : sampleText(sample);
-}
+const NO_EXTRAS: RenderExtras = {};
 
 /** True when the format is a single literal (so it can be rendered once). */
 export function isLiteral(format: LogFormat): boolean {

@@ -5,10 +5,10 @@
  * list with an outcome, `allow` ends the list and lets the message go on.
  * The transaction is rewritten in place; nothing here does I/O.
  */
-import type { HttpAction, HttpRule, Redirect, Reply } from './actions.ts';
+import type { HeaderMatch, HttpAction, HttpRule, Redirect, Reply } from './actions.ts';
 import { conditionHolds } from './condition.ts';
 import { errorPageAnswer, reasonPhrase, redirectAnswer, replyAnswer, type Answer } from './http-answer.ts';
-import { splitTarget, trimLws } from './http-message.ts';
+import { isHeaderNamed, splitTarget, trimLws } from './http-message.ts';
 import { renderLogFormat, type LogFormat } from './log-format.ts';
 import { evaluateOne } from './sample-expression.ts';
 import { sampleText, type SampleContext } from './sample.ts';
@@ -54,8 +54,7 @@ function applyAction(action: HttpAction, rule: HttpRule, ctx: SampleContext, sid
     case 'set-header': {
       // The value is computed before the old lines go, so it may read them.
       const value = render(action.value, ctx);
-      const lower = action.name.toLowerCase();
-      message.headers = message.headers.filter(([n]) => n.toLowerCase() !== lower);
+      removeLines(message.headers, action.name.toLowerCase(), 'str', undefined);
       message.headers.push([action.name, value]);
       return undefined;
     }
@@ -63,16 +62,19 @@ function applyAction(action: HttpAction, rule: HttpRule, ctx: SampleContext, sid
       message.headers.push([action.name, render(action.value, ctx)]);
       return undefined;
     case 'del-header':
-      message.headers = message.headers.filter(([n]) => !headerNameMatches(action, n));
+      removeLines(message.headers, action.name.toLowerCase(), action.match, action.regex);
       return undefined;
     case 'replace-header':
     case 'replace-value': {
       const replacement = render(action.replacement, ctx);
       const lower = action.name.toLowerCase();
-      message.headers = message.headers.map(([n, v]) => {
-        if (n.toLowerCase() !== lower) return [n, v];
-        return [n, action.kind === 'replace-header' ? replaceWhole(v, action.regex, replacement) : replaceEachValue(v, action.regex, replacement)];
-      });
+      const lines = message.headers;
+      // A line is replaced by a new pair, never changed in place: a copy of the array may share its pairs.
+      for (let i = 0; i < lines.length; i++) {
+        const [n, v] = lines[i]!;
+        if (!isHeaderNamed(n, lower)) continue;
+        lines[i] = [n, action.kind === 'replace-header' ? replaceWhole(v, action.regex, replacement) : replaceEachValue(v, action.regex, replacement)];
+      }
       return undefined;
     }
     case 'set-path':
@@ -132,20 +134,32 @@ function render(format: LogFormat, ctx: SampleContext): string {
   return renderLogFormat(format, ctx, { forHeader: true });
 }
 
-function headerNameMatches(action: Extract<HttpAction, { kind: 'del-header' }>, name: string): boolean {
-  const n = name.toLowerCase();
-  const wanted = action.name.toLowerCase();
-  switch (action.match) {
+/**
+ * Removes, in place and keeping the order of the rest, the lines whose name
+ * matches `wanted` (lower case) the `match` way: the array is the
+ * transaction's own, and most rules remove nothing (no copy then).
+ */
+function removeLines(lines: [string, string][], wanted: string, match: HeaderMatch, regex: RegExp | undefined): void {
+  let kept = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!headerNameMatches(line[0], wanted, match, regex)) lines[kept++] = line;
+  }
+  lines.length = kept;
+}
+
+function headerNameMatches(name: string, wanted: string, match: HeaderMatch, regex: RegExp | undefined): boolean {
+  switch (match) {
     case 'str':
-      return n === wanted;
+      return isHeaderNamed(name, wanted);
     case 'beg':
-      return n.startsWith(wanted);
+      return name.toLowerCase().startsWith(wanted);
     case 'end':
-      return n.endsWith(wanted);
+      return name.toLowerCase().endsWith(wanted);
     case 'sub':
-      return n.includes(wanted);
+      return name.toLowerCase().includes(wanted);
     case 'reg':
-      return action.regex!.test(name);
+      return regex!.test(name);
   }
 }
 
