@@ -3,6 +3,7 @@
  * `option httpclose` / `http-server-close` / `http-keep-alive` add.
  */
 import type { ConnectionMode } from '../config/types.ts';
+import { isHeaderNamed } from '../rules/http-message.ts';
 import { forwardedConnectionValue, isUpgradeRequest } from './upgrade.ts';
 
 type HeaderLines = readonly (readonly [string, string])[];
@@ -32,6 +33,38 @@ export function namesListedInConnection(headers: HeaderLines): Set<string> {
 }
 
 /**
+ * The names Connection lines list beyond the hop-by-hop fields (which go
+ * anyway), lower-cased; undefined when there are none, as usual
+ * (`Connection: keep-alive`): the common case allocates nothing.
+ */
+function extraNamesListedInConnection(headers: HeaderLines): string[] | undefined {
+  let listed: string[] | undefined;
+  for (const [name, value] of headers) {
+    if (!isHeaderNamed(name, 'connection')) continue;
+    for (const token of value.split(',')) {
+      const t = token.trim().toLowerCase();
+      if (t && !HOP_BY_HOP.has(t)) (listed ??= []).push(t);
+    }
+  }
+  return listed;
+}
+
+/** The lower-cased name when `name` is a hop-by-hop field; undefined (and no copy made) for the others. */
+function hopByHopName(name: string): string | undefined {
+  // Every hop-by-hop name is 2, 7, 10, 16 or 17 characters long.
+  const length = name.length;
+  if (length !== 2 && length !== 7 && length !== 10 && length !== 16 && length !== 17) return undefined;
+  const lower = name.toLowerCase();
+  return HOP_BY_HOP.has(lower) ? lower : undefined;
+}
+
+function isListed(name: string, listed: readonly string[] | undefined): boolean {
+  if (listed === undefined) return false;
+  for (const wanted of listed) if (isHeaderNamed(name, wanted)) return true;
+  return false;
+}
+
+/**
  * The request headers a server may see: hop-by-hop fields and every field the
  * client named in `Connection` removed; `Connection: close` added when the
  * server connection must not be kept (httpclose / http-server-close).
@@ -39,17 +72,22 @@ export function namesListedInConnection(headers: HeaderLines): Set<string> {
  */
 export function requestHeadersForServer(headers: HeaderLines, mode: ConnectionMode): HeaderLines {
   if (isUpgradeRequest(headers)) return upgradeRequestHeaders(headers);
-  const listed = namesListedInConnection(headers);
+  const listed = extraNamesListedInConnection(headers);
   const kept: (readonly [string, string])[] = [];
+  let te = false;
   for (const line of headers) {
-    const n = line[0].toLowerCase();
-    // `TE: trailers` says the client takes trailer fields; haproxy forwards
-    // that token alone (observed: `TE: gzip, trailers` arrives as `te: trailers`).
-    if (n === 'te') {
-      if (/(^|,)\s*trailers\s*(;|,|$)/i.test(line[1]) && !kept.some(([k]) => k === 'te')) kept.push(['te', 'trailers']);
-    } else if (!HOP_BY_HOP.has(n) && !listed.has(n)) kept.push(line);
+    const hop = hopByHopName(line[0]);
+    if (hop === undefined) {
+      if (!isListed(line[0], listed)) kept.push(line);
+    } else if (hop === 'te' && !te && /(^|,)\s*trailers\s*(;|,|$)/i.test(line[1])) {
+      // `TE: trailers` says the client takes trailer fields; haproxy forwards
+      // that token alone (observed: `TE: gzip, trailers` arrives as `te: trailers`).
+      te = true;
+      kept.push(['te', 'trailers']);
+    }
   }
-  return mode === 'keep-alive' ? kept : [...kept, ['connection', 'close']];
+  if (mode !== 'keep-alive') kept.push(['connection', 'close']);
+  return kept;
 }
 
 /**
@@ -61,15 +99,16 @@ export function responseHeadersForClient(headers: HeaderLines, mode: ConnectionM
   // A 101 is relayed as the server wrote it (Connection, Upgrade and the
   // fields they name), with no `connection: close` whatever the mode (observed).
   if (status === 101) return headers;
-  const listed = namesListedInConnection(headers);
-  const kept = headers.filter(([name]) => {
-    const n = name.toLowerCase();
-    if (n === 'keep-alive') return mode !== 'close';
+  const listed = extraNamesListedInConnection(headers);
+  const kept: (readonly [string, string])[] = [];
+  for (const line of headers) {
+    const hop = hopByHopName(line[0]);
     // The Trailer field announces the trailer fields, which are forwarded (as haproxy does).
-    if (n === 'trailer') return true;
-    return !HOP_BY_HOP.has(n) && !listed.has(n);
-  });
-  return mode === 'close' ? [...kept, ['connection', 'close']] : kept;
+    const keep = hop === undefined ? !isListed(line[0], listed) : hop === 'keep-alive' ? mode !== 'close' : hop === 'trailer';
+    if (keep) kept.push(line);
+  }
+  if (mode === 'close') kept.push(['connection', 'close']);
+  return kept;
 }
 
 /**
