@@ -25,7 +25,9 @@ import { balancerConfig, type Scenario } from './contenders/index.ts';
  * (what the command runs) instead of the sources through tsx, whose esbuild
  * transform names every named closure with a `__name` call when it is created.
  */
-const FROM = process.env.DECISIONS_FROM === 'dist' ? '../dist/src' : '../src';
+const from = process.env.DECISIONS_FROM;
+// Or another checkout's compiled tree (`DECISIONS_FROM=/path/to/dist`), to compare builds.
+const FROM = from === undefined ? '../src' : from === 'dist' ? '../dist/src' : new URL(`file://${from.replace(/\/$/, '')}/src`).href;
 const ext = FROM === '../src' ? 'ts' : 'js';
 const { admitRequest, headerLinesOf } = (await import(`${FROM}/admission/admit-request.${ext}`)) as typeof import('../src/admission/admit-request.ts');
 const { BalancerState } = (await import(`${FROM}/balancer/balancer-state.${ext}`)) as typeof import('../src/balancer/balancer-state.ts');
@@ -84,6 +86,8 @@ const logger: Logger = {
           logged += formatHttpLog(entry).length;
         }
       : () => {},
+  // As the command's `--log-format none` logger says of itself (adapters/command/console-logger.ts).
+  writesAccess: LOG === 'httplog',
 };
 
 interface Prepared {
@@ -158,7 +162,7 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const p of order) figures.get(p.variant.name)!.push(await cpuPerRequest(p, REQUESTS));
 }
 
-console.log(`CPU time per request (admitRequest + forwardRequest), ${FROM.slice(3)}, ${ROUNDS} rounds × ${REQUESTS} requests, log ${LOG}; median [min–max] ns`);
+console.log(`CPU time per request (admitRequest + forwardRequest), ${FROM.replace(/^\.\.\//, '')}, ${ROUNDS} rounds × ${REQUESTS} requests, log ${LOG}; median [min–max] ns`);
 const reference = median(figures.get('no rules') ?? []);
 for (const [name, values] of figures) {
   const m = median(values);
