@@ -8,17 +8,6 @@ import { forwardedConnectionValue, isUpgradeRequest } from './upgrade.ts';
 
 type HeaderLines = readonly (readonly [string, string])[];
 
-/** RFC 9110 §7.6.1 connection-specific fields, plus the legacy Proxy-Connection. */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
-
 /** Names listed in Connection headers (`Connection: close, X-Foo` → x-foo), lower-cased. */
 export function namesListedInConnection(headers: HeaderLines): Set<string> {
   const listed = new Set<string>();
@@ -41,21 +30,47 @@ function extraNamesListedInConnection(headers: HeaderLines): string[] | undefine
   let listed: string[] | undefined;
   for (const [name, value] of headers) {
     if (!isHeaderNamed(name, 'connection')) continue;
-    for (const token of value.split(',')) {
-      const t = token.trim().toLowerCase();
-      if (t && !HOP_BY_HOP.has(t)) (listed ??= []).push(t);
+    for (let start = 0; start <= value.length; ) {
+      let end = value.indexOf(',', start);
+      if (end < 0) end = value.length;
+      let from = start;
+      let to = end;
+      while (from < to && isSpace(value.charCodeAt(from))) from++;
+      while (to > from && isSpace(value.charCodeAt(to - 1))) to--;
+      if (to > from) {
+        const token = value.slice(from, to);
+        if (hopByHopName(token) === undefined) (listed ??= []).push(token.toLowerCase());
+      }
+      start = end + 1;
     }
   }
   return listed;
 }
 
-/** The lower-cased name when `name` is a hop-by-hop field; undefined (and no copy made) for the others. */
+/** What String.prototype.trim removes, as far as header values go. */
+const isSpace = (code: number) => code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x0b || code === 0x0c;
+
+/**
+ * The lower-cased name when `name` is a hop-by-hop field: RFC 9110 §7.6.1's
+ * connection-specific fields (connection, keep-alive, te, trailer,
+ * transfer-encoding, upgrade), plus the legacy proxy-connection; undefined
+ * for the others, found by length without a lower-cased copy.
+ */
 function hopByHopName(name: string): string | undefined {
-  // Every hop-by-hop name is 2, 7, 10, 16 or 17 characters long.
-  const length = name.length;
-  if (length !== 2 && length !== 7 && length !== 10 && length !== 16 && length !== 17) return undefined;
-  const lower = name.toLowerCase();
-  return HOP_BY_HOP.has(lower) ? lower : undefined;
+  switch (name.length) {
+    case 2:
+      return isHeaderNamed(name, 'te') ? 'te' : undefined;
+    case 7:
+      return isHeaderNamed(name, 'trailer') ? 'trailer' : isHeaderNamed(name, 'upgrade') ? 'upgrade' : undefined;
+    case 10:
+      return isHeaderNamed(name, 'connection') ? 'connection' : isHeaderNamed(name, 'keep-alive') ? 'keep-alive' : undefined;
+    case 16:
+      return isHeaderNamed(name, 'proxy-connection') ? 'proxy-connection' : undefined;
+    case 17:
+      return isHeaderNamed(name, 'transfer-encoding') ? 'transfer-encoding' : undefined;
+    default:
+      return undefined;
+  }
 }
 
 function isListed(name: string, listed: readonly string[] | undefined): boolean {
@@ -121,11 +136,11 @@ export function responseHeadersForClient(headers: HeaderLines, mode: ConnectionM
 function upgradeRequestHeaders(headers: HeaderLines): HeaderLines {
   const kept: (readonly [string, string])[] = [];
   for (const line of headers) {
-    const n = line[0].toLowerCase();
-    if (n === 'connection') {
+    const hop = hopByHopName(line[0]);
+    if (hop === 'connection') {
       const value = forwardedConnectionValue(line[1]);
       if (value !== undefined) kept.push(value === line[1] ? line : [line[0], value]);
-    } else if (n === 'upgrade' || !HOP_BY_HOP.has(n)) kept.push(line);
+    } else if (hop === undefined || hop === 'upgrade') kept.push(line);
   }
   return kept;
 }

@@ -68,17 +68,19 @@ export function trimLws(text: string): string {
 const isLws = (code: number) => code === 0x20 || code === 0x09;
 
 /**
- * True when the header name `name` is `lower` (given in lower case), ASCII
- * case ignored as HAProxy compares names (strncasecmp), without building a
- * lower-cased copy of `name`: the rules and the proxy ask this of every line.
+ * True when the header name `name` is `wanted`, ASCII case ignored as
+ * HAProxy compares names (strncasecmp), without building lower-cased copies:
+ * the rules and the proxy ask this of every line.
  */
-export function isHeaderNamed(name: string, lower: string): boolean {
-  if (name.length !== lower.length) return false;
-  if (name === lower) return true;
+export function isHeaderNamed(name: string, wanted: string): boolean {
+  if (name.length !== wanted.length) return false;
+  if (name === wanted) return true;
   for (let i = 0; i < name.length; i++) {
-    let code = name.charCodeAt(i);
-    if (code >= 0x41 && code <= 0x5a) code |= 0x20;
-    if (code !== lower.charCodeAt(i)) return false;
+    let a = name.charCodeAt(i);
+    let b = wanted.charCodeAt(i);
+    if (a >= 0x41 && a <= 0x5a) a |= 0x20;
+    if (b >= 0x41 && b <= 0x5a) b |= 0x20;
+    if (a !== b) return false;
   }
   return true;
 }

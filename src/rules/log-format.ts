@@ -151,6 +151,21 @@ export function renderLogFormat(format: LogFormat, ctx: SampleContext, options: 
 
 const NO_EXTRAS: RenderExtras = {};
 
+const literals = new WeakMap<LogFormat, string | null>();
+
+/**
+ * A format as a header value or an action's argument (`forHeader`); a format
+ * of literal text only (`set-header X-Frame-Options DENY`) is joined once per
+ * configuration and reused.
+ */
+export function renderForHeader(format: LogFormat, ctx: SampleContext): string {
+  let literal = literals.get(format);
+  if (literal === undefined) literals.set(format, (literal = isLiteral(format) ? renderLogFormat(format, ctx, FOR_HEADER) : null));
+  return literal ?? renderLogFormat(format, ctx, FOR_HEADER);
+}
+
+const FOR_HEADER = { forHeader: true } as const;
+
 /** True when the format is a single literal (so it can be rendered once). */
 export function isLiteral(format: LogFormat): boolean {
   return format.every((p) => p.kind === 'text');

@@ -9,7 +9,7 @@ import type { HeaderMatch, HttpAction, HttpRule, Redirect, Reply } from './actio
 import { conditionHolds } from './condition.ts';
 import { errorPageAnswer, reasonPhrase, redirectAnswer, replyAnswer, type Answer } from './http-answer.ts';
 import { isHeaderNamed, splitTarget, trimLws } from './http-message.ts';
-import { renderLogFormat, type LogFormat } from './log-format.ts';
+import { renderForHeader, type LogFormat } from './log-format.ts';
 import { evaluateOne } from './sample-expression.ts';
 import { sampleText, type SampleContext } from './sample.ts';
 
@@ -54,7 +54,7 @@ function applyAction(action: HttpAction, rule: HttpRule, ctx: SampleContext, sid
     case 'set-header': {
       // The value is computed before the old lines go, so it may read them.
       const value = render(action.value, ctx);
-      removeLines(message.headers, action.name.toLowerCase(), 'str', undefined);
+      removeLines(message.headers, action.name, 'str', undefined);
       message.headers.push([action.name, value]);
       return undefined;
     }
@@ -62,17 +62,16 @@ function applyAction(action: HttpAction, rule: HttpRule, ctx: SampleContext, sid
       message.headers.push([action.name, render(action.value, ctx)]);
       return undefined;
     case 'del-header':
-      removeLines(message.headers, action.name.toLowerCase(), action.match, action.regex);
+      removeLines(message.headers, action.match === 'str' ? action.name : action.name.toLowerCase(), action.match, action.regex);
       return undefined;
     case 'replace-header':
     case 'replace-value': {
       const replacement = render(action.replacement, ctx);
-      const lower = action.name.toLowerCase();
       const lines = message.headers;
       // A line is replaced by a new pair, never changed in place: a copy of the array may share its pairs.
       for (let i = 0; i < lines.length; i++) {
         const [n, v] = lines[i]!;
-        if (!isHeaderNamed(n, lower)) continue;
+        if (!isHeaderNamed(n, action.name)) continue;
         lines[i] = [n, action.kind === 'replace-header' ? replaceWhole(v, action.regex, replacement) : replaceEachValue(v, action.regex, replacement)];
       }
       return undefined;
@@ -131,12 +130,12 @@ function applyAction(action: HttpAction, rule: HttpRule, ctx: SampleContext, sid
 }
 
 function render(format: LogFormat, ctx: SampleContext): string {
-  return renderLogFormat(format, ctx, { forHeader: true });
+  return renderForHeader(format, ctx);
 }
 
 /**
  * Removes, in place and keeping the order of the rest, the lines whose name
- * matches `wanted` (lower case) the `match` way: the array is the
+ * matches `wanted` (lower case but for `str`) the `match` way: the array is the
  * transaction's own, and most rules remove nothing (no copy then).
  */
 function removeLines(lines: [string, string][], wanted: string, match: HeaderMatch, regex: RegExp | undefined): void {
