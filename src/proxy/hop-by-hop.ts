@@ -3,7 +3,7 @@
  * `option httpclose` / `http-server-close` / `http-keep-alive` add.
  */
 import type { ConnectionMode } from '../config/types.ts';
-import { isHeaderNamed } from '../rules/http-message.ts';
+import { isHeaderNamed, isTrimmedSpace } from '../rules/http-message.ts';
 import { forwardedConnectionValue, isUpgradeRequest } from './upgrade.ts';
 
 type HeaderLines = readonly (readonly [string, string])[];
@@ -35,20 +35,23 @@ function extraNamesListedInConnection(headers: HeaderLines): string[] | undefine
       if (end < 0) end = value.length;
       let from = start;
       let to = end;
-      while (from < to && isSpace(value.charCodeAt(from))) from++;
-      while (to > from && isSpace(value.charCodeAt(to - 1))) to--;
-      if (to > from) {
-        const token = value.slice(from, to);
-        if (hopByHopName(token) === undefined) (listed ??= []).push(token.toLowerCase());
-      }
+      while (from < to && isTrimmedSpace(value.charCodeAt(from))) from++;
+      while (to > from && isTrimmedSpace(value.charCodeAt(to - 1))) to--;
+      if (to > from && !isHopByHopItem(value, from, to)) (listed ??= []).push(value.slice(from, to).toLowerCase());
       start = end + 1;
     }
   }
   return listed;
 }
 
-/** What String.prototype.trim removes, as far as header values go. */
-const isSpace = (code: number) => code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x0b || code === 0x0c;
+/** The item `value[from, to)` is a hop-by-hop name (copied out only when it has the length of one). */
+function isHopByHopItem(value: string, from: number, to: number): boolean {
+  if (from === 0 && to === value.length) return hopByHopName(value) !== undefined;
+  return HOP_BY_HOP_LENGTHS.includes(to - from) && hopByHopName(value.slice(from, to)) !== undefined;
+}
+
+const HOP_BY_HOP_LENGTHS = [2, 7, 10, 16, 17];
+
 
 /**
  * The lower-cased name when `name` is a hop-by-hop field: RFC 9110 §7.6.1's
@@ -69,6 +72,7 @@ function hopByHopName(name: string): string | undefined {
     case 17:
       return isHeaderNamed(name, 'transfer-encoding') ? 'transfer-encoding' : undefined;
     default:
+      // Every length of a hop-by-hop name has its case above (HOP_BY_HOP_LENGTHS).
       return undefined;
   }
 }

@@ -7,7 +7,7 @@
  * request. These are the decisions on plain data; adapters move the bytes.
  */
 import type { Timeouts } from '../config/types.ts';
-import { isHeaderNamed } from '../rules/http-message.ts';
+import { isHeaderNamed, isTrimmedSpace } from '../rules/http-message.ts';
 
 type HeaderLines = readonly (readonly [string, string])[];
 
@@ -30,16 +30,14 @@ function listHasToken(value: string, token: string): boolean {
     if (end < 0) end = value.length;
     let from = start;
     let to = end;
-    while (from < to && isSpace(value.charCodeAt(from))) from++;
-    while (to > from && isSpace(value.charCodeAt(to - 1))) to--;
+    while (from < to && isTrimmedSpace(value.charCodeAt(from))) from++;
+    while (to > from && isTrimmedSpace(value.charCodeAt(to - 1))) to--;
     if (to - from === token.length && isHeaderNamed(value.slice(from, to), token)) return true;
     start = end + 1;
   }
   return false;
 }
 
-/** What String.prototype.trim removes, as far as header values go. */
-const isSpace = (code: number) => code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x0b || code === 0x0c;
 
 function hasHeader(headers: HeaderLines, lowerName: string): boolean {
   for (const [name] of headers) if (isHeaderNamed(name, lowerName)) return true;

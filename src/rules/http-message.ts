@@ -68,6 +68,13 @@ export function trimLws(text: string): string {
 const isLws = (code: number) => code === 0x20 || code === 0x09;
 
 /**
+ * The ASCII characters String.prototype.trim removes (space, tab, CR, LF,
+ * VT, FF): what the proxy trims around the items of a list header
+ * (Connection) when it scans them in place.
+ */
+export const isTrimmedSpace = (code: number) => code === 0x20 || (code >= 0x09 && code <= 0x0d);
+
+/**
  * True when the header name `name` is `wanted`, ASCII case ignored as
  * HAProxy compares names (strncasecmp), without building lower-cased copies:
  * the rules and the proxy ask this of every line.

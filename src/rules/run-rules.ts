@@ -144,7 +144,8 @@ function removeLines(lines: [string, string][], wanted: string, match: HeaderMat
     const line = lines[i]!;
     if (!headerNameMatches(line[0], wanted, match, regex)) lines[kept++] = line;
   }
-  lines.length = kept;
+  // Setting the length is not free even when it does not change.
+  if (kept !== lines.length) lines.length = kept;
 }
 
 function headerNameMatches(name: string, wanted: string, match: HeaderMatch, regex: RegExp | undefined): boolean {
