@@ -380,13 +380,13 @@ function streamOutcome<Body>(
   let done = false;
   // What the client receives also counts as the compressor's output (comp_out), or as bypassed by identity (comp_byp).
   const alsoCounted = compression === undefined ? undefined : compression === 'identity' ? 'compressionBypassed' : 'compressedOut';
-  const coding = compression === 'identity' ? undefined : compression;
+  // Absent fields are present as undefined: one object of one shape, no spread of temporaries.
   return {
     kind: 'stream',
     head,
     body: response.body,
-    ...(coding ? { coding } : {}),
-    ...(response.webSocket !== undefined ? { webSocket: response.webSocket } : {}),
+    coding: compression === 'identity' ? undefined : compression,
+    webSocket: response.webSocket,
     onChunk:
       alsoCounted === undefined
         ? (bytes) => {
@@ -398,13 +398,12 @@ function streamOutcome<Body>(
               c[alsoCounted] += bytes;
             }
           },
-    ...(alsoCounted === 'compressedOut'
-      ? {
-          onServerChunk: (bytes: number) => {
+    onServerChunk:
+      alsoCounted === 'compressedOut'
+        ? (bytes: number) => {
             for (const c of all) c.compressedIn += bytes;
-          },
-        }
-      : {}),
+          }
+        : undefined,
     onClientChunk: (bytes) => {
       for (const c of all) c.bytesIn += bytes;
     },

@@ -151,17 +151,30 @@ export function renderLogFormat(format: LogFormat, ctx: SampleContext, options: 
 
 const NO_EXTRAS: RenderExtras = {};
 
-const literals = new WeakMap<LogFormat, string | null>();
+const headerRenderers = new WeakMap<LogFormat, (ctx: SampleContext) => string>();
 
 /**
- * A format as a header value or an action's argument (`forHeader`); a format
- * of literal text only (`set-header X-Frame-Options DENY`) is joined once per
- * configuration and reused.
+ * A format as a header value or an action's argument (`forHeader`), compiled
+ * at first use: literal text only (`set-header X-Frame-Options DENY`) is
+ * joined once, a lone `%[…]` is its compiled expression.
  */
 export function renderForHeader(format: LogFormat, ctx: SampleContext): string {
-  let literal = literals.get(format);
-  if (literal === undefined) literals.set(format, (literal = isLiteral(format) ? renderLogFormat(format, ctx, FOR_HEADER) : null));
-  return literal ?? renderLogFormat(format, ctx, FOR_HEADER);
+  let render = headerRenderers.get(format);
+  if (!render) headerRenderers.set(format, (render = compileForHeader(format)));
+  return render(ctx);
+}
+
+function compileForHeader(format: LogFormat): (ctx: SampleContext) => string {
+  if (isLiteral(format)) {
+    const text = format.map((part) => (part.kind === 'text' ? part.text : '')).join('');
+    return () => text;
+  }
+  const only = format.length === 1 ? format[0]! : undefined;
+  if (only?.kind === 'sample') {
+    const text = sampleTextFunction(only.expr);
+    return (ctx) => text(ctx) ?? '';
+  }
+  return (ctx) => renderLogFormat(format, ctx, FOR_HEADER);
 }
 
 const FOR_HEADER = { forHeader: true } as const;

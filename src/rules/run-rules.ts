@@ -6,7 +6,7 @@
  * The transaction is rewritten in place; nothing here does I/O.
  */
 import type { HeaderMatch, HttpAction, HttpRule, Redirect, Reply } from './actions.ts';
-import { conditionHolds } from './condition.ts';
+import { conditionPredicate } from './compiled-condition.ts';
 import { errorPageAnswer, reasonPhrase, redirectAnswer, replyAnswer, type Answer } from './http-answer.ts';
 import { isHeaderNamed, splitTarget, trimLws } from './http-message.ts';
 import { renderForHeader, type LogFormat } from './log-format.ts';
@@ -35,9 +35,21 @@ export function runResponseRules(rules: readonly HttpRule[], ctx: SampleContext)
   return runRules(rules, ctx, 'response');
 }
 
+const listConditions = new WeakMap<readonly HttpRule[], readonly ((ctx: SampleContext) => boolean)[]>();
+
+/** The conditions of a section's rule list, compiled once per configuration (./compiled-condition.ts). */
+function conditionsOf(rules: readonly HttpRule[]): readonly ((ctx: SampleContext) => boolean)[] {
+  let conditions = listConditions.get(rules);
+  if (!conditions) listConditions.set(rules, (conditions = rules.map((rule) => conditionPredicate(rule.condition))));
+  return conditions;
+}
+
 function runRules(rules: readonly HttpRule[], ctx: SampleContext, side: 'request' | 'response'): RuleOutcome {
-  for (const rule of rules) {
-    if (!conditionHolds(rule.condition, ctx)) continue;
+  if (rules.length === 0) return CONTINUE;
+  const conditions = conditionsOf(rules);
+  for (let i = 0; i < rules.length; i++) {
+    if (!conditions[i]!(ctx)) continue;
+    const rule = rules[i]!;
     const action = rule.action;
     if (action.kind === 'allow') return CONTINUE;
     const outcome = applyAction(action, rule, ctx, side);
