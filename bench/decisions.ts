@@ -11,36 +11,54 @@
  * not. Variants run in interleaved rounds; each prints its median and range
  * in ns per request.
  *
- * DECISIONS_ROUNDS (default 9), DECISIONS_REQUESTS per round (default 50000),
- * DECISIONS_VARIANTS (comma-separated name fragments), DECISIONS_LOG=httplog
- * to format each access line (into nothing) instead of `--log-format none`,
- * DECISIONS_FROM=dist (below).
+ * DECISIONS_FROM says which code: the sources through tsx (default), `dist`
+ * for the compiled JavaScript of `npm run build` (what the command runs:
+ * tsx's esbuild transform adds a `__name` call to every named closure it
+ * creates, which the compiled code does not have), or comma-separated paths
+ * of compiled trees (another checkout's `dist`), to compare builds in one
+ * process, rounds interleaved. DECISIONS_ROUNDS (default 9),
+ * DECISIONS_REQUESTS per round (default 50000), DECISIONS_VARIANTS
+ * (comma-separated name fragments), DECISIONS_LOG=httplog to format each
+ * access line (into nothing) instead of `--log-format none`.
  */
 import type { AccessLogEntry, BalancerDeps, Logger, Upstream } from '../src/deps.ts';
 import type { ConnectionFacts } from '../src/rules/transaction.ts';
 import { balancerConfig, type Scenario } from './contenders/index.ts';
-
-/**
- * DECISIONS_FROM=dist measures the compiled JavaScript of `npm run build`
- * (what the command runs) instead of the sources through tsx, whose esbuild
- * transform names every named closure with a `__name` call when it is created.
- */
-const from = process.env.DECISIONS_FROM;
-// Or another checkout's compiled tree (`DECISIONS_FROM=/path/to/dist`), to compare builds.
-const FROM = from === undefined ? '../src' : from === 'dist' ? '../dist/src' : new URL(`file://${from.replace(/\/$/, '')}/src`).href;
-const ext = FROM === '../src' ? 'ts' : 'js';
-const { admitRequest, headerLinesOf } = (await import(`${FROM}/admission/admit-request.${ext}`)) as typeof import('../src/admission/admit-request.ts');
-const { BalancerState } = (await import(`${FROM}/balancer/balancer-state.${ext}`)) as typeof import('../src/balancer/balancer-state.ts');
-const { parseHaproxyConfig } = (await import(`${FROM}/config/index.${ext}`)) as typeof import('../src/config/index.ts');
-const { MemoryHealthStore } = (await import(`${FROM}/health/memory-store.${ext}`)) as typeof import('../src/health/memory-store.ts');
-const { formatHttpLog } = (await import(`${FROM}/proxy/access-log.${ext}`)) as typeof import('../src/proxy/access-log.ts');
-const { forwardRequest } = (await import(`${FROM}/proxy/proxy-request.${ext}`)) as typeof import('../src/proxy/proxy-request.ts');
 
 const ROUNDS = Number(process.env.DECISIONS_ROUNDS ?? 9);
 const REQUESTS = Number(process.env.DECISIONS_REQUESTS ?? 50_000);
 const WARM_UP = 20_000;
 const ONLY = (process.env.DECISIONS_VARIANTS ?? '').split(',').filter(Boolean);
 const LOG = process.env.DECISIONS_LOG ?? 'none';
+
+/** One build's modules. */
+interface Tree {
+  readonly name: string;
+  readonly admitRequest: (typeof import('../src/admission/admit-request.ts'))['admitRequest'];
+  readonly headerLinesOf: (typeof import('../src/admission/admit-request.ts'))['headerLinesOf'];
+  readonly BalancerState: (typeof import('../src/balancer/balancer-state.ts'))['BalancerState'];
+  readonly parseHaproxyConfig: (typeof import('../src/config/index.ts'))['parseHaproxyConfig'];
+  readonly MemoryHealthStore: (typeof import('../src/health/memory-store.ts'))['MemoryHealthStore'];
+  readonly formatHttpLog: (typeof import('../src/proxy/access-log.ts'))['formatHttpLog'];
+  readonly forwardRequest: (typeof import('../src/proxy/proxy-request.ts'))['forwardRequest'];
+}
+
+async function loadTree(from: string): Promise<Tree> {
+  const [base, ext] =
+    from === 'src' ? ['../src', 'ts'] : from === 'dist' ? ['../dist/src', 'js'] : [new URL(`file://${from.replace(/\/$/, '')}/src`).href, 'js'];
+  const load = (path: string) => import(`${base}/${path}.${ext}`);
+  const admission = await load('admission/admit-request');
+  return {
+    name: from,
+    admitRequest: admission.admitRequest,
+    headerLinesOf: admission.headerLinesOf,
+    BalancerState: (await load('balancer/balancer-state')).BalancerState,
+    parseHaproxyConfig: (await load('config/index')).parseHaproxyConfig,
+    MemoryHealthStore: (await load('health/memory-store')).MemoryHealthStore,
+    formatHttpLog: (await load('proxy/access-log')).formatHttpLog,
+    forwardRequest: (await load('proxy/proxy-request')).forwardRequest,
+  };
+}
 
 interface Variant {
   readonly name: string;
@@ -77,30 +95,33 @@ const upstream: Upstream<Uint8Array> = {
 };
 
 let logged = 0;
-const logger: Logger = {
-  info() {},
-  warn() {},
-  access:
-    LOG === 'httplog'
-      ? (entry: AccessLogEntry) => {
-          logged += formatHttpLog(entry).length;
-        }
-      : () => {},
-  // As the command's `--log-format none` logger says of itself (adapters/command/console-logger.ts).
-  writesAccess: LOG === 'httplog',
-};
+
+function loggerOf(tree: Tree): Logger {
+  return {
+    info() {},
+    warn() {},
+    access:
+      LOG === 'httplog'
+        ? (entry: AccessLogEntry) => {
+            logged += tree.formatHttpLog(entry).length;
+          }
+        : () => {},
+    // As the command's `--log-format none` logger says of itself (adapters/command/console-logger.ts).
+    writesAccess: LOG === 'httplog',
+  };
+}
 
 interface Prepared {
-  readonly variant: Variant;
+  readonly name: string;
   one(): Promise<void>;
 }
 
-function prepare(variant: Variant): Prepared {
+function prepare(tree: Tree, variant: Variant, label: string): Prepared {
   const text = balancerConfig(8080, variant.scenario);
-  const { config } = parseHaproxyConfig([{ file: 'bench.cfg', text }], { env: {} });
-  const state = new BalancerState(config, new MemoryHealthStore(), Date.now());
+  const { config } = tree.parseHaproxyConfig([{ file: 'bench.cfg', text }], { env: {} });
+  const state = new tree.BalancerState(config, new tree.MemoryHealthStore(), Date.now());
   const entry = state.frontends.get('bench')!;
-  const deps = { clock: { now: () => Date.now() }, timers: { setTimeout: () => () => {} }, logger, upstream } as unknown as BalancerDeps;
+  const deps = { clock: { now: () => Date.now() }, timers: { setTimeout: () => () => {} }, logger: loggerOf(tree), upstream } as unknown as BalancerDeps;
   // What wrk sends, plus what a browser's request usually carries; as Node's rawHeaders.
   const raw = [
     'Host', '127.0.0.1:8080',
@@ -111,14 +132,15 @@ function prepare(variant: Variant): Prepared {
     'Connection', 'keep-alive',
     ...(variant.cookie ? ['Cookie', variant.cookie] : []),
   ];
+  const { admitRequest, headerLinesOf, forwardRequest } = tree;
   let port = 40000;
   return {
-    variant,
+    name: label,
     async one() {
       // As the Node adapter does per request: the connection facts and the header lines are fresh objects.
       const conn: ConnectionFacts = { clientAddress: '127.0.0.1', clientPort: port++ & 0xffff, localAddress: '127.0.0.1', localPort: 8080, httpVersion: '1.1', tls: undefined };
       const admission = admitRequest(state, entry, { method: 'GET', target: '/small', headers: headerLinesOf(raw) }, conn);
-      if (admission.kind !== 'proxy') throw new Error(`${variant.name}: not proxied (${admission.kind})`);
+      if (admission.kind !== 'proxy') throw new Error(`${label}: not proxied (${admission.kind})`);
       const outcome = await forwardRequest(
         {
           frontend: entry.frontend,
@@ -133,7 +155,7 @@ function prepare(variant: Variant): Prepared {
         upstream,
         deps,
       );
-      if (outcome.kind !== 'stream') throw new Error(`${variant.name}: ${outcome.page.status} page`);
+      if (outcome.kind !== 'stream') throw new Error(`${label}: ${outcome.page.status} page`);
       outcome.onChunk(BODY.length);
       outcome.onDone();
     },
@@ -153,20 +175,25 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-const prepared = VARIANTS.map(prepare);
+const trees = await Promise.all((process.env.DECISIONS_FROM ?? 'src').split(',').map(loadTree));
+const label = (tree: Tree, variant: Variant) => (trees.length > 1 ? `${variant.name} @ ${tree.name}` : variant.name);
+const prepared = trees.flatMap((tree) => VARIANTS.map((variant) => prepare(tree, variant, label(tree, variant))));
 for (const p of prepared) await cpuPerRequest(p, WARM_UP);
-const figures = new Map<string, number[]>(prepared.map((p) => [p.variant.name, []]));
+const figures = new Map<string, number[]>(prepared.map((p) => [p.name, []]));
 for (let round = 0; round < ROUNDS; round++) {
   // Interleaved, and the order turned each round, so drift and JIT state hit every variant alike.
   const order = round % 2 ? [...prepared].reverse() : prepared;
-  for (const p of order) figures.get(p.variant.name)!.push(await cpuPerRequest(p, REQUESTS));
+  for (const p of order) figures.get(p.name)!.push(await cpuPerRequest(p, REQUESTS));
 }
 
-console.log(`CPU time per request (admitRequest + forwardRequest), ${FROM.replace(/^\.\.\//, '')}, ${ROUNDS} rounds × ${REQUESTS} requests, log ${LOG}; median [min–max] ns`);
-const reference = median(figures.get('no rules') ?? []);
-for (const [name, values] of figures) {
-  const m = median(values);
-  const extra = name === 'no rules' || !reference ? '' : `   (+${Math.round(m - reference)} ns over no rules)`;
-  console.log(`  ${name.padEnd(20)} ${Math.round(m).toString().padStart(6)}  [${Math.round(Math.min(...values))}–${Math.round(Math.max(...values))}]${extra}`);
+console.log(`CPU time per request (admitRequest + forwardRequest), ${ROUNDS} rounds × ${REQUESTS} requests, log ${LOG}; median [min–max] ns`);
+for (const tree of trees) {
+  const reference = median(figures.get(label(tree, VARIANTS[0]!)) ?? []);
+  for (const variant of VARIANTS) {
+    const values = figures.get(label(tree, variant))!;
+    const m = median(values);
+    const extra = variant === VARIANTS[0] ? '' : `   (${m >= reference ? '+' : ''}${Math.round(m - reference)} ns over ${VARIANTS[0]!.name})`;
+    console.log(`  ${label(tree, variant).padEnd(trees.length > 1 ? 48 : 20)} ${Math.round(m).toString().padStart(6)}  [${Math.round(Math.min(...values))}–${Math.round(Math.max(...values))}]${extra}`);
+  }
 }
 if (LOG === 'httplog' && logged === 0) throw new Error('no access line formatted');
