@@ -15,12 +15,17 @@
  * for the compiled JavaScript of `npm run build` (what the command runs:
  * tsx's esbuild transform adds a `__name` call to every named closure it
  * creates, which the compiled code does not have), or comma-separated paths
- * of compiled trees (another checkout's `dist`), to compare builds in one
- * process, rounds interleaved. DECISIONS_ROUNDS (default 9),
+ * of compiled trees (another checkout's `dist`), to compare builds: each
+ * build's rounds then run in child processes, builds alternating. A tree
+ * must sit below a package.json saying `"type": "module"`, as a checkout's
+ * `dist/` does: elsewhere tsx's loader transforms its .js files again
+ * (measured: 3× the CPU time). DECISIONS_ROUNDS (default 9),
  * DECISIONS_REQUESTS per round (default 50000), DECISIONS_VARIANTS
  * (comma-separated name fragments), DECISIONS_LOG=httplog to format each
  * access line (into nothing) instead of `--log-format none`.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { AccessLogEntry, BalancerDeps, Logger, Upstream } from '../src/deps.ts';
 import type { ConnectionFacts } from '../src/rules/transaction.ts';
 import { balancerConfig, type Scenario } from './contenders/index.ts';
@@ -175,25 +180,56 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-const trees = await Promise.all((process.env.DECISIONS_FROM ?? 'src').split(',').map(loadTree));
-const label = (tree: Tree, variant: Variant) => (trees.length > 1 ? `${variant.name} @ ${tree.name}` : variant.name);
-const prepared = trees.flatMap((tree) => VARIANTS.map((variant) => prepare(tree, variant, label(tree, variant))));
-for (const p of prepared) await cpuPerRequest(p, WARM_UP);
-const figures = new Map<string, number[]>(prepared.map((p) => [p.name, []]));
-for (let round = 0; round < ROUNDS; round++) {
-  // Interleaved, and the order turned each round, so drift and JIT state hit every variant alike.
-  const order = round % 2 ? [...prepared].reverse() : prepared;
-  for (const p of order) figures.get(p.name)!.push(await cpuPerRequest(p, REQUESTS));
+/** One process per build: two builds' modules in one process slowed the first one loaded (2× for the same code, measured). */
+async function measureHere(tree: Tree, rounds: number): Promise<Map<string, number[]>> {
+  const prepared = VARIANTS.map((variant) => prepare(tree, variant, variant.name));
+  for (const p of prepared) await cpuPerRequest(p, WARM_UP);
+  const figures = new Map<string, number[]>(prepared.map((p) => [p.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    // Interleaved, and the order turned each round, so drift and JIT state hit every variant alike.
+    const order = round % 2 ? [...prepared].reverse() : prepared;
+    for (const p of order) figures.get(p.name)!.push(await cpuPerRequest(p, REQUESTS));
+  }
+  return figures;
 }
 
-console.log(`CPU time per request (admitRequest + forwardRequest), ${ROUNDS} rounds × ${REQUESTS} requests, log ${LOG}; median [min–max] ns`);
-for (const tree of trees) {
-  const reference = median(figures.get(label(tree, VARIANTS[0]!)) ?? []);
-  for (const variant of VARIANTS) {
-    const values = figures.get(label(tree, variant))!;
-    const m = median(values);
-    const extra = variant === VARIANTS[0] ? '' : `   (${m >= reference ? '+' : ''}${Math.round(m - reference)} ns over ${VARIANTS[0]!.name})`;
-    console.log(`  ${label(tree, variant).padEnd(trees.length > 1 ? 48 : 20)} ${Math.round(m).toString().padStart(6)}  [${Math.round(Math.min(...values))}–${Math.round(Math.max(...values))}]${extra}`);
+/** Rounds per child process: the JIT settles over the first (measured: one round per child read 2× high). */
+const ROUNDS_PER_CHILD = 3;
+
+/** Each build's rounds in child processes of their own, ROUNDS_PER_CHILD at a time, builds alternating. */
+function measureInChildren(builds: readonly string[]): Map<string, Map<string, number[]>> {
+  const all = new Map(builds.map((build) => [build, new Map<string, number[]>(VARIANTS.map((v) => [v.name, []]))]));
+  for (let turn = 0; turn < Math.ceil(ROUNDS / ROUNDS_PER_CHILD); turn++) {
+    for (const build of turn % 2 ? [...builds].reverse() : builds) {
+      const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+        env: { ...process.env, DECISIONS_FROM: build, DECISIONS_ROUNDS: String(ROUNDS_PER_CHILD), DECISIONS_CHILD: '1' },
+        encoding: 'utf8',
+      });
+      if (child.status !== 0) throw new Error(`${build}: ${child.stderr}`);
+      const figures = JSON.parse(child.stdout) as Record<string, number[]>;
+      for (const [name, values] of Object.entries(figures)) all.get(build)!.get(name)!.push(...values);
+    }
   }
+  return all;
 }
-if (LOG === 'httplog' && logged === 0) throw new Error('no access line formatted');
+
+const builds = (process.env.DECISIONS_FROM ?? 'src').split(',');
+if (process.env.DECISIONS_CHILD) {
+  const figures = await measureHere(await loadTree(builds[0]!), ROUNDS);
+  process.stdout.write(JSON.stringify(Object.fromEntries(figures)));
+} else {
+  const results =
+    builds.length === 1 ? new Map([[builds[0]!, await measureHere(await loadTree(builds[0]!), ROUNDS)]]) : measureInChildren(builds);
+  console.log(`CPU time per request (admitRequest + forwardRequest), ${ROUNDS} rounds × ${REQUESTS} requests, log ${LOG}; median [min–max] ns`);
+  for (const [build, figures] of results) {
+    const reference = median(figures.get(VARIANTS[0]!.name) ?? []);
+    for (const variant of VARIANTS) {
+      const values = figures.get(variant.name)!;
+      const m = median(values);
+      const name = builds.length > 1 ? `${variant.name} @ ${build}` : variant.name;
+      const extra = variant === VARIANTS[0] ? '' : `   (${m >= reference ? '+' : ''}${Math.round(m - reference)} ns over ${VARIANTS[0]!.name})`;
+      console.log(`  ${name.padEnd(builds.length > 1 ? 48 : 20)} ${Math.round(m).toString().padStart(6)}  [${Math.round(Math.min(...values))}–${Math.round(Math.max(...values))}]${extra}`);
+    }
+  }
+  if (LOG === 'httplog' && logged === 0 && builds.length === 1) throw new Error('no access line formatted');
+}
