@@ -33,6 +33,8 @@ export interface Logger {
   warn(message: string): void;
   /** One line per proxied request. */
   access(entry: AccessLogEntry): void;
+  /** False when `access` writes nothing (`--log-format none`): the entries are then not built. */
+  readonly writesAccess?: boolean;
 }
 
 export interface AccessLogEntry {

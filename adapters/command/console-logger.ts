@@ -30,5 +30,6 @@ export function createLineLogger(format: LogFormat, sinks: LineSinks, tag: { rea
     info: (message) => sinks.stderr(`[NOTICE] ${message}`),
     warn: (message) => sinks.stderr(`[WARNING] ${message}`),
     access,
+    writesAccess: format !== 'none',
   };
 }

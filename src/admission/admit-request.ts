@@ -25,7 +25,7 @@ import { whyUpgradeIsRefused } from '../proxy/upgrade.ts';
 import type { Answer } from '../rules/http-answer.ts';
 import { decideRequest, type RequestPoints } from '../rules/pipeline.ts';
 import type { RuleEnvironment } from '../rules/sample.ts';
-import type { ConnectionFacts, HttpTransaction } from '../rules/transaction.ts';
+import { RequestTransaction, type ConnectionFacts, type HttpTransaction } from '../rules/transaction.ts';
 import type { CollectOptions } from '../stats/collect.ts';
 import { prometheusPage } from '../stats/prometheus-page.ts';
 import { isStatsRequest } from '../stats/stats-request.ts';
@@ -110,13 +110,7 @@ export function admitRequest(
   if (target === undefined || whyUpgradeIsRefused(headers)) return { kind: 'answer', response: builtinErrorResponse(400) };
 
   const frontend = entry.frontend;
-  const transaction: HttpTransaction = {
-    conn,
-    request: { method, target, headers },
-    frontend: frontend.name,
-    vars: new Map(),
-    captures: [],
-  };
+  const transaction = new RequestTransaction(conn, { method, target, headers }, frontend.name);
   const rules = ruleEnvironmentOf(state);
   const decision = decideRequest(frontend, state.backendSections, transaction, rules, POINTS);
   switch (decision.kind) {

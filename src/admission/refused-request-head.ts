@@ -17,6 +17,7 @@ export interface ParsedRequestHead {
 
 /** `http://user@Host:80/x` → authority `Host:80` (without user info) and the scheme's default port. */
 function absoluteForm(target: string): { authority: string; defaultPort: string } | undefined {
+  if (target.charCodeAt(0) === 0x2f /* '/': the usual origin form */) return undefined;
   const match = /^(https?):\/\/([^/?#]*)/i.exec(target);
   if (!match) return undefined;
   const authority = match[2]!.slice(match[2]!.lastIndexOf('@') + 1);

@@ -37,7 +37,7 @@ export function responseHeadForClient(
   // No rules, no work: the head goes as planned.
   if (!transaction || !rules || (!frontend.httpResponseRules && !backend.httpResponseRules)) return compressed(plan, response, head);
   transaction.server = plan.runtime.servers[server]?.name;
-  transaction.response = { status: head.status, headers: head.headers.map(([name, value]) => [name, value]) };
+  transaction.response = { status: head.status, headers: linesToRewrite(head.headers) };
   const outcome = decideResponse(frontend, backend, transaction, rules);
   if (outcome.kind === 'answer' || outcome.kind === 'tarpit') {
     const { status, reason, headers, body } = outcome.answer;
@@ -66,7 +66,7 @@ function compressed(plan: RequestPlan, response: ResponseHead, head: ResponseHea
  */
 export function servicePageForClient(page: ErrorResponse, frontend: Frontend, backend: Backend | undefined, transaction: HttpTransaction, rules: RuleEnvironment): ErrorResponse {
   if (!frontend.httpResponseRules && !backend?.httpResponseRules) return page;
-  transaction.response = { status: page.status, headers: page.headers.map(([name, value]) => [name, value]) };
+  transaction.response = { status: page.status, headers: linesToRewrite(page.headers) };
   const outcome = decideResponse(frontend, backend, transaction, rules);
   if (outcome.kind === 'answer' || outcome.kind === 'tarpit') {
     const { status, reason, headers, body } = outcome.answer;
@@ -74,4 +74,13 @@ export function servicePageForClient(page: ErrorResponse, frontend: Frontend, ba
   }
   const rewritten = transaction.response;
   return { status: rewritten.status, ...(rewritten.reason !== undefined ? { reason: rewritten.reason } : {}), headers: rewritten.headers, body: page.body };
+}
+
+/**
+ * The rules' own copy of a head's lines: they add, remove and replace lines
+ * in the array (../rules/run-rules.ts), never change a line in place, so the
+ * lines themselves can be shared.
+ */
+function linesToRewrite(lines: readonly (readonly [string, string])[]): [string, string][] {
+  return lines.slice() as [string, string][];
 }

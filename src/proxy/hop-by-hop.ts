@@ -3,20 +3,10 @@
  * `option httpclose` / `http-server-close` / `http-keep-alive` add.
  */
 import type { ConnectionMode } from '../config/types.ts';
+import { isHeaderNamed, isTrimmedSpace } from '../rules/http-message.ts';
 import { forwardedConnectionValue, isUpgradeRequest } from './upgrade.ts';
 
 type HeaderLines = readonly (readonly [string, string])[];
-
-/** RFC 9110 §7.6.1 connection-specific fields, plus the legacy Proxy-Connection. */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
 
 /** Names listed in Connection headers (`Connection: close, X-Foo` → x-foo), lower-cased. */
 export function namesListedInConnection(headers: HeaderLines): Set<string> {
@@ -32,6 +22,68 @@ export function namesListedInConnection(headers: HeaderLines): Set<string> {
 }
 
 /**
+ * The names Connection lines list beyond the hop-by-hop fields (which go
+ * anyway), lower-cased; undefined when there are none, as usual
+ * (`Connection: keep-alive`): the common case allocates nothing.
+ */
+function extraNamesListedInConnection(headers: HeaderLines): string[] | undefined {
+  let listed: string[] | undefined;
+  for (const [name, value] of headers) {
+    if (!isHeaderNamed(name, 'connection')) continue;
+    for (let start = 0; start <= value.length; ) {
+      let end = value.indexOf(',', start);
+      if (end < 0) end = value.length;
+      let from = start;
+      let to = end;
+      while (from < to && isTrimmedSpace(value.charCodeAt(from))) from++;
+      while (to > from && isTrimmedSpace(value.charCodeAt(to - 1))) to--;
+      if (to > from && !isHopByHopItem(value, from, to)) (listed ??= []).push(value.slice(from, to).toLowerCase());
+      start = end + 1;
+    }
+  }
+  return listed;
+}
+
+/** The item `value[from, to)` is a hop-by-hop name (copied out only when it has the length of one). */
+function isHopByHopItem(value: string, from: number, to: number): boolean {
+  if (from === 0 && to === value.length) return hopByHopName(value) !== undefined;
+  return HOP_BY_HOP_LENGTHS.includes(to - from) && hopByHopName(value.slice(from, to)) !== undefined;
+}
+
+const HOP_BY_HOP_LENGTHS = [2, 7, 10, 16, 17];
+
+
+/**
+ * The lower-cased name when `name` is a hop-by-hop field: RFC 9110 §7.6.1's
+ * connection-specific fields (connection, keep-alive, te, trailer,
+ * transfer-encoding, upgrade), plus the legacy proxy-connection; undefined
+ * for the others, found by length without a lower-cased copy.
+ */
+function hopByHopName(name: string): string | undefined {
+  switch (name.length) {
+    case 2:
+      return isHeaderNamed(name, 'te') ? 'te' : undefined;
+    case 7:
+      return isHeaderNamed(name, 'trailer') ? 'trailer' : isHeaderNamed(name, 'upgrade') ? 'upgrade' : undefined;
+    case 10:
+      return isHeaderNamed(name, 'connection') ? 'connection' : isHeaderNamed(name, 'keep-alive') ? 'keep-alive' : undefined;
+    case 16:
+      return isHeaderNamed(name, 'proxy-connection') ? 'proxy-connection' : undefined;
+    case 17:
+      return isHeaderNamed(name, 'transfer-encoding') ? 'transfer-encoding' : undefined;
+    default:
+      // Every length of a hop-by-hop name has its case above (HOP_BY_HOP_LENGTHS).
+      return undefined;
+  }
+}
+
+function isListed(name: string, listed: readonly string[] | undefined): boolean {
+  if (listed === undefined) return false;
+  for (const wanted of listed) if (isHeaderNamed(name, wanted)) return true;
+  return false;
+}
+
+/**
  * The request headers a server may see: hop-by-hop fields and every field the
  * client named in `Connection` removed; `Connection: close` added when the
  * server connection must not be kept (httpclose / http-server-close).
@@ -39,17 +91,22 @@ export function namesListedInConnection(headers: HeaderLines): Set<string> {
  */
 export function requestHeadersForServer(headers: HeaderLines, mode: ConnectionMode): HeaderLines {
   if (isUpgradeRequest(headers)) return upgradeRequestHeaders(headers);
-  const listed = namesListedInConnection(headers);
+  const listed = extraNamesListedInConnection(headers);
   const kept: (readonly [string, string])[] = [];
+  let te = false;
   for (const line of headers) {
-    const n = line[0].toLowerCase();
-    // `TE: trailers` says the client takes trailer fields; haproxy forwards
-    // that token alone (observed: `TE: gzip, trailers` arrives as `te: trailers`).
-    if (n === 'te') {
-      if (/(^|,)\s*trailers\s*(;|,|$)/i.test(line[1]) && !kept.some(([k]) => k === 'te')) kept.push(['te', 'trailers']);
-    } else if (!HOP_BY_HOP.has(n) && !listed.has(n)) kept.push(line);
+    const hop = hopByHopName(line[0]);
+    if (hop === undefined) {
+      if (!isListed(line[0], listed)) kept.push(line);
+    } else if (hop === 'te' && !te && /(^|,)\s*trailers\s*(;|,|$)/i.test(line[1])) {
+      // `TE: trailers` says the client takes trailer fields; haproxy forwards
+      // that token alone (observed: `TE: gzip, trailers` arrives as `te: trailers`).
+      te = true;
+      kept.push(['te', 'trailers']);
+    }
   }
-  return mode === 'keep-alive' ? kept : [...kept, ['connection', 'close']];
+  if (mode !== 'keep-alive') kept.push(['connection', 'close']);
+  return kept;
 }
 
 /**
@@ -61,15 +118,16 @@ export function responseHeadersForClient(headers: HeaderLines, mode: ConnectionM
   // A 101 is relayed as the server wrote it (Connection, Upgrade and the
   // fields they name), with no `connection: close` whatever the mode (observed).
   if (status === 101) return headers;
-  const listed = namesListedInConnection(headers);
-  const kept = headers.filter(([name]) => {
-    const n = name.toLowerCase();
-    if (n === 'keep-alive') return mode !== 'close';
+  const listed = extraNamesListedInConnection(headers);
+  const kept: (readonly [string, string])[] = [];
+  for (const line of headers) {
+    const hop = hopByHopName(line[0]);
     // The Trailer field announces the trailer fields, which are forwarded (as haproxy does).
-    if (n === 'trailer') return true;
-    return !HOP_BY_HOP.has(n) && !listed.has(n);
-  });
-  return mode === 'close' ? [...kept, ['connection', 'close']] : kept;
+    const keep = hop === undefined ? !isListed(line[0], listed) : hop === 'keep-alive' ? mode !== 'close' : hop === 'trailer';
+    if (keep) kept.push(line);
+  }
+  if (mode === 'close') kept.push(['connection', 'close']);
+  return kept;
 }
 
 /**
@@ -82,11 +140,11 @@ export function responseHeadersForClient(headers: HeaderLines, mode: ConnectionM
 function upgradeRequestHeaders(headers: HeaderLines): HeaderLines {
   const kept: (readonly [string, string])[] = [];
   for (const line of headers) {
-    const n = line[0].toLowerCase();
-    if (n === 'connection') {
+    const hop = hopByHopName(line[0]);
+    if (hop === 'connection') {
       const value = forwardedConnectionValue(line[1]);
       if (value !== undefined) kept.push(value === line[1] ? line : [line[0], value]);
-    } else if (n === 'upgrade' || !HOP_BY_HOP.has(n)) kept.push(line);
+    } else if (hop === undefined || hop === 'upgrade') kept.push(line);
   }
   return kept;
 }

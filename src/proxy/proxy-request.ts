@@ -162,6 +162,69 @@ function counted(body: ReadableStream<Uint8Array>, onChunk: ((bytes: number) => 
 }
 
 /**
+ * What `forwardRequest` keeps of a request for its books (counters and the
+ * access-log line), one object per request rather than closures over it.
+ */
+interface RequestRecord {
+  readonly deps: BalancerDeps;
+  readonly input: ProxyInput;
+  readonly acceptedAt: number;
+  /** The request head's size, for bin. */
+  readonly inBytes: number;
+  readonly body: ReplayableBody;
+}
+
+/** The access-log line of a request, when the logger writes one (`--log-format none` does not: nothing is built). */
+function logAccess(record: RequestRecord, fields: Partial<AccessLogEntry> & Pick<AccessLogEntry, 'status' | 'server' | 'termination'>): void {
+  const { deps, input, acceptedAt } = record;
+  if (deps.logger.writesAccess === false) return;
+  deps.logger.access({
+    clientAddress: input.client.address,
+    clientPort: input.client.port,
+    acceptedAt,
+    frontend: input.frontend.name,
+    backend: input.runtime.backend.name,
+    responseTime: -1,
+    totalTime: deps.clock.now() - acceptedAt,
+    retries: 0,
+    redispatched: false,
+    method: input.head.method,
+    uri: input.head.target,
+    ...fields,
+  });
+}
+
+/** Answers with an error page and closes the books on this request (`server`: its counters too, when one was tried). */
+async function fail<Body>(
+  record: RequestRecord,
+  status: number,
+  fields: Partial<AccessLogEntry> & Pick<AccessLogEntry, 'server' | 'termination'>,
+): Promise<ProxyOutcome<Body>> {
+  const { body, input } = record;
+  await body.discard();
+  const page = backendErrorPage(input.runtime.backend, status);
+  for (const c of [input.frontendCounters, input.runtime.counters]) {
+    countResponseStatus(c, page.status);
+    c.bytesIn += record.inBytes + body.bytesRead;
+    c.bytesOut += page.body.length;
+    countRequestEnd(c);
+  }
+  logAccess(record, { status: page.status, ...fields });
+  return { kind: 'page', page };
+}
+
+/** The server's request is aborted when the runtime cancels it, and with `option abortonclose` when the client leaves too. */
+function serverRequestSignal(input: ProxyInput): AbortSignal | undefined {
+  if (!input.runtime.backend.abortOnClose || !input.clientLeft) return input.signal;
+  return input.signal ? AbortSignal.any([input.signal, input.clientLeft]) : input.clientLeft;
+}
+
+/** `option abortonclose`: the client left (HAProxy then answers 400 and logs `CH`). */
+function clientAborted(input: ProxyInput): boolean {
+  return input.runtime.backend.abortOnClose === true && (input.signal?.aborted === true || input.clientLeft?.aborted === true);
+}
+
+/**
  * The whole forwarding decision and bookkeeping, independent of how bytes
  * reach the client: `upstream` may hand back any body type, which is passed
  * through untouched.
@@ -174,49 +237,15 @@ export async function forwardRequest<Body>(
   const { frontend, runtime, head, client } = input;
   const backend = runtime.backend;
   const acceptedAt = deps.clock.now();
-  const scopes = [input.frontendCounters, runtime.counters];
   const inBytes = headBytes(head.headers, head.method.length + head.target.length + 10);
-  for (const c of scopes) countRequestStart(c, acceptedAt);
+  countRequestStart(input.frontendCounters, acceptedAt);
+  countRequestStart(runtime.counters, acceptedAt);
   const plan = planRequest(runtime, frontend, head, client.address, acceptedAt, input.transaction?.conn.httpVersion, input.transaction, input.rules);
   const body = new ReplayableBody(input.body);
-  const leaving = backend.abortOnClose ? [input.signal, input.clientLeft].filter((s) => s !== undefined) : [];
-  const signal = leaving.length > 1 ? AbortSignal.any(leaving) : (leaving[0] ?? input.signal);
-  // `option abortonclose`: HAProxy answers 400 to a client that left and logs `CH`.
-  const clientAborted = () => leaving.some((s) => s.aborted);
+  const record: RequestRecord = { deps, input, acceptedAt, inBytes, body };
+  const signal = serverRequestSignal(input);
 
-  const log = (fields: Partial<AccessLogEntry> & Pick<AccessLogEntry, 'status' | 'server' | 'termination'>) =>
-    deps.logger.access({
-      clientAddress: client.address,
-      clientPort: client.port,
-      acceptedAt,
-      frontend: frontend.name,
-      backend: backend.name,
-      responseTime: -1,
-      totalTime: deps.clock.now() - acceptedAt,
-      retries: 0,
-      redispatched: false,
-      method: head.method,
-      uri: head.target,
-      ...fields,
-    });
-  /** Answers with an error page and closes the books on this request. */
-  const fail = async (
-    status: number,
-    fields: Partial<AccessLogEntry> & Pick<AccessLogEntry, 'server' | 'termination'>,
-  ): Promise<ProxyOutcome<Body>> => {
-    await body.discard();
-    const page = backendErrorPage(backend, status);
-    for (const c of scopes) {
-      countResponseStatus(c, page.status);
-      c.bytesIn += inBytes + body.bytesRead;
-      c.bytesOut += page.body.length;
-      countRequestEnd(c);
-    }
-    log({ status: page.status, ...fields });
-    return { kind: 'page', page };
-  };
-
-  if (plan.server === undefined) return fail(503, { server: '<NOSRV>', termination: 'SC' });
+  if (plan.server === undefined) return fail(record, 503, { server: '<NOSRV>', termination: 'SC' });
 
   let server = plan.server;
   let direct = plan.direct;
@@ -233,9 +262,9 @@ export async function forwardRequest<Body>(
         signal,
       });
     } catch (error) {
-      if (clientAborted()) {
+      if (clientAborted(input)) {
         countRequestEnd(serverCounters);
-        return fail(400, { server: runtime.servers[server]!.name, termination: 'CH', retries: retriesMade, redispatched });
+        return fail(record, 400, { server: runtime.servers[server]!.name, termination: 'CH', retries: retriesMade, redispatched });
       }
       const failure = error instanceof UpstreamError ? error.failure : 'bad-response';
       const connectionFailed = failure === 'refused' || failure === 'connect-timeout' || failure === 'tls-handshake' || failure === 'tls-name-mismatch';
@@ -261,7 +290,7 @@ export async function forwardRequest<Body>(
           : ({ action: 'give-up' } as const);
       if (decision.action === 'give-up') {
         countRequestEnd(serverCounters);
-        return fail(statusForFailure(failure), {
+        return fail(record, statusForFailure(failure), {
           server: runtime.servers[server]!.name,
           termination: failure === 'timeout' ? 'sH' : 'SC',
           // HAProxy spends the retries at once on a name mismatch (and logs them).
@@ -289,73 +318,75 @@ export async function forwardRequest<Body>(
     }
 
     body.release();
+    const all = [input.frontendCounters, runtime.counters, serverCounters] as const;
+    const serverName = runtime.servers[server]!.name;
     const forClient = responseHeadForClient(plan, frontend, server, direct, response, input.transaction, input.rules);
     if (forClient.kind === 'page') {
       const page = forClient.page;
-      for (const c of [...scopes, serverCounters]) {
+      for (const c of all) {
         countResponseStatus(c, page.status);
         c.bytesIn += inBytes + body.bytesRead;
         c.bytesOut += page.body.length;
         countRequestEnd(c);
       }
-      log({ status: page.status, server: runtime.servers[server]!.name, termination: '--', retries: retriesMade, redispatched, responseTime: deps.clock.now() - acceptedAt });
+      logAccess(record, { status: page.status, server: serverName, termination: '--', retries: retriesMade, redispatched, responseTime: deps.clock.now() - acceptedAt });
       return { kind: 'page', page, serverBody: response.body };
     }
-    const responseHead = forClient.head;
-    const all = [...scopes, serverCounters];
     for (const c of all) countResponseStatus(c, response.status);
-    const entry: AccessLogEntry = {
-      clientAddress: client.address,
-      clientPort: client.port,
-      acceptedAt,
-      frontend: frontend.name,
-      backend: backend.name,
-      responseTime: deps.clock.now() - acceptedAt,
-      totalTime: 0,
-      retries: retriesMade,
-      redispatched,
-      method: head.method,
-      uri: head.target,
-      status: response.status,
-      server: runtime.servers[server]!.name,
-      termination: '--',
-    };
-    // A tunnel (101) is logged when it closes, with its duration.
+    // A tunnel (101) is logged when it closes, with its duration; anything else now.
     const tunnel = response.status === 101;
-    if (!tunnel) deps.logger.access({ ...entry, totalTime: deps.clock.now() - acceptedAt });
-    const books = streamBooks(all, inBytes, body, headBytes(responseHead.headers, 17), tunnel ? entry : undefined, deps, forClient.compression);
-    const coding = forClient.compression === 'identity' ? undefined : forClient.compression;
-    return {
-      kind: 'stream',
-      head: responseHead,
-      body: response.body,
-      ...(coding ? { coding } : {}),
-      ...(response.webSocket !== undefined ? { webSocket: response.webSocket } : {}),
-      ...books,
-    };
+    const entry: AccessLogEntry | undefined =
+      tunnel || deps.logger.writesAccess !== false
+        ? {
+            clientAddress: client.address,
+            clientPort: client.port,
+            acceptedAt,
+            frontend: frontend.name,
+            backend: backend.name,
+            responseTime: deps.clock.now() - acceptedAt,
+            totalTime: 0,
+            retries: retriesMade,
+            redispatched,
+            method: head.method,
+            uri: head.target,
+            status: response.status,
+            server: serverName,
+            termination: '--',
+          }
+        : undefined;
+    if (entry && !tunnel) deps.logger.access({ ...entry, totalTime: deps.clock.now() - acceptedAt });
+    return streamOutcome(response, forClient.head, forClient.compression, all, inBytes, body, tunnel ? entry : undefined, deps);
   }
 }
 
 /**
- * The byte counts and the end of one response (or tunnel), in a scope of its
- * own: a tunnel may live for hours, and its callbacks keep alive only these
- * (not the request and response heads: measured per idle tunnel).
- * `inBytes` is the request head; `body` says how much of the body was read
- * by the end.
+ * The server's response as the front end sends it, with the byte counts and
+ * the end of one response (or tunnel), in a scope of its own: a tunnel may
+ * live for hours, and its callbacks keep alive only these (not the request
+ * and response heads: measured per idle tunnel). `inBytes` is the request
+ * head; `body` says how much of the body was read by the end.
  */
-function streamBooks(
+function streamOutcome<Body>(
+  response: UpstreamResponse<Body>,
+  head: ResponseHead,
+  compression: CompressionAlgorithm | undefined,
   all: readonly TrafficCounters[],
   inBytes: number,
   body: ReplayableBody,
-  outBytes: number,
   tunnelEntry: AccessLogEntry | undefined,
   deps: BalancerDeps,
-  compression?: CompressionAlgorithm,
-): Pick<Extract<ProxyOutcome<unknown>, { kind: 'stream' }>, 'onChunk' | 'onServerChunk' | 'onClientChunk' | 'onDone'> {
+): Extract<ProxyOutcome<Body>, { kind: 'stream' }> {
+  const outBytes = headBytes(head.headers, 17);
   let done = false;
   // What the client receives also counts as the compressor's output (comp_out), or as bypassed by identity (comp_byp).
   const alsoCounted = compression === undefined ? undefined : compression === 'identity' ? 'compressionBypassed' : 'compressedOut';
+  // Absent fields are present as undefined: one object of one shape, no spread of temporaries.
   return {
+    kind: 'stream',
+    head,
+    body: response.body,
+    coding: compression === 'identity' ? undefined : compression,
+    webSocket: response.webSocket,
     onChunk:
       alsoCounted === undefined
         ? (bytes) => {
@@ -367,13 +398,12 @@ function streamBooks(
               c[alsoCounted] += bytes;
             }
           },
-    ...(alsoCounted === 'compressedOut'
-      ? {
-          onServerChunk: (bytes: number) => {
+    onServerChunk:
+      alsoCounted === 'compressedOut'
+        ? (bytes: number) => {
             for (const c of all) c.compressedIn += bytes;
-          },
-        }
-      : {}),
+          }
+        : undefined,
     onClientChunk: (bytes) => {
       for (const c of all) c.bytesIn += bytes;
     },

@@ -7,24 +7,41 @@
  * request. These are the decisions on plain data; adapters move the bytes.
  */
 import type { Timeouts } from '../config/types.ts';
+import { isHeaderNamed, isTrimmedSpace } from '../rules/http-message.ts';
 
 type HeaderLines = readonly (readonly [string, string])[];
 
-/** The tokens of every Connection line, lower-cased (`keep-alive, Upgrade` → keep-alive, upgrade). */
-export function connectionTokens(headers: HeaderLines): Set<string> {
-  const tokens = new Set<string>();
+/**
+ * True when a Connection line lists `token` (lower case), compared without
+ * splitting or lower-casing the line: every request asks it (is it an upgrade?).
+ */
+export function connectionListsToken(headers: HeaderLines, token: string): boolean {
   for (const [name, value] of headers) {
-    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue;
-    for (const token of value.split(',')) {
-      const t = token.trim().toLowerCase();
-      if (t) tokens.add(t);
-    }
+    if (isHeaderNamed(name, 'connection') && listHasToken(value, token)) return true;
   }
-  return tokens;
+  return false;
 }
 
+/** `token` (lower case) is one of the comma-separated items of `value`, spaces around ignored, ASCII case ignored. */
+function listHasToken(value: string, token: string): boolean {
+  let start = 0;
+  while (start <= value.length) {
+    let end = value.indexOf(',', start);
+    if (end < 0) end = value.length;
+    let from = start;
+    let to = end;
+    while (from < to && isTrimmedSpace(value.charCodeAt(from))) from++;
+    while (to > from && isTrimmedSpace(value.charCodeAt(to - 1))) to--;
+    if (to - from === token.length && isHeaderNamed(value.slice(from, to), token)) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+
 function hasHeader(headers: HeaderLines, lowerName: string): boolean {
-  return headers.some(([name]) => name.length === lowerName.length && name.toLowerCase() === lowerName);
+  for (const [name] of headers) if (isHeaderNamed(name, lowerName)) return true;
+  return false;
 }
 
 /** The request announces a body (RFC 9112 §6.3): a non-zero Content-Length, or Transfer-Encoding. */
@@ -42,7 +59,7 @@ export function announcesBody(headers: HeaderLines): boolean {
  * and forwards it as an ordinary request (observed).
  */
 export function isUpgradeRequest(headers: HeaderLines): boolean {
-  return connectionTokens(headers).has('upgrade') && hasHeader(headers, 'upgrade') && !announcesBody(headers);
+  return connectionListsToken(headers, 'upgrade') && hasHeader(headers, 'upgrade') && !announcesBody(headers);
 }
 
 /**

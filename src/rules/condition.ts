@@ -7,7 +7,8 @@
  * (`a ||`, `|| a`, `a or or b`) are dropped, as HAProxy does.
  */
 import { closestMatch } from '../config/suggest.ts';
-import { aclTestMatches, parseAclTest, predefinedAcl, PREDEFINED_ACLS, type AclTest } from './acl.ts';
+import { parseAclTest, predefinedAcl, PREDEFINED_ACLS, type AclTest } from './acl.ts';
+import { conditionPredicate } from './compiled-condition.ts';
 import type { SampleLoad } from './sample-expression.ts';
 import type { SampleContext } from './sample.ts';
 
@@ -102,14 +103,7 @@ function unknownAcl(word: string, acls: ReadonlyMap<string, readonly AclTest[]>)
   };
 }
 
-/** Evaluates a condition over the transaction as HAProxy does: OR of ANDs, then `unless` inverts. */
+/** Evaluates a condition over the transaction as HAProxy does: OR of ANDs, then `unless` inverts (compiled once: ./compiled-condition.ts). */
 export function conditionHolds(condition: Condition, ctx: SampleContext): boolean {
-  let holds = false;
-  for (const group of condition.anyOf) {
-    if (group.every((term) => term.tests.some((test) => aclTestMatches(test, ctx)) !== term.negate)) {
-      holds = true;
-      break;
-    }
-  }
-  return holds !== condition.unless;
+  return conditionPredicate(condition)(ctx);
 }

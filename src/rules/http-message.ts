@@ -13,6 +13,8 @@ type HeaderLines = readonly (readonly [string, string])[];
  */
 export function targetPath(target: string): string {
   const end = target.indexOf('?');
+  // The usual origin form needs no look for an authority.
+  if (target.charCodeAt(0) === 0x2f /* '/' */) return end < 0 ? target : target.slice(0, end);
   const path = end < 0 ? target : target.slice(0, end);
   const authority = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(path);
   return authority ? path.slice(authority[0].length) || '/' : path;
@@ -38,6 +40,7 @@ export function splitTarget(target: string): { authority: string; path: string; 
  * around each value are dropped.
  */
 export function splitHeaderValue(value: string): string[] {
+  if (value.indexOf(',') < 0) return [trimLws(value)];
   const values: string[] = [];
   let start = 0;
   let quoted = false;
@@ -55,14 +58,45 @@ export function splitHeaderValue(value: string): string[] {
 }
 
 export function trimLws(text: string): string {
-  return text.replace(/^[ \t]+|[ \t]+$/g, '');
+  let start = 0;
+  let end = text.length;
+  while (start < end && isLws(text.charCodeAt(start))) start++;
+  while (end > start && isLws(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+const isLws = (code: number) => code === 0x20 || code === 0x09;
+
+/**
+ * The ASCII characters String.prototype.trim removes (space, tab, CR, LF,
+ * VT, FF): what the proxy trims around the items of a list header
+ * (Connection) when it scans them in place.
+ */
+export const isTrimmedSpace = (code: number) => code === 0x20 || (code >= 0x09 && code <= 0x0d);
+
+/**
+ * True when the header name `name` is `wanted`, ASCII case ignored as
+ * HAProxy compares names (strncasecmp), without building lower-cased copies:
+ * the rules and the proxy ask this of every line.
+ */
+export function isHeaderNamed(name: string, wanted: string): boolean {
+  if (name.length !== wanted.length) return false;
+  if (name === wanted) return true;
+  for (let i = 0; i < name.length; i++) {
+    let a = name.charCodeAt(i);
+    let b = wanted.charCodeAt(i);
+    if (a >= 0x41 && a <= 0x5a) a |= 0x20;
+    if (b >= 0x41 && b <= 0x5a) b |= 0x20;
+    if (a !== b) return false;
+  }
+  return true;
 }
 
 /** `name` '' means every header (HAProxy's `hdr()` without a name). */
 function linesNamed(headers: HeaderLines, name: string): string[] {
   const lower = name.toLowerCase();
   const values: string[] = [];
-  for (const [n, v] of headers) if (lower === '' || n.toLowerCase() === lower) values.push(v);
+  for (const [n, v] of headers) if (lower === '' || isHeaderNamed(n, lower)) values.push(v);
   return values;
 }
 

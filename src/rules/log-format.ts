@@ -7,8 +7,9 @@
  */
 import { closestMatch } from '../config/suggest.ts';
 import { targetPath, targetQuery } from './http-message.ts';
-import { evaluateOne, parseSampleExpr, readArguments, type SampleLoad } from './sample-expression.ts';
-import { sampleText, type SampleContext, type SampleExpr } from './sample.ts';
+import { sampleTextFunction } from './compiled-condition.ts';
+import { parseSampleExpr, readArguments, type SampleLoad } from './sample-expression.ts';
+import type { SampleContext, SampleExpr } from './sample.ts';
 
 export type LogFormatPart =
   | { readonly kind: 'text'; readonly text: string }
@@ -141,17 +142,42 @@ export function renderLogFormat(format: LogFormat, ctx: SampleContext, options: 
   for (const part of format) {
     if (part.kind === 'text') out += part.text;
     else {
-      const value = part.kind === 'sample' ? sampleTextOf(part.expr, ctx) : ALIASES[part.name]!(ctx, options.extras ?? {});
+      const value = part.kind === 'sample' ? sampleTextFunction(part.expr)(ctx) : ALIASES[part.name]!(ctx, options.extras ?? NO_EXTRAS);
       out += value ?? (options.forHeader ? '' : '-');
     }
   }
   return out;
 }
 
-function sampleTextOf(expr: SampleExpr, ctx: SampleContext): string | undefined {
-  const sample = evaluateOne(expr, ctx);
-  return sample === undefined ? undefined : sampleText(sample);
+const NO_EXTRAS: RenderExtras = {};
+
+const headerRenderers = new WeakMap<LogFormat, (ctx: SampleContext) => string>();
+
+/**
+ * A format as a header value or an action's argument (`forHeader`), compiled
+ * at first use: literal text only (`set-header X-Frame-Options DENY`) is
+ * joined once, a lone `%[…]` is its compiled expression.
+ */
+export function renderForHeader(format: LogFormat, ctx: SampleContext): string {
+  let render = headerRenderers.get(format);
+  if (!render) headerRenderers.set(format, (render = compileForHeader(format)));
+  return render(ctx);
 }
+
+function compileForHeader(format: LogFormat): (ctx: SampleContext) => string {
+  if (isLiteral(format)) {
+    const text = format.map((part) => (part.kind === 'text' ? part.text : '')).join('');
+    return () => text;
+  }
+  const only = format.length === 1 ? format[0]! : undefined;
+  if (only?.kind === 'sample') {
+    const text = sampleTextFunction(only.expr);
+    return (ctx) => text(ctx) ?? '';
+  }
+  return (ctx) => renderLogFormat(format, ctx, FOR_HEADER);
+}
+
+const FOR_HEADER = { forHeader: true } as const;
 
 /** True when the format is a single literal (so it can be rendered once). */
 export function isLiteral(format: LogFormat): boolean {

@@ -95,7 +95,7 @@ function decidedBy(proxy: Frontend | Backend, outcome: Exclude<RuleOutcome, { ki
 export function decideResponse(frontend: Frontend, backend: Backend | undefined, txn: HttpTransaction, env: RuleEnvironment): RuleOutcome {
   const ctx: SampleContext = { txn, env };
   if (backend && !(frontend.isListen && backend.name === frontend.name)) {
-    const back = runResponseRules(backend.httpResponseRules ?? [], ctx);
+    const back = backend.httpResponseRules ? runResponseRules(backend.httpResponseRules, ctx) : CONTINUE;
     if (back.kind !== 'continue') return back;
   }
   return frontend.httpResponseRules ? runResponseRules(frontend.httpResponseRules, ctx) : CONTINUE;

@@ -5,11 +5,11 @@
  * list with an outcome, `allow` ends the list and lets the message go on.
  * The transaction is rewritten in place; nothing here does I/O.
  */
-import type { HttpAction, HttpRule, Redirect, Reply } from './actions.ts';
-import { conditionHolds } from './condition.ts';
+import type { HeaderMatch, HttpAction, HttpRule, Redirect, Reply } from './actions.ts';
+import { conditionPredicate } from './compiled-condition.ts';
 import { errorPageAnswer, reasonPhrase, redirectAnswer, replyAnswer, type Answer } from './http-answer.ts';
-import { splitTarget, trimLws } from './http-message.ts';
-import { renderLogFormat, type LogFormat } from './log-format.ts';
+import { isHeaderNamed, splitTarget, trimLws } from './http-message.ts';
+import { renderForHeader, type LogFormat } from './log-format.ts';
 import { evaluateOne } from './sample-expression.ts';
 import { sampleText, type SampleContext } from './sample.ts';
 
@@ -35,9 +35,21 @@ export function runResponseRules(rules: readonly HttpRule[], ctx: SampleContext)
   return runRules(rules, ctx, 'response');
 }
 
+const listConditions = new WeakMap<readonly HttpRule[], readonly ((ctx: SampleContext) => boolean)[]>();
+
+/** The conditions of a section's rule list, compiled once per configuration (./compiled-condition.ts). */
+function conditionsOf(rules: readonly HttpRule[]): readonly ((ctx: SampleContext) => boolean)[] {
+  let conditions = listConditions.get(rules);
+  if (!conditions) listConditions.set(rules, (conditions = rules.map((rule) => conditionPredicate(rule.condition))));
+  return conditions;
+}
+
 function runRules(rules: readonly HttpRule[], ctx: SampleContext, side: 'request' | 'response'): RuleOutcome {
-  for (const rule of rules) {
-    if (!conditionHolds(rule.condition, ctx)) continue;
+  if (rules.length === 0) return CONTINUE;
+  const conditions = conditionsOf(rules);
+  for (let i = 0; i < rules.length; i++) {
+    if (!conditions[i]!(ctx)) continue;
+    const rule = rules[i]!;
     const action = rule.action;
     if (action.kind === 'allow') return CONTINUE;
     const outcome = applyAction(action, rule, ctx, side);
@@ -54,8 +66,7 @@ function applyAction(action: HttpAction, rule: HttpRule, ctx: SampleContext, sid
     case 'set-header': {
       // The value is computed before the old lines go, so it may read them.
       const value = render(action.value, ctx);
-      const lower = action.name.toLowerCase();
-      message.headers = message.headers.filter(([n]) => n.toLowerCase() !== lower);
+      removeLines(message.headers, action.name, 'str', undefined);
       message.headers.push([action.name, value]);
       return undefined;
     }
@@ -63,16 +74,18 @@ function applyAction(action: HttpAction, rule: HttpRule, ctx: SampleContext, sid
       message.headers.push([action.name, render(action.value, ctx)]);
       return undefined;
     case 'del-header':
-      message.headers = message.headers.filter(([n]) => !headerNameMatches(action, n));
+      removeLines(message.headers, action.match === 'str' ? action.name : action.name.toLowerCase(), action.match, action.regex);
       return undefined;
     case 'replace-header':
     case 'replace-value': {
       const replacement = render(action.replacement, ctx);
-      const lower = action.name.toLowerCase();
-      message.headers = message.headers.map(([n, v]) => {
-        if (n.toLowerCase() !== lower) return [n, v];
-        return [n, action.kind === 'replace-header' ? replaceWhole(v, action.regex, replacement) : replaceEachValue(v, action.regex, replacement)];
-      });
+      const lines = message.headers;
+      // A line is replaced by a new pair, never changed in place: a copy of the array may share its pairs.
+      for (let i = 0; i < lines.length; i++) {
+        const [n, v] = lines[i]!;
+        if (!isHeaderNamed(n, action.name)) continue;
+        lines[i] = [n, action.kind === 'replace-header' ? replaceWhole(v, action.regex, replacement) : replaceEachValue(v, action.regex, replacement)];
+      }
       return undefined;
     }
     case 'set-path':
@@ -129,23 +142,36 @@ function applyAction(action: HttpAction, rule: HttpRule, ctx: SampleContext, sid
 }
 
 function render(format: LogFormat, ctx: SampleContext): string {
-  return renderLogFormat(format, ctx, { forHeader: true });
+  return renderForHeader(format, ctx);
 }
 
-function headerNameMatches(action: Extract<HttpAction, { kind: 'del-header' }>, name: string): boolean {
-  const n = name.toLowerCase();
-  const wanted = action.name.toLowerCase();
-  switch (action.match) {
+/**
+ * Removes, in place and keeping the order of the rest, the lines whose name
+ * matches `wanted` (lower case but for `str`) the `match` way: the array is the
+ * transaction's own, and most rules remove nothing (no copy then).
+ */
+function removeLines(lines: [string, string][], wanted: string, match: HeaderMatch, regex: RegExp | undefined): void {
+  let kept = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!headerNameMatches(line[0], wanted, match, regex)) lines[kept++] = line;
+  }
+  // Setting the length is not free even when it does not change.
+  if (kept !== lines.length) lines.length = kept;
+}
+
+function headerNameMatches(name: string, wanted: string, match: HeaderMatch, regex: RegExp | undefined): boolean {
+  switch (match) {
     case 'str':
-      return n === wanted;
+      return isHeaderNamed(name, wanted);
     case 'beg':
-      return n.startsWith(wanted);
+      return name.toLowerCase().startsWith(wanted);
     case 'end':
-      return n.endsWith(wanted);
+      return name.toLowerCase().endsWith(wanted);
     case 'sub':
-      return n.includes(wanted);
+      return name.toLowerCase().includes(wanted);
     case 'reg':
-      return action.regex!.test(name);
+      return regex!.test(name);
   }
 }
 

@@ -70,3 +70,29 @@ export interface HttpTransaction {
   /** `capture request header` / `http-request capture` values, for the access log. */
   readonly captures: string[];
 }
+
+/**
+ * The transaction the admission step opens for a request. Its variables'
+ * map is made when a rule first reads or sets one: most requests have none.
+ */
+export class RequestTransaction implements HttpTransaction {
+  readonly conn: ConnectionFacts;
+  readonly request: RequestState;
+  readonly frontend: string;
+  response?: ResponseState;
+  backend?: string;
+  server?: string;
+  uniqueId?: string;
+  readonly captures: string[] = [];
+  #vars: Map<string, VarValue> | undefined;
+
+  constructor(conn: ConnectionFacts, request: RequestState, frontend: string) {
+    this.conn = conn;
+    this.request = request;
+    this.frontend = frontend;
+  }
+
+  get vars(): Map<string, VarValue> {
+    return (this.#vars ??= new Map());
+  }
+}

@@ -11,6 +11,7 @@ import { parseHaproxyConfig } from '../../src/config/index.ts';
 import { UpstreamError, type AccessLogEntry, type BalancerDeps, type Upstream } from '../../src/deps.ts';
 import { MemoryHealthStore } from '../../src/health/memory-store.ts';
 import { forwardRequest } from '../../src/proxy/proxy-request.ts';
+import { createLineLogger } from '../../adapters/command/console-logger.ts';
 
 /** What each server does, by port: refuse the connection (after reading the body), or answer 200 naming itself. */
 type Behaviour = 'refuses' | 'answers';
@@ -22,7 +23,7 @@ interface Attempt {
   readonly at: number;
 }
 
-function setup(sectionLines: string, behaviours: Readonly<Record<number, Behaviour>>) {
+function setup(sectionLines: string, behaviours: Readonly<Record<number, Behaviour>>, options: { writesAccess?: boolean } = {}) {
   const text = `defaults\n    mode http\n    timeout connect 5s\nlisten app\n    bind 127.0.0.1:8080\n${sectionLines}`;
   const { config } = parseHaproxyConfig([{ file: 't.cfg', text }], { env: {} });
   let now = 1_000_000;
@@ -46,7 +47,7 @@ function setup(sectionLines: string, behaviours: Readonly<Record<number, Behavio
         return () => {};
       },
     },
-    logger: { info() {}, warn() {}, access: (entry: AccessLogEntry) => access.push(entry) },
+    logger: { info() {}, warn() {}, access: (entry: AccessLogEntry) => access.push(entry), writesAccess: options.writesAccess },
   } as unknown as BalancerDeps;
   const state = new BalancerState(config, new MemoryHealthStore(), now);
   const entry = state.frontends.get('app')!;
@@ -120,5 +121,23 @@ describe('forwardRequest after the admission step', () => {
     expect(attempts.map((a) => a.target)).toEqual(['/x?y', '/x?y']);
     const s2 = runtime.serverCounters[1]!;
     expect([s2.total, s2.current, s2.responses[1], s2.bytesOut > 2, s2.bytesIn > 11]).toEqual([1, 0, 1, true, true]);
+  });
+});
+
+describe('access-log entries', () => {
+  it('are not built for a logger that writes none (--log-format none), and the counters are kept all the same', async () => {
+    const { request, access, runtime } = setup(servers, { 1: 'refuses', 2: 'answers' }, { writesAccess: false });
+    expect((await request({ cookie: 'SERVERNAME=s2' })).status).toBe(200);
+    expect((await request({ cookie: 'SERVERNAME=s1' })).status).toBe(503);
+    expect(access).toEqual([]);
+    // responses[1] counts 2xx, responses[4] 5xx.
+    expect([runtime.counters.responses[1], runtime.counters.responses[4], runtime.counters.retries]).toEqual([1, 1, 3]);
+  });
+
+  it("the command's loggers say whether they write them", () => {
+    const sinks = { stdout() {}, stderr() {} };
+    expect(createLineLogger('none', sinks).writesAccess).toBe(false);
+    expect(createLineLogger('httplog', sinks).writesAccess).toBe(true);
+    expect(createLineLogger('json', sinks).writesAccess).toBe(true);
   });
 });

@@ -52,6 +52,34 @@ describe('hop-by-hop headers', () => {
     expect(requestHeadersForServer([['TE', 'gzip']], 'keep-alive')).toEqual([]);
   });
 
+  it('reads Connection lists item by item (spaces, case, empty items, several lines) and hop-by-hop names in any case', () => {
+    const out = requestHeadersForServer(
+      [
+        ['connection', ' Keep-Alive ,, x-one\t'],
+        ['CONNECTION', 'X-Two,close'],
+        ['X-ONE', '1'],
+        ['x-two', '2'],
+        ['X-Three', '3'],
+        ['close', 'named by Connection: close'],
+        ['KEEP-ALIVE', 'timeout=5'],
+        ['PROXY-CONNECTION', 'x'],
+        ['transfer-ENCODING', 'chunked'],
+        ['Trailer', 'x'],
+        ['uPgRaDe', 'h2c'],
+        ['tE', 'gzip, Trailers'],
+        ['Te', 'trailers'],
+        ['X-Keep-Alive', 'a name a hop-by-hop name ends'],
+      ],
+      'keep-alive',
+    );
+    expect(out).toEqual([['X-Three', '3'], ['te', 'trailers'], ['X-Keep-Alive', 'a name a hop-by-hop name ends']]);
+    const response = responseHeadersForClient(
+      [['Connection', 'X-Gone , keep-alive'], ['x-gone', '1'], ['TRAILER', 'x'], ['keep-alive', 'timeout=5'], ['Upgrade', 'h2c'], ['X-Kept', '2']],
+      'keep-alive',
+    );
+    expect(response).toEqual([['TRAILER', 'x'], ['keep-alive', 'timeout=5'], ['X-Kept', '2']]);
+  });
+
   it('asks the server to close under httpclose and http-server-close', () => {
     expect(requestHeadersForServer([['Host', 'h']], 'close')).toEqual([['Host', 'h'], ['connection', 'close']]);
     expect(requestHeadersForServer([['Host', 'h']], 'server-close')).toEqual([['Host', 'h'], ['connection', 'close']]);
