@@ -3,6 +3,7 @@
  * `reject`, the Prometheus service), for the fast path and the upgrade path:
  * each says how it writes a page and how it drops the connection.
  */
+import { logAnswer } from '../../src/admission/answer-log.ts';
 import { prometheusAnswer, type Admission } from '../../src/admission/admit-request.ts';
 import type { BalancerState } from '../../src/balancer/balancer-state.ts';
 import type { BalancerDeps } from '../../src/deps.ts';
@@ -14,18 +15,26 @@ export type AnsweredHere = Exclude<Admission, { kind: 'proxy' | 'stats' }>;
 export function answerHere(
   admission: AnsweredHere,
   state: BalancerState,
-  deps: Pick<BalancerDeps, 'clock' | 'timers' | 'fleet'>,
+  deps: Pick<BalancerDeps, 'clock' | 'timers' | 'fleet' | 'logger'>,
+  client: { readonly address: string; readonly port?: number },
   send: (page: ErrorResponse) => void,
   drop: () => void,
 ): void {
+  const startedAt = deps.clock.now();
   switch (admission.kind) {
-    case 'answer':
+    case 'answer': {
+      const answer = () => {
+        send(admission.response);
+        logAnswer(deps, admission, client, startedAt);
+      };
       // `tarpit`: the answer waits, the connection stays held meanwhile.
-      if (admission.delayMs) deps.timers.setTimeout(() => send(admission.response), admission.delayMs);
-      else send(admission.response);
+      if (admission.delayMs) deps.timers.setTimeout(answer, admission.delayMs);
+      else answer();
       return;
+    }
     case 'reject':
-      return drop();
+      drop();
+      return logAnswer(deps, admission, client, startedAt);
     case 'prometheus':
       // With worker processes the page shows all of them (deps.fleet), asked for now.
       if (deps.fleet) void deps.fleet.counters().then((report) => send(prometheusAnswer(state, admission, deps.clock.now(), countersLookup(report))));

@@ -43,7 +43,8 @@ export function createFastPathListener(
     );
     if (admission.kind === 'stats') return serveStats(request, response, admission);
     if (admission.kind !== 'proxy') {
-      return answerHere(admission, app.state, deps, (page) => sendPage(page, response), () => request.socket.destroy());
+      const client = { address: conn.clientAddress, port: conn.clientPort };
+      return answerHere(admission, app.state, deps, client, (page) => sendPage(page, response), () => request.socket.destroy());
     }
 
     void forwardRequest(

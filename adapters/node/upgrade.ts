@@ -45,7 +45,8 @@ export function createUpgradeListener(app: BalancerApp, entry: FrontendRuntime, 
     );
     if (admission.kind === 'stats') return answer((response) => (stats(request, response, admission), false));
     if (admission.kind !== 'proxy') {
-      return answerHere(admission, app.state, deps, (page) => answer((response) => sendPage(page, response)), () => socket.destroy());
+      const client = { address, port };
+      return answerHere(admission, app.state, deps, client, (page) => answer((response) => sendPage(page, response)), () => socket.destroy());
     }
 
     // The client may leave while the server has not answered yet.

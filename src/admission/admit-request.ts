@@ -16,6 +16,7 @@
  * 3. the request is proxied: ../proxy/proxy-request.ts's `forwardRequest`,
  *    whose response head goes through ./response-step.ts.
  */
+import type { AnswerLog } from './answer-log.ts';
 import type { StatsConfig } from '../config/types.ts';
 import type { RequestHead } from '../deps.ts';
 import type { BalancerState, FrontendRuntime } from '../balancer/balancer-state.ts';
@@ -68,9 +69,9 @@ export type Admission =
    * return, auth, monitor-uri. The page says whether to close
    * (`connection: close`). `delayMs`: `tarpit` holds the answer that long.
    */
-  | { readonly kind: 'answer'; readonly response: ErrorResponse; readonly delayMs?: number; readonly transaction?: HttpTransaction }
+  | { readonly kind: 'answer'; readonly response: ErrorResponse; readonly delayMs?: number; readonly transaction?: HttpTransaction; readonly log?: AnswerLog }
   /** `http-request reject`: close the connection without a response. */
-  | { readonly kind: 'reject'; readonly transaction: HttpTransaction }
+  | { readonly kind: 'reject'; readonly transaction: HttpTransaction; readonly log: AnswerLog }
   /**
    * `http-request use-service prometheus-exporter`: the metrics page, which
    * `prometheusAnswer` renders when the runtime answers (it reads the clock).
@@ -122,12 +123,15 @@ export function admitRequest(
     case 'stats':
       return { kind: 'stats', stats: decision.section.stats!, transaction };
     case 'monitor':
-    case 'answer':
       return { kind: 'answer', response: pageOf(decision.answer), transaction };
+    case 'answer': {
+      const termination = decision.rule.action.kind === 'deny' ? 'PR' : 'LR';
+      return { kind: 'answer', response: pageOf(decision.answer), transaction, log: { method, uri: target, termination } };
+    }
     case 'tarpit':
-      return { kind: 'answer', response: pageOf(decision.answer), delayMs: decision.delayMs, transaction };
+      return { kind: 'answer', response: pageOf(decision.answer), delayMs: decision.delayMs, transaction, log: { method, uri: target, termination: 'PT' } };
     case 'reject':
-      return { kind: 'reject', transaction };
+      return { kind: 'reject', transaction, log: { method, uri: target, termination: 'PR' } };
     case 'service':
       return { kind: 'prometheus', transaction, rules };
   }
