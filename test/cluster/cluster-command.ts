@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
+import { WORKER_ENV } from '../../adapters/node/cluster-messages.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const BIN = new URL('../../adapters/node/bin.mjs', import.meta.url).pathname;
@@ -25,7 +26,7 @@ export interface ClusterCommand {
   stderr(): string;
   /** Access lines so far, in the order they were written. */
   served(): Served[];
-  /** The primary's live children (the workers), read from /proc. */
+  /** The primary's live worker processes, read from /proc (its other children left out: see isWorker). */
   workers(): number[];
   /**
    * Runs `fn` while every other worker is stopped (SIGSTOP), so that each
@@ -33,20 +34,45 @@ export interface ClusterCommand {
    * shared socket and the kernel, not the test, would pick one otherwise.
    */
   only<T>(pid: number, fn: () => Promise<T>): Promise<T>;
-  /** SIGTERM, then SIGKILL to the primary and every worker left, bounded: every process ends. */
+  /**
+   * SIGCONT to every worker `only` stopped. An `fn` that never settles (a
+   * request nobody answers) keeps them stopped past its test's timeout: called
+   * after each test, that failure stays its test's own instead of hanging every
+   * later test of the same primary.
+   */
+  resumeStopped(): void;
+  /** SIGTERM, then SIGKILL to the primary and every child left, bounded: every process ends. */
   kill(): Promise<void>;
 }
 
 const ACCESS = /^edge-balancer\[(\d+)\]: \S+ \[[^\]]+\] \S+ \S+\/(\S+) \S+ (\d+) /;
 
-export async function startClusterCommand(file: string, threads: number, extra: readonly string[] = []): Promise<ClusterCommand> {
-  const primary = spawn(process.execPath, [BIN, '-f', file, '--threads', String(threads), ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `env` is added to the test's environment (TMPDIR: where tsx keeps its compiled sources). */
+export async function startClusterCommand(
+  file: string,
+  threads: number,
+  extra: readonly string[] = [],
+  env: Readonly<Record<string, string>> = {},
+): Promise<ClusterCommand> {
+  const primary = spawn(process.execPath, [BIN, '-f', file, '--threads', String(threads), ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let out = '';
   let err = '';
   primary.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   primary.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  // tsx's esbuild service is a child of the primary too while its cache is cold: not a worker.
-  const workers = () => childrenOf(primary.pid!).filter((pid) => commandOf(pid) === process.execPath);
+  const workers = () => childrenOf(primary.pid!).filter(isWorker);
+  /** Stopped by `only` and not continued yet. */
+  const stopped = new Set<number>();
+  const resume = (pid: number) => {
+    stopped.delete(pid);
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      // exited meanwhile: nothing to continue
+    }
+  };
   const command: ClusterCommand = {
     primary,
     stdout: () => out,
@@ -58,18 +84,29 @@ export async function startClusterCommand(file: string, threads: number, extra: 
       }),
     workers,
     async only(pid, fn) {
-      const others = workers().filter((other) => other !== pid);
-      for (const other of others) process.kill(other, 'SIGSTOP');
+      const all = workers();
+      // Stopping every process but a non-worker would leave no worker to accept.
+      if (!all.includes(pid)) throw new Error(`${pid} is not a worker of ${primary.pid} (its workers: ${all.join(', ')})`);
+      const others = all.filter((other) => other !== pid);
       try {
+        for (const other of others) {
+          stopped.add(other);
+          process.kill(other, 'SIGSTOP');
+        }
         // A signal is delivered when the process next runs: wait until the kernel says stopped (`T`).
         await waitFor(() => others.every((other) => processState(other) === 'T'), 'the other workers stopped', 5000, 5);
         return await fn();
       } finally {
-        for (const other of others) process.kill(other, 'SIGCONT');
+        // Each one, even when another has exited meanwhile.
+        for (const other of others) resume(other);
       }
     },
+    resumeStopped() {
+      for (const pid of stopped) resume(pid);
+    },
     async kill() {
-      const left = workers();
+      // The workers and any other child (tsx's esbuild service, see isWorker).
+      const left = childrenOf(primary.pid!);
       if (primary.exitCode === null && primary.signalCode === null) {
         const exited = once(primary, 'exit');
         primary.kill('SIGTERM');
@@ -115,12 +152,18 @@ export function childrenOf(pid: number): number[] {
   return children;
 }
 
-/** The executable a process was started with (argv[0] in /proc/PID/cmdline); '' once it ended. */
-function commandOf(pid: number): string {
+/**
+ * Whether `pid` is a worker process: cluster-primary.ts forks each with
+ * WORKER_ENV set. The primary has another child whenever tsx had to compile a
+ * source (a cold cache, as after any change): esbuild's service
+ * (`esbuild --service`). Taken for a worker, `only(esbuild)` stopped both
+ * workers and every request made meanwhile waited forever.
+ */
+function isWorker(pid: number): boolean {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]!;
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').some((entry) => entry.startsWith(`${WORKER_ENV}=`));
   } catch {
-    return '';
+    return false; // it ended while being read
   }
 }
 

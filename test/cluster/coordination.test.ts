@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Agent, get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEchoBackend, type EchoBackend } from '../helpers/echo-backend.ts';
 import { send, setCookieValue } from '../helpers/http-client.ts';
 import { freePorts } from '../helpers/ports.ts';
@@ -57,6 +57,9 @@ frontend metrics
   );
   edge = await startClusterCommand(file, 2);
 }, 90_000);
+
+// A test that hangs in `only` stays that test's failure (its workers continue).
+afterEach(() => edge?.resumeStopped());
 
 afterAll(async () => {
   await edge?.kill();
