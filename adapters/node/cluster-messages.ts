@@ -3,6 +3,7 @@
  * other over cluster's IPC channel, when `nbthread`/`--threads` is above 1.
  * Plain JSON: health states, admin states and counter figures are data.
  */
+import type { Worker } from 'node:cluster';
 import type { HealthState } from '../../src/health/types.ts';
 import type { AdminState } from '../../src/balancer/admin-state.ts';
 import type { CounterReport } from '../../src/balancer/fleet-figures.ts';
@@ -53,3 +54,8 @@ export type FromWorker =
 
 /** Set in a worker's environment: the process is a worker of this primary. */
 export const WORKER_ENV = 'EDGE_BALANCER_WORKER';
+
+/** Tells `worker`; an exiting worker may have closed its channel, and what it misses no longer matters. */
+export function send(worker: Worker, message: ToWorker): void {
+  if (worker.isConnected()) worker.send(message, (error: Error | null) => void error);
+}

@@ -7,7 +7,7 @@
 import type { Worker } from 'node:cluster';
 import type { HealthState } from '../../src/health/types.ts';
 import { addReports, figuresOf, type CounterReport } from '../../src/balancer/fleet-figures.ts';
-import type { AdminStates, FromWorker, ToWorker, WorkerSetup } from './cluster-messages.ts';
+import { send, type AdminStates, type FromWorker, type ToWorker, type WorkerSetup } from './cluster-messages.ts';
 
 /** A worker silent this long is left out of a gathering. */
 const GATHER_TIMEOUT_MS = 1000;
@@ -68,27 +68,30 @@ export class WorkerFleet {
     this.#admin = {};
   }
 
-  /** Every worker re-reads the files; resolves with the errors of those that refused. */
+  /**
+   * Every worker re-reads the files; resolves with the errors of those that
+   * refused. One that does not answer is killed: its replacement reads them.
+   */
   async reload(graceMs: number, secrets: { adminTokenKey: string; tlsTicketSecret: string }): Promise<string[]> {
     const answers = [...this.#workers].map(
       ([id, worker]) =>
         new Promise<string | undefined>((resolve) => {
-          this.#reloads.set(id, (error) => (this.#reloads.delete(id), resolve(error)));
+          const kill = killLate(worker, graceMs);
+          this.#reloads.set(id, (error) => (clearTimeout(kill), this.#reloads.delete(id), resolve(error)));
           send(worker, { type: 'reload', graceMs, ...secrets });
         }),
     );
     return (await Promise.all(answers)).filter((error) => error !== undefined);
   }
 
-  /** Every worker finishes its requests and exits; one left 2 s after `graceMs` is killed. */
+  /** Every worker finishes its requests and exits (or is killed). */
   async stop(graceMs: number): Promise<void> {
     const workers = [...this.#workers.values()];
     const exits = workers.map((w) => new Promise((resolve) => (w.isDead() ? resolve(null) : w.once('exit', resolve))));
     this.broadcast({ type: 'stop', graceMs });
-    // Not worker.kill(), which waits for a disconnect first.
-    const kill = setTimeout(() => workers.forEach((w) => w.process.kill('SIGKILL')), graceMs + 2000);
+    const kills = workers.map((w) => killLate(w, graceMs));
     await Promise.all(exits);
-    clearTimeout(kill);
+    kills.forEach(clearTimeout);
   }
 
   pushHealth(key: string, state: HealthState): void {
@@ -127,7 +130,8 @@ export class WorkerFleet {
   }
 }
 
-/** An exiting worker may have closed its channel: what it misses no longer matters. */
-export function send(worker: Worker, message: ToWorker): void {
-  if (worker.isConnected()) worker.send(message, (error: Error | null) => void error);
-}
+/**
+ * A worker that has not done as told 2 s after `graceMs` is stuck (or stopped):
+ * killed, not worker.kill(), which waits for a disconnect first.
+ */
+const killLate = (worker: Worker, graceMs: number) => setTimeout(() => worker.process.kill('SIGKILL'), graceMs + 2000);

@@ -37,10 +37,10 @@ listen app
     server ${server.name} 127.0.0.1:${server.port}
 `;
 
-async function start(config: string): Promise<{ edge: ClusterCommand; file: string }> {
+async function start(config: string, flags: readonly string[] = []): Promise<{ edge: ClusterCommand; file: string }> {
   const file = join(mkdtempSync(join(tmpdir(), 'edge-cluster-')), 'cluster.cfg');
   writeFileSync(file, config);
-  const edge = await startClusterCommand(file, 2, ['--log-format', 'httplog']);
+  const edge = await startClusterCommand(file, 2, ['--log-format', 'httplog', ...flags]);
   cleanup.push(() => edge.kill());
   return { edge, file };
 }
@@ -111,6 +111,25 @@ describe('edge-balancer --threads 2 lifecycle', () => {
       });
       await waitFor(() => edge.served().length >= before + 3, 'the access lines');
       expect(edge.served().slice(before).every((s) => s.pid === pid)).toBe(true);
+    }
+  }, 90_000);
+
+  it('SIGHUP with a worker that does not answer (stopped): killed 2 s past --grace, its replacement serves the new configuration', async () => {
+    const [s1, s2] = [await backend('s1'), await backend('s2')];
+    const port = await freePort();
+    const { edge, file } = await start(configFor(port, s1), ['--grace', '500']);
+    const [silent] = edge.workers();
+    process.kill(silent!, 'SIGSTOP');
+    writeFileSync(file, configFor(port, s2));
+    edge.primary.kill('SIGHUP');
+    // Before, the reload waited for its answer as long as it stayed stopped.
+    await waitFor(() => edge.stderr().includes('configuration reloaded'), 'the reload');
+    expect(edge.stderr()).toContain(`worker ${silent} exited (SIGKILL); starting a new one`);
+    await waitFor(() => edge.stderr().includes('listening, in place of one that exited'), 'the replacement listening', 30_000);
+    for (const pid of edge.workers()) {
+      await edge.only(pid, async () => {
+        for (let i = 0; i < 2; i++) expect(await servedBy(port)).toBe('s2');
+      });
     }
   }, 90_000);
 
