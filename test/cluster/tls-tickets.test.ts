@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEchoBackend, type EchoBackend } from '../helpers/echo-backend.ts';
 import { freePort } from '../helpers/ports.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -42,6 +42,9 @@ listen app
   );
   edge = await startClusterCommand(file, 2);
 }, 90_000);
+
+// A test that hangs in `only` stays that test's failure (its workers continue).
+afterEach(() => edge?.resumeStopped());
 
 afterAll(async () => {
   await edge?.kill();
