@@ -1,0 +1,94 @@
+/**
+ * A request as the raw upstream writes it to a server: the bytes undici sent
+ * before it (so servers see no change): the request line, `host` first (the
+ * request's, else the server's address), `connection: keep-alive` or
+ * `connection: close` (undici's `reset`: `option httpclose`, a request's own
+ * `Connection: close`), the other header lines as given and in order with
+ * repeated lines kept, then the body's framing, `content-length` or
+ * `transfer-encoding: chunked`. Expect is dropped (Node's server answered it
+ * already) and the connection fields undici refuses are never among the lines
+ * src/ forwards (src/proxy/hop-by-hop.ts removes them).
+ */
+import type { Socket } from 'node:net';
+import type { RequestHead, UpstreamTarget } from '../../src/deps.ts';
+
+/** Methods whose requests mean to carry a body: undici sends `content-length: 0` for them when there is none. */
+const EXPECTS_PAYLOAD = new Set(['PUT', 'POST', 'PATCH', 'QUERY', 'PROPFIND', 'PROPPATCH']);
+
+export interface RequestHeadText {
+  readonly text: string;
+  /** The body's length is unknown: it goes chunked. */
+  readonly chunked: boolean;
+  /** The request asks the server to close after it (`connection: close`). */
+  readonly close: boolean;
+}
+
+/** The request's head as one latin1 string. */
+export function requestHeadText(target: UpstreamTarget, head: RequestHead, hasBody: boolean): RequestHeadText {
+  let host: string | undefined;
+  let lines = '';
+  let length: string | undefined;
+  let close = target.close;
+  for (const [name, value] of head.headers) {
+    // Only names as long as host, expect, connection or content-length need a look.
+    const lower = name.length === 4 || name.length === 6 || name.length === 10 || name.length === 14 ? name.toLowerCase() : '';
+    if (lower === 'host') host ??= value;
+    else if (lower === 'connection') close ||= hasCloseToken(value);
+    else if (lower === 'content-length') length = value;
+    else if (lower !== 'expect') lines += `${name}: ${value}\r\n`;
+  }
+  host ??= target.host.includes(':') ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`;
+  let text = `${head.method} ${head.target} HTTP/1.1\r\nhost: ${host}\r\nconnection: ${close ? 'close' : 'keep-alive'}\r\n${lines}`;
+  let chunked = false;
+  if (hasBody) {
+    if (length !== undefined) text += `content-length: ${length}\r\n`;
+    else (text += 'transfer-encoding: chunked\r\n'), (chunked = true);
+  } else if (length !== undefined && (length !== '0' || EXPECTS_PAYLOAD.has(head.method))) {
+    text += `content-length: ${length}\r\n`;
+  }
+  return { text: `${text}\r\n`, chunked, close };
+}
+
+function hasCloseToken(value: string): boolean {
+  return value.toLowerCase().split(',').some((token) => token.trim() === 'close');
+}
+
+/**
+ * Streams the request body after the head, with back-pressure (a full socket
+ * waits for `drain`); chunked when the length is unknown. Resolves when all
+ * of it is written; rejects when the body fails (the client left).
+ */
+export async function writeRequestBody(socket: Socket, reader: ReadableStreamDefaultReader<Uint8Array>, chunked: boolean): Promise<void> {
+  try {
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      const chunk = read.value;
+      if (chunk.byteLength === 0) continue;
+      if (socket.destroyed) throw new Error('server connection closed');
+      let flowing: boolean;
+      if (chunked) {
+        socket.cork();
+        socket.write(`${chunk.byteLength.toString(16)}\r\n`, 'latin1');
+        socket.write(chunk);
+        flowing = socket.write('\r\n', 'latin1');
+        socket.uncork();
+      } else flowing = socket.write(chunk);
+      if (!flowing) await drained(socket);
+    }
+    if (chunked && !socket.destroyed) socket.write('0\r\n\r\n', 'latin1');
+  } catch (error) {
+    void reader.cancel(error).catch(() => {});
+    throw error;
+  }
+}
+
+function drained(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
+}
