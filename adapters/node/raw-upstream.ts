@@ -47,12 +47,13 @@ class RawConnectionPool implements ConnectionPool {
 
   connectionFor(exchange: ServerExchange, mayTakeKept: boolean): ServerConnection {
     const { target, options } = exchange;
-    const kept = mayTakeKept ? this.idle.take(poolKey(target, options)) : undefined;
-    return kept ?? new ServerConnection(target.host, target.port, options.connectTimeout, options.serverTimeout);
+    const key = poolKey(target, options);
+    const kept = mayTakeKept ? this.idle.take(key) : undefined;
+    return kept ?? new ServerConnection(key, target.host, target.port, options.connectTimeout, options.serverTimeout);
   }
 
-  keep(exchange: ServerExchange, connection: ServerConnection): void {
-    this.idle.keep(poolKey(exchange.target, exchange.options), connection);
+  keep(connection: ServerConnection): void {
+    this.idle.keep(connection.poolKey, connection);
   }
 }
 

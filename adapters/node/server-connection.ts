@@ -25,6 +25,8 @@ export interface ConnectionUser {
 }
 
 export class ServerConnection implements KeptConnection {
+  /** Which requests may take it when it is idle (the pool's key: address and `timeout server`). */
+  readonly poolKey: string;
   readonly socket: Socket;
   readonly parser = new ResponseParser();
   readonly #serverTimeout: number;
@@ -37,7 +39,8 @@ export class ServerConnection implements KeptConnection {
   #paused = false;
   #idleEnded: (() => void) | undefined;
 
-  constructor(host: string, port: number, connectTimeout: number | undefined, serverTimeout: number | undefined) {
+  constructor(poolKey: string, host: string, port: number, connectTimeout: number | undefined, serverTimeout: number | undefined) {
+    this.poolKey = poolKey;
     this.#serverTimeout = serverTimeout ?? 0;
     const socket = (this.socket = connect({ host, port, noDelay: true }));
     // HAProxy has no connect timeout unless configured; the OS's then.

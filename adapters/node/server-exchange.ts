@@ -26,7 +26,7 @@ import { upstreamError } from './upstream-errors.ts';
 export interface ConnectionPool {
   /** A connection for `exchange` (a kept one only when `mayTakeKept`). */
   connectionFor(exchange: ServerExchange, mayTakeKept: boolean): ServerConnection;
-  keep(exchange: ServerExchange, connection: ServerConnection): void;
+  keep(connection: ServerConnection): void;
 }
 
 export class ServerExchange implements ResponseEvents, BodySource, ConnectionUser, EventListenerObject {
@@ -100,7 +100,8 @@ export class ServerExchange implements ResponseEvents, BodySource, ConnectionUse
   onResponseHead(status: number, headers: [string, string][], keepAlive: boolean): void {
     this.#settled = true;
     this.#keep = keepAlive && !this.#closeRequested;
-    const noBody = this.#connection!.parser.done;
+    // As undici: a Content-Length: 0 body is an empty body, not none.
+    const noBody = this.head.method === 'HEAD' || status === 204 || status === 304;
     if (!noBody) this.#body = new UpstreamBody(this);
     this.#resolve({ status, headers, body: this.#body });
   }
@@ -178,7 +179,7 @@ export class ServerExchange implements ResponseEvents, BodySource, ConnectionUse
     const connection = this.#connection!;
     if (keep) {
       connection.release();
-      this.pool.keep(this, connection);
+      this.pool.keep(connection);
     } else connection.close();
   }
 }
