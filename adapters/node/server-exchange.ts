@@ -18,7 +18,7 @@ import type { RequestHead, UpstreamOptions, UpstreamResponse, UpstreamTarget } f
 import type { UpstreamError } from '../../src/deps.ts';
 import type { ResponseEvents } from '../../src/http1/response-parser.ts';
 import type { ConnectionUser, ServerConnection } from './server-connection.ts';
-import { requestHeadText, writeRequestBody } from './server-request.ts';
+import { requestHeadText, writeRequestBody, type RequestHeadText } from './server-request.ts';
 import { UpstreamBody, type BodySource } from './upstream-body.ts';
 import { upstreamError } from './upstream-errors.ts';
 
@@ -47,7 +47,8 @@ export class ServerExchange implements ResponseEvents, BodySource, ConnectionUse
   /** The connection was released or closed. */
   #over = false;
   #keep = false;
-  #closeRequested = false;
+  /** The request's head text and framing, made once (a resend writes it again). */
+  #request: RequestHeadText | undefined;
   #requestWritten = false;
 
   constructor(
@@ -74,6 +75,15 @@ export class ServerExchange implements ResponseEvents, BodySource, ConnectionUse
       reject(upstreamError(abortReason(signal)));
       return;
     }
+    let request: RequestHeadText;
+    try {
+      request = requestHeadText(target, head, body !== null);
+    } catch (error) {
+      this.#settled = this.#over = true;
+      reject(error as Error);
+      return;
+    }
+    this.#request = request;
     signal?.addEventListener('abort', this, { once: true });
     this.#send(pool.connectionFor(this, resendable));
   }
@@ -83,8 +93,7 @@ export class ServerExchange implements ResponseEvents, BodySource, ConnectionUse
     connection.carry(this);
     connection.parser.start(this.head.method, this);
     const body = this.#requestBody;
-    const { text, chunked, close } = requestHeadText(this.target, this.head, body !== null);
-    this.#closeRequested = close;
+    const { text, chunked } = this.#request!;
     connection.socket.write(text, 'latin1');
     if (!body) {
       this.#requestWritten = true;
@@ -99,7 +108,7 @@ export class ServerExchange implements ResponseEvents, BodySource, ConnectionUse
 
   onResponseHead(status: number, headers: [string, string][], keepAlive: boolean): void {
     this.#settled = true;
-    this.#keep = keepAlive && !this.#closeRequested;
+    this.#keep = keepAlive && !this.#request!.close;
     // As undici: a Content-Length: 0 body is an empty body, not none.
     const noBody = this.head.method === 'HEAD' || status === 204 || status === 304;
     if (!noBody) this.#body = new UpstreamBody(this);

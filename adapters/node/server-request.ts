@@ -10,7 +10,23 @@
  * src/ forwards (src/proxy/hop-by-hop.ts removes them).
  */
 import type { Socket } from 'node:net';
-import type { RequestHead, UpstreamTarget } from '../../src/deps.ts';
+import { UpstreamError, type RequestHead, type UpstreamTarget } from '../../src/deps.ts';
+
+/**
+ * What undici refuses to send (its InvalidArgumentError, which became a 502):
+ * a method or header name that is not a token, a header value with control
+ * characters (CR and LF would start a line of their own) or characters beyond
+ * latin1, a target that is not origin-form or absolute-form or has spaces or
+ * controls. Node's server refused such a client head already; these catch
+ * what rules made of it (`set-header` with decoded samples).
+ */
+const TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/;
+const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+const INVALID_TARGET = /[^\u0021-\u00ff]/;
+
+function refused(what: string): UpstreamError {
+  return new UpstreamError('bad-response', `invalid request ${what}`);
+}
 
 /** Methods whose requests mean to carry a body: undici sends `content-length: 0` for them when there is none. */
 const EXPECTS_PAYLOAD = new Set(['PUT', 'POST', 'PATCH', 'QUERY', 'PROPFIND', 'PROPPATCH']);
@@ -23,13 +39,17 @@ export interface RequestHeadText {
   readonly close: boolean;
 }
 
-/** The request's head as one latin1 string. */
+/** The request's head as one latin1 string; throws UpstreamError('bad-response') where undici refused the request. */
 export function requestHeadText(target: UpstreamTarget, head: RequestHead, hasBody: boolean): RequestHeadText {
   let host: string | undefined;
   let lines = '';
   let length: string | undefined;
   let close = target.close;
+  const { method, target: path } = head;
+  if (!TOKEN.test(method)) throw refused('method');
+  if ((path.charCodeAt(0) !== 47 && !path.startsWith('http://') && !path.startsWith('https://')) || INVALID_TARGET.test(path)) throw refused('target');
   for (const [name, value] of head.headers) {
+    if (!TOKEN.test(name) || INVALID_VALUE.test(value)) throw refused(`header ${name}`);
     // Only names as long as host, expect, connection or content-length need a look.
     const lower = name.length === 4 || name.length === 6 || name.length === 10 || name.length === 14 ? name.toLowerCase() : '';
     if (lower === 'host') host ??= value;

@@ -167,6 +167,18 @@ describe('the raw upstream', () => {
     expect(received).toBe(`POST / HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nconnection: keep-alive\r\ntransfer-encoding: chunked\r\n\r\n3\r\nhel\r\n2\r\nlo\r\n0\r\n\r\n`);
   });
 
+  it('refuses, as undici did (502), a head that would split into other lines: nothing reaches the server', async () => {
+    const server = await rawServer((socket) => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n'));
+    const send = (head: { method: string; target: string; headers: [string, string][] }) => failureOf(upstream.request(target(server.port), head, null, {}));
+    expect(await send(get('/', [['x-a', 'v\r\nx-injected: 1']]))).toBe('bad-response');
+    expect(await send(get('/', [['x-a\r\nx-injected', 'v']]))).toBe('bad-response');
+    expect(await send(get('/a b HTTP/1.1\r\nx-injected: 1\r\nx:'))).toBe('bad-response');
+    expect(await send({ method: 'GET /x', target: '/', headers: [] })).toBe('bad-response');
+    expect(await send(get('*'))).toBe('bad-response');
+    await upstream.request(target(server.port), get('/fine', [['x-a', 'caf\xe9\tok']]), null, {});
+    expect(server.heads).toEqual([`GET /fine HTTP/1.1\r\nhost: 127.0.0.1:${server.port}\r\nconnection: keep-alive\r\nx-a: caf\xe9\tok\r\n\r\n`]);
+  });
+
   it('forwards a chunked body without its framing, and its trailer fields', async () => {
     const server = await rawServer((socket) =>
       socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n1\r\n!\r\n0\r\nx-checksum: 42\r\n\r\n'),
