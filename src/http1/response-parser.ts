@@ -177,7 +177,7 @@ export class ResponseParser {
       else if (name === 'connection') connection += `,${line[1].toLowerCase()}`;
       start = end;
     }
-    if (status < 200) return; // 1xx: the final head follows
+    if (status < 200 && status !== 101) return; // 1xx: the final head follows (a 101 is final: the connection becomes a tunnel)
     if (length !== undefined && encoding !== undefined) throw badResponse('content-length with transfer-encoding');
     // HTTP/1.0 servers close unless they say otherwise; kept simple: only HTTP/1.1 connections are reused.
     let keepAlive = text.charCodeAt(7) === 49 && !hasCloseToken(connection);
