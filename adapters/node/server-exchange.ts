@@ -107,6 +107,7 @@ export class ServerExchange implements ResponseEvents, BodySource, ConnectionUse
   }
 
   onResponseHead(status: number, headers: [string, string][], keepAlive: boolean): void {
+    if (this.#over) return;
     this.#settled = true;
     this.#keep = keepAlive && !this.#request!.close;
     // As undici: a Content-Length: 0 body is an empty body, not none.
@@ -116,10 +117,13 @@ export class ServerExchange implements ResponseEvents, BodySource, ConnectionUse
   }
 
   onResponseBody(chunk: Uint8Array): void {
+    // Over already: the client left while this chunk's bytes were being parsed.
+    if (this.#over) return;
     if (!this.#body!.data(chunk as Buffer)) this.#connection!.pause();
   }
 
   onResponseEnd(trailers: [string, string][] | undefined): void {
+    if (this.#over) return;
     this.#body?.end(trailers);
     const connection = this.#connection!;
     this.#finish(this.#keep && this.#requestWritten && !connection.parser.extraBytes);
