@@ -20,6 +20,8 @@ import { upstreamError } from './upstream-errors.ts';
 
 /** What a connection reports to the exchange it carries. */
 export interface ConnectionUser {
+  /** A chunk of the server's bytes was parsed to its end (the head, if it came, is complete and valid so far). */
+  chunkParsed(): void;
   /** The connection failed (error, close before the end, timeout): the exchange ends with it. */
   connectionFailed(error: UpstreamError, timedOut: boolean): void;
 }
@@ -97,13 +99,16 @@ export class ServerConnection implements KeptConnection {
   }
 
   #onData(chunk: Buffer): void {
-    if (!this.user) return this.#endIdle();
+    const user = this.user;
+    if (!user) return this.#endIdle();
     this.received = true;
     try {
       this.parser.feed(chunk);
     } catch (error) {
-      this.#fail(error instanceof UpstreamError ? error : upstreamError(error), false);
+      return this.#fail(error instanceof UpstreamError ? error : upstreamError(error), false);
     }
+    // Even if the response ended in this chunk and the connection went back to the pool.
+    user.chunkParsed();
   }
 
   #onEnd(): void {

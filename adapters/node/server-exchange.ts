@@ -42,6 +42,8 @@ export class ServerExchange implements ResponseEvents, BodySource, ConnectionUse
   #connection: ServerConnection | undefined;
   #bodyReader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   #body: UpstreamBody | null = null;
+  /** The response head, from the parser until it is handed over. */
+  #response: UpstreamResponse<UpstreamBody> | undefined;
   /** The head was handed over, or the promise rejected. */
   #settled = false;
   /** The connection was released or closed. */
@@ -108,12 +110,22 @@ export class ServerExchange implements ResponseEvents, BodySource, ConnectionUse
 
   onResponseHead(status: number, headers: [string, string][], keepAlive: boolean): void {
     if (this.#over) return;
-    this.#settled = true;
     this.#keep = keepAlive && !this.#request!.close;
     // As undici: a Content-Length: 0 body is an empty body, not none.
     const noBody = this.head.method === 'HEAD' || status === 204 || status === 304;
     if (!noBody) this.#body = new UpstreamBody(this);
-    this.#resolve({ status, headers, body: this.#body });
+    this.#response = { status, headers, body: this.#body };
+  }
+
+  /**
+   * The head is handed over once the chunk it came in is parsed: a body that
+   * is bad in that same chunk (a bad chunk size) is then a 502, as haproxy
+   * answers, not a response cut after its head.
+   */
+  chunkParsed(): void {
+    if (this.#settled || !this.#response) return;
+    this.#settled = true;
+    this.#resolve(this.#response);
   }
 
   onResponseBody(chunk: Uint8Array): void {

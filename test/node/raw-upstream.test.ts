@@ -215,12 +215,20 @@ describe('the raw upstream', () => {
     expect(server.heads.length).toBe(1);
   });
 
-  it('a bad Content-Length is a bad response (502); a bad chunk size after the head cuts the body', async () => {
+  it('a bad Content-Length, or a bad chunk size with the head, is a bad response (502); a bad chunk size later cuts the body', async () => {
     const badLength = await rawServer((socket) => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 12abc\r\n\r\n'));
     expect(await failureOf(upstream.request(target(badLength.port), get(), null, {}))).toBe('bad-response');
     const badChunk = await rawServer((socket) => socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n'));
-    const response = await upstream.request(target(badChunk.port), get(), null, {});
-    expect(await bodyOf(response.body)).toMatchObject({ destroyed: true, ended: false });
+    expect(await failureOf(upstream.request(target(badChunk.port), get(), null, {}))).toBe('bad-response');
+    let serverSocket!: Socket;
+    const laterBadChunk = await rawServer((socket) => {
+      serverSocket = socket;
+      socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n');
+    });
+    const response = await upstream.request(target(laterBadChunk.port), get(), null, {});
+    // The head was handed over: now the bad chunk.
+    serverSocket.write('zz\r\n');
+    expect(await bodyOf(response.body)).toMatchObject({ destroyed: true, ended: false, text: 'ok' });
   });
 
   it('a refused connection is `refused`', async () => {
