@@ -14,7 +14,9 @@
 import type { Upstream, UpstreamTarget, UpstreamOptions } from '../../src/deps.ts';
 import { IdleConnections } from '../../src/proxy/idle-connections.ts';
 import { ServerConnection } from './server-connection.ts';
-import { ServerExchange, type ConnectionPool } from './server-exchange.ts';
+import { abortReason, ServerExchange } from './server-exchange.ts';
+import { requestHeadText, type RequestHeadText } from './server-request.ts';
+import { upstreamError } from './upstream-errors.ts';
 import type { UpstreamBody } from './upstream-body.ts';
 
 /** Idle connections kept per server (and timeouts); more are closed when released. */
@@ -35,11 +37,25 @@ export function createRawUpstream(tls: Upstream<UpstreamBody>): RawUpstream {
       if (target.tls) return tls.request(target, head, body, options);
       const resendable = body === null && IDEMPOTENT.has(head.method);
       return new Promise((resolve, reject) => {
-        new ServerExchange(pool, target, head, body, options, resendable, resolve, reject);
+        if (options.signal?.aborted) return reject(upstreamError(abortReason(options.signal)));
+        let request: RequestHeadText;
+        try {
+          request = requestHeadText(target, head, body !== null);
+        } catch (error) {
+          return reject(error);
+        }
+        new ServerExchange(pool, target, head, request, body, options, resendable, resolve, reject);
       });
     },
     closeIdle: () => pool.idle.closeAll(),
   };
+}
+
+/** Where an exchange finds connections. */
+export interface ConnectionPool {
+  /** A connection for `exchange` (a kept one only when `mayTakeKept`). */
+  connectionFor(exchange: ServerExchange, mayTakeKept: boolean): ServerConnection;
+  keep(connection: ServerConnection): void;
 }
 
 class RawConnectionPool implements ConnectionPool {

@@ -9,7 +9,6 @@
  * already) and the connection fields undici refuses are never among the lines
  * src/ forwards (src/proxy/hop-by-hop.ts removes them).
  */
-import type { Socket } from 'node:net';
 import { UpstreamError, type RequestHead, type UpstreamTarget } from '../../src/deps.ts';
 
 /**
@@ -71,44 +70,4 @@ export function requestHeadText(target: UpstreamTarget, head: RequestHead, hasBo
 
 function hasCloseToken(value: string): boolean {
   return value.toLowerCase().split(',').some((token) => token.trim() === 'close');
-}
-
-/**
- * Streams the request body after the head, with back-pressure (a full socket
- * waits for `drain`); chunked when the length is unknown. Resolves when all
- * of it is written; rejects when the body fails (the client left).
- */
-export async function writeRequestBody(socket: Socket, reader: ReadableStreamDefaultReader<Uint8Array>, chunked: boolean): Promise<void> {
-  try {
-    for (let read = await reader.read(); !read.done; read = await reader.read()) {
-      const chunk = read.value;
-      if (chunk.byteLength === 0) continue;
-      if (socket.destroyed) throw new Error('server connection closed');
-      let flowing: boolean;
-      if (chunked) {
-        socket.cork();
-        socket.write(`${chunk.byteLength.toString(16)}\r\n`, 'latin1');
-        socket.write(chunk);
-        flowing = socket.write('\r\n', 'latin1');
-        socket.uncork();
-      } else flowing = socket.write(chunk);
-      if (!flowing) await drained(socket);
-    }
-    if (chunked && !socket.destroyed) socket.write('0\r\n\r\n', 'latin1');
-  } catch (error) {
-    void reader.cancel(error).catch(() => {});
-    throw error;
-  }
-}
-
-function drained(socket: Socket): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      socket.off('drain', done);
-      socket.off('close', done);
-      resolve();
-    };
-    socket.on('drain', done);
-    socket.on('close', done);
-  });
 }
