@@ -26,11 +26,17 @@ export interface ConnectionUser {
   connectionFailed(error: UpstreamError, timedOut: boolean): void;
 }
 
+/** Node's native latin1 decoding (also for the parser's own joined Uint8Arrays: it takes any). */
+const nativeLatin1 = Buffer.prototype.latin1Slice;
+function latin1Slice(bytes: Uint8Array, start: number, end: number): string {
+  return nativeLatin1.call(bytes, start, end);
+}
+
 export class ServerConnection implements KeptConnection {
   /** Which requests may take it when it is idle (the pool's key: address and `timeout server`). */
   readonly poolKey: string;
   readonly socket: Socket;
-  readonly parser = new ResponseParser();
+  readonly parser = new ResponseParser(latin1Slice);
   readonly #serverTimeout: number;
   /** The exchange being carried, undefined while idle. */
   user: ConnectionUser | undefined;

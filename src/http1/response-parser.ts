@@ -45,7 +45,11 @@ const DONE = 7;
 const CR = 13;
 const LF = 10;
 
+/** Bytes `start`…`end` as ISO-8859-1 text, one character per byte. */
+export type Latin1Decoder = (bytes: Uint8Array, start: number, end: number) => string;
+
 export class ResponseParser {
+  readonly #latin1: Latin1Decoder;
   #events: ResponseEvents | undefined;
   #method = 'GET';
   #state: State = DONE;
@@ -57,6 +61,11 @@ export class ResponseParser {
   extraBytes = false;
   /** The final head was emitted. */
   headDone = false;
+
+  /** `latin1`: a runtime's native decoder (Node's `latin1Slice`); the default is portable and slower. */
+  constructor(latin1: Latin1Decoder = decodeLatin1) {
+    this.#latin1 = latin1;
+  }
 
   /** Expects the response to a `method` request, reporting to `events`. */
   start(method: string, events: ResponseEvents): void {
@@ -97,7 +106,7 @@ export class ResponseParser {
         case HEAD: {
           const end = indexOfHeadEnd(data, at);
           if (end < 0) return this.#hold(data, at);
-          this.#head(latin1(data, at, end));
+          this.#head(this.#latin1(data, at, end));
           at = end + 4;
           // A response without a body ends with its head.
           if (this.headDone && this.done) this.#finish(undefined, data.length, at);
@@ -141,7 +150,7 @@ export class ResponseParser {
           const end = indexOfLineEnd(data, at);
           if (end < 0) return this.#hold(data, at);
           if (end === at) this.#finish(this.#trailers, data.length, end + 2);
-          else (this.#trailers ??= []).push(headerLine(latin1(data, at, end)));
+          else (this.#trailers ??= []).push(headerLine(this.#latin1(data, at, end)));
           at = end + 2;
           break;
         }
@@ -281,10 +290,16 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return joined;
 }
 
-/** Bytes as ISO-8859-1 text, one character per byte (TextDecoder's 'latin1' is windows-1252). */
-function latin1(data: Uint8Array, start: number, end: number): string {
+/** TextDecoder's 'latin1' is windows-1252: the same as ISO-8859-1 below 0x80 only. */
+const ascii = new TextDecoder('latin1');
+
+/** Bytes as ISO-8859-1 text: TextDecoder for ASCII (most heads), character codes otherwise. */
+function decodeLatin1(data: Uint8Array, start: number, end: number): string {
+  let at = start;
+  while (at < end && data[at]! < 0x80) at++;
+  if (at === end) return ascii.decode(data.subarray(start, end));
   let text = '';
-  for (let at = start; at < end; at += 4096) {
+  for (at = start; at < end; at += 4096) {
     text += String.fromCharCode.apply(null, data.subarray(at, Math.min(end, at + 4096)) as unknown as number[]);
   }
   return text;
