@@ -62,7 +62,7 @@ export abstract class ExchangeResponse implements ResponseEvents, BodySource {
   onResponseBody(chunk: Uint8Array): void {
     // Over already: the client left while this chunk's bytes were being parsed.
     if (this.over) return;
-    if (!this.#body!.data(chunk as Buffer)) this.connection!.pause();
+    if (!this.#body!.data(asBuffer(chunk))) this.connection!.pause();
   }
 
   onResponseEnd(trailers: [string, string][] | undefined): void {
@@ -90,4 +90,12 @@ export abstract class ExchangeResponse implements ResponseEvents, BodySource {
       this.#reject(error);
     } else queueMicrotask(() => this.#body?.fail());
   }
+}
+
+/**
+ * Chunks are views of the socket's Buffers, except after a head or line the
+ * parser had to join (a Uint8Array): the client's side wants Buffers (`copy`).
+ */
+function asBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
