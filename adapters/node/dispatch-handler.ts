@@ -73,7 +73,7 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
     if (status < 200) return true;
     this.#settled = true;
     const noBody = this.#method === 'HEAD' || status === 204 || status === 304;
-    if (!noBody) this.#body = new UpstreamBody(resume, this.#abort!);
+    if (!noBody) this.#body = new UpstreamBody({ resume, abort: this.#abort! });
     this.#resolve({ status, headers: responseLines(raw), body: this.#body ?? null });
     return true;
   }

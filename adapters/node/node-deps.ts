@@ -4,6 +4,7 @@ import { MemoryHealthStore } from '../../src/health/memory-store.ts';
 import { createLineLogger, type LogFormat } from '../command/console-logger.ts';
 import { compressWebBody } from './compressed-body.ts';
 import { nodeTcpProbe } from './tcp-probe.ts';
+import { createRawUpstream } from './raw-upstream.ts';
 import { createUndiciUpstream, type UndiciUpstream } from './undici-upstream.ts';
 
 export type { LogFormat };
@@ -20,9 +21,26 @@ export function createConsoleLogger(format: LogFormat): Logger {
   });
 }
 
+/**
+ * The fast path's upstream: raw sockets for plain-HTTP servers, undici for
+ * TLS ones; the Hono app's (web streams) stays on undici.
+ */
+function createNodeUpstream(): UndiciUpstream {
+  const undici = createUndiciUpstream();
+  const raw = createRawUpstream(undici.native);
+  return {
+    native: raw,
+    request: undici.request,
+    async close() {
+      raw.closeIdle();
+      await undici.close();
+    },
+  };
+}
+
 export function createNodeDeps(logger: Logger): NodeDeps {
   return {
-    upstream: createUndiciUpstream(),
+    upstream: createNodeUpstream(),
     compressBody: compressWebBody,
     tcpProbe: nodeTcpProbe,
     healthStore: new MemoryHealthStore(),

@@ -3,7 +3,8 @@
  * adapters/node/dispatch-handler.ts straight into the client's ServerResponse:
  * chunks that arrive before the proxy's decisions are made are held (up to
  * what undici's `request()` would buffer), then written and counted as they
- * come, with back-pressure through `drain` and undici's `resume`.
+ * come, with back-pressure through `drain` and the source's `resume`
+ * (undici's, or adapters/node/raw-upstream.ts's connection).
  */
 /**
  * Where a body is written: the client's ServerResponse, or a compressor in
@@ -17,6 +18,14 @@ export interface BodySink {
   on(event: 'drain', listener: () => void): unknown;
 }
 
+/** Where a body comes from: the upstream's connection, paused and resumed by the body's reader. */
+export interface BodySource {
+  /** Reads on after a `data()` that returned false. */
+  resume(): void;
+  /** Stops the body (the client went away): the connection is dropped, never reused. */
+  abort(reason?: Error): void;
+}
+
 /** What undici's `request()` buffers before it stops reading a body nobody consumes yet. */
 const UNREAD_LIMIT_BYTES = 64 * 1024;
 
@@ -26,8 +35,7 @@ const UNREAD_LIMIT_BYTES = 64 * 1024;
  * until `pipeTo` hands them on.
  */
 export class UpstreamBody {
-  readonly #resume: () => void;
-  readonly #abort: (reason?: Error) => void;
+  readonly #source: BodySource;
   #held: Buffer[] = [];
   #heldBytes = 0;
   #ended = false;
@@ -38,9 +46,8 @@ export class UpstreamBody {
   #onChunk: ((bytes: number) => void) | undefined;
   #resumesOnDrain = false;
 
-  constructor(resume: () => void, abort: (reason?: Error) => void) {
-    this.#resume = resume;
-    this.#abort = abort;
+  constructor(source: BodySource) {
+    this.#source = source;
   }
 
   /**
@@ -71,7 +78,7 @@ export class UpstreamBody {
     if (last >= 0) flowing = this.#write(held[last]!);
     // Holding the limit paused undici's parser: go on now, or once the client drained.
     if (this.#heldBytes >= UNREAD_LIMIT_BYTES) {
-      if (flowing) this.#resume();
+      if (flowing) this.#source.resume();
       else this.#resumeOnDrain();
     }
   }
@@ -80,10 +87,10 @@ export class UpstreamBody {
   destroy(): void {
     if (this.#ended || this.#failed) return;
     this.#failed = true;
-    this.#abort();
+    this.#source.abort();
   }
 
-  /** A chunk from undici; false pauses its parser until `#resume`. */
+  /** A chunk from the server; false pauses the source until it is resumed. */
   data(chunk: Buffer): boolean {
     if (this.#out) {
       if (this.#write(chunk)) return true;
@@ -117,7 +124,7 @@ export class UpstreamBody {
   #resumeOnDrain(): void {
     if (this.#resumesOnDrain) return;
     this.#resumesOnDrain = true;
-    // undici's resume does nothing unless the parser is paused, so one listener serves every pause.
-    this.#out!.on('drain', this.#resume);
+    // Resuming does nothing unless the source is paused, so one listener serves every pause.
+    this.#out!.on('drain', () => this.#source.resume());
   }
 }
