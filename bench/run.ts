@@ -5,7 +5,7 @@
  * reported with its spread, with issue 17's goals as ratios of two
  * contenders of the same scenario (bench/goals.ts) and the CPU other
  * processes used meanwhile (bench/other-cpu.ts). Writes bench/RESULTS.md.
- * Bounded: BENCH_SECONDS per measurement (default 3) × BENCH_ROUNDS
+ * Every other round runs the contenders in reverse order. Bounded: BENCH_SECONDS per measurement (default 3) × BENCH_ROUNDS
  * (default 3), after a 1 s warm-up each: about 8 minutes of measuring for
  * the 37 contender × scenario pairs, plus start-ups and the WebSockets. For a quick look at a part, BENCH_SCENARIOS and
  * BENCH_CONTENDERS keep the scenarios / contenders whose names contain one
@@ -76,7 +76,10 @@ async function main(): Promise<void> {
         const rounds = new Map<Contender, LoadResult[]>();
         const cpu = new Map<Contender, CpuShares[]>();
         for (let round = 0; round < ROUNDS; round++) {
-          for (const [contender, { port, proxy }] of running) {
+          // Every other round in reverse order, so a drift of the machine
+          // during a round does not always favour the contenders measured first.
+          const order = round % 2 === 0 ? [...running] : [...running].reverse();
+          for (const [contender, { port, proxy }] of order) {
             const url = `http://127.0.0.1:${port}${spec.path}`;
             const headers = spec.sticky ? ['Cookie: SERVERNAME=s1'] : [];
             await runWrk(url, { seconds: 1, connections: CONNECTIONS, headers }); // warm-up
