@@ -45,7 +45,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   for (const notice of loaded.notices) process.stderr.write(`[NOTICE] ${notice}\n`);
-  const { startBalancer, loadTlsBindings } = await import('./serve.ts');
+  const { loadTlsBindings } = await import('./tls-bindings.ts');
   if (command.action === 'check') {
     // As `haproxy -c`: the certificates a `bind … ssl` names must load too.
     try {
@@ -69,6 +69,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       const { runPrimary } = await import('./cluster-primary.ts');
       return await runPrimary({ files: command.files, config: loaded.config, workers, logFormat, graceMs, stopSignal: waitForStopSignal() });
     }
+    const { startBalancer } = await import('./serve.ts');
     balancer = await startBalancer(loaded.config, { logFormat });
   } catch (error) {
     // A configuration or certificate error, or an address that cannot be bound: a message and exit 1, as haproxy.

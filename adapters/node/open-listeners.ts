@@ -4,53 +4,20 @@
  * `bind … ssl`, its certificates.
  */
 import type { BalancerApp } from '../../src/app.ts';
-import type { Bind, Config, Frontend } from '../../src/config/types.ts';
+import type { Config } from '../../src/config/types.ts';
 import type { ListenerAddress } from '../command/running-balancer.ts';
 import type { ConnectionGate } from './connection-gate.ts';
 import { handlersFor } from './handlers.ts';
-import { ConfigError, ConfigErrors } from '../../src/config/errors.ts';
-import { loadCertificateStore } from './certificate-store.ts';
-import { ticketKeysFor } from './session-tickets.ts';
 import { Listener } from './listener.ts';
 import type { TlsBinding } from './tls-front.ts';
 import type { NodeDeps } from './node-deps.ts';
+import { bindsOf } from './tls-bindings.ts';
 
 export interface OpenListener {
   readonly listener: Listener;
   readonly address: ListenerAddress;
   /** Whether it accepts TLS (`bind … ssl`). */
   readonly tls: boolean;
-}
-
-/** Every `bind` of the configuration with the key that identifies its socket. */
-export function bindsOf(config: Config): { key: string; frontend: Frontend; bind: Bind }[] {
-  return config.frontends.flatMap((frontend) =>
-    frontend.binds.map((bind) => ({ key: `${bind.host}|${bind.port}`, frontend, bind })),
-  );
-}
-
-/**
- * Loads the certificates of every TLS bind, by bind key. Reading files is the
- * adapter's part of parsing: a missing or broken file is a configuration error
- * at its `bind` line, thrown before anything starts or, on a reload, changes.
- * Each bind gets new session ticket keys, derived from `ticketSecret` when
- * worker processes share it (see session-tickets.ts).
- */
-export function loadTlsBindings(config: Config, ticketSecret?: string): Map<string, TlsBinding> {
-  const bindings = new Map<string, TlsBinding>();
-  const errors: ConfigError[] = [];
-  for (const { key, bind } of bindsOf(config)) {
-    if (!bind.tls) continue;
-    try {
-      bindings.set(key, { settings: bind.tls, store: loadCertificateStore(bind.tls), tickets: ticketKeysFor(bind.tls, key, ticketSecret) });
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      // An address list (`bind :443,:8443 ssl crt …`) reports its file once.
-      if (!errors.some((e) => e.message === error.message)) errors.push(error);
-    }
-  }
-  if (errors.length > 0) throw new ConfigErrors(errors);
-  return bindings;
 }
 
 /**

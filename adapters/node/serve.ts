@@ -11,12 +11,12 @@ import type { ListenerAddress, RunningBalancer as RunningBalancerBase } from '..
 import { ConnectionGate } from './connection-gate.ts';
 import type { Listener } from './listener.ts';
 import { handlersFor } from './handlers.ts';
-import { bindsOf, loadTlsBindings, openNewListeners, type OpenListener } from './open-listeners.ts';
+import { openNewListeners, type OpenListener } from './open-listeners.ts';
+import { bindsOf, loadTlsBindings } from './tls-bindings.ts';
 import type { TlsBinding } from './tls-front.ts';
 import { createConsoleLogger, createNodeDeps, type LogFormat, type NodeDeps } from './node-deps.ts';
 
 export type { ListenerAddress };
-export { loadTlsBindings };
 
 export interface RunningBalancer extends RunningBalancerBase {
   readonly deps: NodeDeps;

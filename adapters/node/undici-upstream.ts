@@ -12,7 +12,7 @@ import { ProxyHandler } from './dispatch-handler.ts';
 import { tlsConnectOptions } from './tls-connect-options.ts';
 import { upstreamError } from './upstream-errors.ts';
 import type { UpstreamBody } from './upstream-body.ts';
-import { Pool } from './undici-pool.ts';
+import { newPool, type Pool } from './undici-pool.ts';
 import { toWebStream } from './web-stream.ts';
 
 /** Request headers undici refuses to forward; Node's server already answered Expect. */
@@ -33,7 +33,7 @@ export function createUndiciUpstream(): UndiciUpstream {
     let pool = pools.get(key);
     if (!pool) {
       const origin = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
-      pool = new Pool(origin, {
+      pool = newPool(origin, {
         // undici's default connect timeout is 10 s; HAProxy has none unless configured.
         connect: { timeout: connectTimeout ?? 0, ...(tls ? tlsConnectOptions(tls) : {}) },
         headersTimeout: 0,
