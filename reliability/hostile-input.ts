@@ -243,7 +243,7 @@ export const DELIBERATE_DIFFERENCES: Readonly<Record<string, string>> = {
   'HTTP/1.2': "Node's parser knows only HTTP/1.0 and 1.1",
   CONNECT: 'CONNECT is not tunnelled: 405',
   'two equal Host lines': 'refused like two equal Content-Length lines; haproxy merges them',
-  'target *': 'the upstream client (undici) cannot send an asterisk-form target: 400 rather than a 502 counted against the server',
+  'target *': 'the upstream clients send origin- and absolute-form targets only (the rule undici has, kept by the raw upstream): 400 rather than a 502 counted against the server',
   'hop-by-hop headers, X-Secret named in Connection': 'headers named in Connection, and Proxy-Connection, Keep-Alive, Trailer, Upgrade are removed (RFC 9110 §7.6.1), TE reduced to `te: trailers` as haproxy does; haproxy forwards the others',
 };
 
