@@ -3,23 +3,10 @@
  * `option httpclose` / `http-server-close` / `http-keep-alive` add.
  */
 import type { ConnectionMode } from '../config/types.ts';
-import { isHeaderNamed, isTrimmedSpace } from '../rules/http-message.ts';
+import { isHeaderNamed, someListItem } from '../rules/http-message.ts';
 import { forwardedConnectionValue, isUpgradeRequest } from './upgrade.ts';
 
 type HeaderLines = readonly (readonly [string, string])[];
-
-/** Names listed in Connection headers (`Connection: close, X-Foo` → x-foo), lower-cased. */
-export function namesListedInConnection(headers: HeaderLines): Set<string> {
-  const listed = new Set<string>();
-  for (const [name, value] of headers) {
-    if (name.toLowerCase() !== 'connection') continue;
-    for (const token of value.split(',')) {
-      const t = token.trim().toLowerCase();
-      if (t) listed.add(t);
-    }
-  }
-  return listed;
-}
 
 /**
  * The names Connection lines list beyond the hop-by-hop fields (which go
@@ -27,21 +14,16 @@ export function namesListedInConnection(headers: HeaderLines): Set<string> {
  * (`Connection: keep-alive`): the common case allocates nothing.
  */
 function extraNamesListedInConnection(headers: HeaderLines): string[] | undefined {
-  let listed: string[] | undefined;
-  for (const [name, value] of headers) {
-    if (!isHeaderNamed(name, 'connection')) continue;
-    for (let start = 0; start <= value.length; ) {
-      let end = value.indexOf(',', start);
-      if (end < 0) end = value.length;
-      let from = start;
-      let to = end;
-      while (from < to && isTrimmedSpace(value.charCodeAt(from))) from++;
-      while (to > from && isTrimmedSpace(value.charCodeAt(to - 1))) to--;
-      if (to > from && !isHopByHopItem(value, from, to)) (listed ??= []).push(value.slice(from, to).toLowerCase());
-      start = end + 1;
-    }
-  }
-  return listed;
+  for (const [name, value] of headers) if (isHeaderNamed(name, 'connection')) someListItem(value, extraNames, collectExtraName);
+  return extraNames.length === 0 ? undefined : extraNames.splice(0);
+}
+
+/** Where extraNamesListedInConnection collects, emptied before it returns (it runs to the end synchronously). */
+const extraNames: string[] = [];
+
+function collectExtraName(value: string, from: number, to: number, into: string[]): boolean {
+  if (!isHopByHopItem(value, from, to)) into.push(value.slice(from, to).toLowerCase());
+  return false;
 }
 
 /** The item `value[from, to)` is a hop-by-hop name (copied out only when it has the length of one). */
@@ -51,7 +33,6 @@ function isHopByHopItem(value: string, from: number, to: number): boolean {
 }
 
 const HOP_BY_HOP_LENGTHS = [2, 7, 10, 16, 17];
-
 
 /**
  * The lower-cased name when `name` is a hop-by-hop field: RFC 9110 §7.6.1's

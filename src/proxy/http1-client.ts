@@ -24,7 +24,7 @@
  */
 import type { ServerTls } from '../config/types.ts';
 import { UpstreamError, type RequestHead, type Upstream, type UpstreamOptions, type UpstreamResponse, type UpstreamTarget, type UpstreamTls } from '../deps.ts';
-import { namesListedInConnection } from './hop-by-hop.ts';
+import { connectionListsToken } from './upgrade.ts';
 import { Deadlines, type Deadline } from './deadlines.ts';
 import { IdleConnections, type KeptConnection } from './idle-connections.ts';
 import { streamOf } from './responses.ts';
@@ -213,7 +213,7 @@ async function exchange(
     const { status, headers } = response;
     const length = framing(head.method, status, headers);
     // The request's own `Connection: close` (a client's, `option httpclose`'s) makes the server close.
-    const keep = length !== 'close' && status !== 101 && !target.close && response.keepAlive && !namesListedInConnection(head.headers).has('close');
+    const keep = length !== 'close' && status !== 101 && !target.close && response.keepAlive && !connectionListsToken(head.headers, 'close');
     if (length === 0) {
       finish(keep);
       return { status, headers, body: null };
@@ -291,7 +291,7 @@ async function readHead(input: ByteReader, progress: () => void): Promise<Parsed
     headers.push([line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()]);
   }
   // An HTTP/1.0 server closes unless it says otherwise; kept simple: only HTTP/1.1 connections are reused.
-  const keepAlive = match[1] === '1' && !namesListedInConnection(headers).has('close');
+  const keepAlive = match[1] === '1' && !connectionListsToken(headers, 'close');
   return { status: Number(match[2]), headers, keepAlive };
 }
 

@@ -7,7 +7,7 @@
  * request. These are the decisions on plain data; adapters move the bytes.
  */
 import type { Timeouts } from '../config/types.ts';
-import { isHeaderNamed, isTrimmedSpace } from '../rules/http-message.ts';
+import { isHeaderNamed, someListItem } from '../rules/http-message.ts';
 
 type HeaderLines = readonly (readonly [string, string])[];
 
@@ -24,20 +24,12 @@ export function connectionListsToken(headers: HeaderLines, token: string): boole
 
 /** `token` (lower case) is one of the comma-separated items of `value`, spaces around ignored, ASCII case ignored. */
 function listHasToken(value: string, token: string): boolean {
-  let start = 0;
-  while (start <= value.length) {
-    let end = value.indexOf(',', start);
-    if (end < 0) end = value.length;
-    let from = start;
-    let to = end;
-    while (from < to && isTrimmedSpace(value.charCodeAt(from))) from++;
-    while (to > from && isTrimmedSpace(value.charCodeAt(to - 1))) to--;
-    if (to - from === token.length && isHeaderNamed(value.slice(from, to), token)) return true;
-    start = end + 1;
-  }
-  return false;
+  return someListItem(value, token, isToken);
 }
 
+function isToken(value: string, from: number, to: number, token: string): boolean {
+  return to - from === token.length && isHeaderNamed(value.slice(from, to), token);
+}
 
 function hasHeader(headers: HeaderLines, lowerName: string): boolean {
   for (const [name] of headers) if (isHeaderNamed(name, lowerName)) return true;

@@ -75,6 +75,27 @@ const isLws = (code: number) => code === 0x20 || code === 0x09;
 export const isTrimmedSpace = (code: number) => code === 0x20 || (code >= 0x09 && code <= 0x0d);
 
 /**
+ * Calls `visit(value, from, to, context)` for each comma-separated item of a
+ * list header's value (`value[from, to)`, ASCII spaces around it trimmed,
+ * empty items skipped) until it returns true; returns whether one did. The
+ * items are scanned in place: no split, no copies (every request's
+ * Connection line goes through this).
+ */
+export function someListItem<C>(value: string, context: C, visit: (value: string, from: number, to: number, context: C) => boolean): boolean {
+  for (let start = 0; start <= value.length; ) {
+    let end = value.indexOf(',', start);
+    if (end < 0) end = value.length;
+    let from = start;
+    let to = end;
+    while (from < to && isTrimmedSpace(value.charCodeAt(from))) from++;
+    while (to > from && isTrimmedSpace(value.charCodeAt(to - 1))) to--;
+    if (to > from && visit(value, from, to, context)) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+/**
  * True when the header name `name` is `wanted`, ASCII case ignored as
  * HAProxy compares names (strncasecmp), without building lower-cased copies:
  * the rules and the proxy ask this of every line.
