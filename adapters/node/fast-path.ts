@@ -55,7 +55,7 @@ export function createFastPathListener(
         head: admission.head,
         body: hasBody(request) ? requestBodyStream(request) : null,
         client: { address: conn.clientAddress, port: conn.clientPort },
-        ...(admission.runtime.backend.abortOnClose ? { clientLeft: clientLeftSignal(request, response) } : {}),
+        clientLeft: admission.runtime.backend.abortOnClose ? clientLeftSignal(request, response) : undefined,
         transaction: admission.transaction,
         rules: admission.rules,
       },

@@ -54,7 +54,7 @@ export function createRawForward(app: BalancerApp, entry: FrontendRuntime, upstr
         head: admission.head,
         body: null,
         client: { address: conn.clientAddress, port: conn.clientPort },
-        ...(admission.runtime.backend.abortOnClose ? { clientLeft: clientLeft() } : {}),
+        clientLeft: admission.runtime.backend.abortOnClose ? clientLeft() : undefined,
         transaction: admission.transaction,
         rules: admission.rules,
       },
