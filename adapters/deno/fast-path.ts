@@ -7,6 +7,7 @@
  * answers, `reject`, Prometheus) goes to the Hono app with that decision,
  * so the rules run once per request, as on Node (adapters/node/fast-path.ts).
  */
+import type { Admission } from '../../src/admission/admit-request.ts';
 import { admissionOf, proxyInputOf, type BalancerApp, type BalancerBindings } from '../../src/app.ts';
 import type { FrontendRuntime } from '../../src/balancer/balancer-state.ts';
 import type { BalancerDeps, Upstream } from '../../src/deps.ts';
@@ -14,10 +15,13 @@ import type { Http1Body } from '../../src/proxy/http1-client.ts';
 import { fetchResponseOf, forwardRequest } from '../../src/proxy/proxy-request.ts';
 import { withoutDuplicateClose } from './connection-close.ts';
 
-/** What a listener knows of its connections: `dst` and `dst_port` (see serve.ts). */
-export interface LocalEnd {
-  localAddress?: string;
-  localPort?: number;
+/** What the handler knows of a request's connection: `src`, `dst`… and, for one handed over by the raw front, its decision. */
+export interface RequestEnds {
+  readonly clientAddress: string;
+  readonly clientPort?: number;
+  readonly localAddress?: string;
+  readonly localPort?: number;
+  readonly admission?: Admission;
 }
 
 export function createFastPathHandler(
@@ -25,18 +29,15 @@ export function createFastPathHandler(
   entry: FrontendRuntime,
   upstream: Upstream<Http1Body | ReadableStream<Uint8Array>>,
   deps: BalancerDeps,
-  local: () => LocalEnd,
+  endsOf: (info: Deno.ServeHandlerInfo<Deno.NetAddr>) => RequestEnds | undefined,
 ): Deno.ServeHandler<Deno.NetAddr> {
   const frontend = entry.frontend.name;
   return async (request, info) => {
-    const env: BalancerBindings = {
-      frontend,
-      clientAddress: info.remoteAddr.hostname,
-      clientPort: info.remoteAddr.port,
-      ...local(),
-      ...(request.headers.has('host') ? {} : http2Head(request)),
-    };
-    const admission = admissionOf(app.state, entry, request, env);
+    const ends = endsOf(info);
+    if (!ends) return new Response(null, { status: 403 });
+    const { admission: decided, ...connection } = ends;
+    const env: BalancerBindings = { frontend, ...connection, ...(request.headers.has('host') ? {} : http2Head(request)) };
+    const admission = decided ?? admissionOf(app.state, entry, request, env);
     if (admission.kind !== 'proxy') return withoutDuplicateClose(request, await app.fetch(request, { ...env, admission }));
     // The request's signal only for `option abortonclose`, as on Node: without
     // it haproxy lets the server's exchange run when the client leaves. And

@@ -9,12 +9,14 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { frameResponse, type ExchangeFacts, type ResponseFraming } from '../../src/http1/response-head.ts';
+import { frameResponse, pageHead, type ExchangeFacts, type ResponseFraming } from '../../src/http1/response-head.ts';
 import type { ProxyOutcome } from '../../src/proxy/proxy-request.ts';
 import type { BodySink, UpstreamBody } from './upstream-body.ts';
 
 /** Bodies up to this size are copied behind the head into one buffer; bigger ones are written as they are. */
 const COPY_LIMIT_BYTES = 16 * 1024;
+
+const nodeReason = (status: number): string | undefined => STATUS_CODES[status];
 
 export class RawResponse implements BodySink {
   readonly #socket: Socket;
@@ -40,14 +42,11 @@ export class RawResponse implements BodySink {
   answer(outcome: ProxyOutcome<UpstreamBody>, exchange: ExchangeFacts): void {
     if (outcome.kind === 'page') {
       outcome.serverBody?.destroy();
-      const { page } = outcome;
-      // HAProxy's status line carries the page's title (`400 Bad request`), as sendPage writes it.
-      const reason = page.reason ?? /<h1>\d{3} ([^<]*)<\/h1>/.exec(page.body)?.[1];
-      this.start(frameResponse({ status: page.status, reason, headers: page.headers }, exchange, STATUS_CODES));
-      this.end(Buffer.from(page.body));
+      this.start(frameResponse(pageHead(outcome.page), exchange, nodeReason));
+      this.end(Buffer.from(outcome.page.body));
       return;
     }
-    this.start(frameResponse(outcome.head, exchange, STATUS_CODES));
+    this.start(frameResponse(outcome.head, exchange, nodeReason));
     this.#onDone = outcome.onDone;
     this.#body = outcome.body;
     if (outcome.body) outcome.body.pipeTo(this, outcome.onChunk);

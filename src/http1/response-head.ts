@@ -12,6 +12,7 @@
  * token closes it, anything else keeps it), as in Node.
  */
 import type { ResponseHead } from '../deps.ts';
+import type { ErrorResponse } from '../proxy/error-pages.ts';
 
 export interface ResponseFraming {
   /** The status line and header lines, blank line included (latin1). */
@@ -35,10 +36,15 @@ export interface ExchangeFacts {
 const CLOSE_TOKEN = /(?:^|\W)close(?:$|\W)/i;
 const CHUNKED_TOKEN = /(?:^|\W)chunked(?:$|\W)/i;
 
-/** `reasons`: the runtime's standard reason phrases by status (Node's STATUS_CODES). */
-export function frameResponse(response: ResponseHead, exchange: ExchangeFacts, reasons: Readonly<Record<number, string | undefined>>): ResponseFraming {
+/** An error page's head: its status line carries the page's title (`400 Bad request`), as HAProxy's sendPage writes it. */
+export function pageHead(page: ErrorResponse): ResponseHead {
+  return { status: page.status, reason: page.reason ?? /<h1>\d{3} ([^<]*)<\/h1>/.exec(page.body)?.[1], headers: page.headers };
+}
+
+/** `reasonOf`: the runtime's standard reason phrase of a status (Node's STATUS_CODES). */
+export function frameResponse(response: ResponseHead, exchange: ExchangeFacts, reasonOf: (status: number) => string | undefined): ResponseFraming {
   const { status } = response;
-  let head = `HTTP/1.1 ${status} ${response.reason ?? reasons[status] ?? 'unknown'}\r\n`;
+  let head = `HTTP/1.1 ${status} ${response.reason ?? reasonOf(status) ?? 'unknown'}\r\n`;
   const hasBody = exchange.method !== 'HEAD' && status !== 204 && status !== 304 && !(status >= 100 && status <= 199);
   let keepAlive = exchange.keepAlive;
   let last = false;

@@ -1,0 +1,179 @@
+/**
+ * One client connection read by the Deno raw front (./raw-front.ts):
+ * ordinary requests (src/http1/request-head.ts) that the admission step
+ * proxies are forwarded and answered here, in order, one at a time. At the
+ * first request that is anything else the connection is handed over, at that
+ * request's boundary, to the full server (./hand-over.ts), which serves the
+ * rest of it as Deno.serve does. A client FIN after its requests still gets
+ * the answers, then the connection ends.
+ */
+import type { Admission } from '../../src/admission/admit-request.ts';
+import type { OrdinaryForward } from '../../src/admission/ordinary-forward.ts';
+import { readOrdinaryRequestHead } from '../../src/http1/request-head.ts';
+import type { Http1Body } from '../../src/proxy/http1-client.ts';
+import type { ProxyOutcome } from '../../src/proxy/proxy-request.ts';
+import type { ConnectionFacts } from '../../src/rules/transaction.ts';
+import { writeOutcome } from './raw-response.ts';
+
+const READ_BYTES = 16 * 1024;
+/** Pipelined bytes held while a response is in progress; beyond, the connection is not read. */
+const PENDING_LIMIT = 64 * 1024;
+const ascii = new TextDecoder('latin1');
+
+/** What a RawConnection needs of its listener's raw front. */
+export interface RawFrontContext {
+  readonly forward: OrdinaryForward<Http1Body> | undefined;
+  /** Graceful close: each connection ends after its response in progress. */
+  readonly closing: boolean;
+  /** Where the client's bytes go from now on, the unread ones first. */
+  handOver(connection: RawConnection, unread: Uint8Array, admission: Admission | undefined): Tunnel;
+  forget(connection: RawConnection): void;
+  warn(message: string): void;
+}
+
+/** A connection handed over: the client's bytes are written to the full server (null: the client's FIN). */
+export interface Tunnel {
+  fromClient(bytes: Uint8Array | null): Promise<void>;
+  /** The client's connection failed: both ends close. */
+  abort(): void;
+}
+
+export class RawConnection {
+  readonly conn: Deno.TcpConn;
+  readonly facts: ConnectionFacts;
+  readonly #front: RawFrontContext;
+  /** Bytes read and not served yet, one character per byte. */
+  #pending = '';
+  /** Only ASCII read so far; a byte above 127 hands the connection over (src/proxy/http1-client.ts writes heads as UTF-8). */
+  #ascii = true;
+  #busy = false;
+  #ended = false;
+  #closed = false;
+  #tunnel: Tunnel | undefined;
+  #room: (() => void) | undefined;
+  /** Aborted when the client ends its side or the connection closes (`option abortonclose`). */
+  #left: AbortController | undefined;
+  readonly #clientLeft = () => (this.#left ??= this.#leftController()).signal;
+
+  constructor(conn: Deno.TcpConn, front: RawFrontContext) {
+    this.conn = conn;
+    this.#front = front;
+    const remote = conn.remoteAddr;
+    const local = conn.localAddr;
+    this.facts = { clientAddress: unmapped(remote.hostname), clientPort: remote.port, localAddress: unmapped(local.hostname), localPort: local.port, httpVersion: '1.1' };
+    void this.#read();
+  }
+
+  /** Between requests with nothing read of the next one. */
+  get idle(): boolean {
+    return !this.#busy && this.#pending === '' && !this.#tunnel;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#left?.abort();
+    this.#front.forget(this);
+    try {
+      this.conn.close();
+    } catch {
+      // Closed already.
+    }
+  }
+
+  async #read(): Promise<void> {
+    const buffer = new Uint8Array(READ_BYTES);
+    try {
+      for (;;) {
+        if (this.#pending.length > PENDING_LIMIT && !this.#tunnel) await new Promise<void>((resolve) => (this.#room = resolve));
+        if (this.#closed) return;
+        const count = await this.conn.read(buffer);
+        if (this.#tunnel) {
+          await this.#tunnel.fromClient(count === null ? null : buffer.slice(0, count));
+          if (count === null) return;
+          continue;
+        }
+        if (count === null) return this.#clientEnded();
+        this.#pending += this.#decode(buffer.subarray(0, count));
+        if (!this.#busy) this.#next();
+      }
+    } catch {
+      // The client reset the connection, or it was closed here.
+      if (this.#tunnel) this.#tunnel.abort();
+      else this.close();
+    }
+  }
+
+  /** One character per byte (TextDecoder's `latin1` is windows-1252: right for ASCII only). */
+  #decode(bytes: Uint8Array): string {
+    for (let i = 0; i < bytes.length && this.#ascii; i++) if (bytes[i]! > 127) this.#ascii = false;
+    if (this.#ascii) return ascii.decode(bytes);
+    let text = '';
+    for (let i = 0; i < bytes.length; i += 4096) text += String.fromCharCode(...bytes.subarray(i, i + 4096));
+    return text;
+  }
+
+  /** Serves the next request read, if it is whole, or hands the connection over. */
+  #next(): void {
+    if (this.#closed || this.#tunnel) return;
+    const pending = this.#pending;
+    if (pending === '') {
+      if (this.#ended || this.#front.closing) this.close();
+      return;
+    }
+    if (!this.#ascii) return this.#handOver(undefined);
+    const head = readOrdinaryRequestHead(pending);
+    if (head === 'incomplete' && !this.#ended) return;
+    if (typeof head !== 'object') return this.#handOver(undefined);
+    const forward = this.#front.forward;
+    const result = forward?.(head, this.facts, this.#clientLeft);
+    if (!(result instanceof Promise)) return this.#handOver(result);
+    this.#pending = head.length === pending.length ? '' : pending.slice(head.length);
+    this.#busy = true;
+    void this.#answer(result, head.method, head.keepAlive);
+  }
+
+  async #answer(outcome: Promise<ProxyOutcome<Http1Body>>, method: string, keepAlive: boolean): Promise<void> {
+    let last: boolean;
+    try {
+      last = await writeOutcome(this.conn, await outcome, { method, keepAlive, keepAliveTimeoutMs: 0 });
+    } catch (error) {
+      if (!this.#closed && !(error instanceof Deno.errors.BrokenPipe || error instanceof Deno.errors.ConnectionReset)) {
+        this.#front.warn(`raw front: ${(error as Error).stack ?? String(error)}`);
+      }
+      return this.close();
+    }
+    this.#busy = false;
+    if (last || this.#front.closing) return this.close();
+    if (this.#pending.length <= PENDING_LIMIT) this.#room?.();
+    this.#next();
+  }
+
+  #clientEnded(): void {
+    this.#ended = true;
+    this.#left?.abort();
+    if (!this.#busy) this.#next();
+  }
+
+  #leftController(): AbortController {
+    const left = new AbortController();
+    if (this.#ended || this.#closed) left.abort();
+    return left;
+  }
+
+  /** The full server takes the connection from the request that is not ordinary (or not to be proxied). */
+  #handOver(admission: Admission | undefined): void {
+    const unread = new Uint8Array(this.#pending.length);
+    for (let i = 0; i < unread.length; i++) unread[i] = this.#pending.charCodeAt(i);
+    this.#pending = '';
+    this.#front.forget(this);
+    this.#tunnel = this.#front.handOver(this, unread, admission);
+    this.#room?.();
+    if (this.#ended) void this.#tunnel.fromClient(null);
+  }
+}
+
+/** A v4 address on a dual-stack socket shows as ::ffff:a.b.c.d; HAProxy logs and forwards a.b.c.d. */
+function unmapped(address: string): string {
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}

@@ -1,0 +1,60 @@
+/**
+ * The raw front of one plain listener on Deno: every accepted connection is
+ * read first by a RawConnection, which serves ordinary proxied requests
+ * itself (Deno.serve's Request, Response and Headers cost about half the
+ * time of a small proxied request, measured in bench/NOTES.md) and hands
+ * anything else to the full server (./hand-over.ts).
+ */
+import type { Admission } from '../../src/admission/admit-request.ts';
+import type { OrdinaryForward } from '../../src/admission/ordinary-forward.ts';
+import type { Http1Body } from '../../src/proxy/http1-client.ts';
+import type { FullServer } from './hand-over.ts';
+import { RawConnection, type RawFrontContext, type Tunnel } from './raw-connection.ts';
+
+export class RawFront implements RawFrontContext {
+  readonly forward: OrdinaryForward<Http1Body> | undefined;
+  readonly warn: (message: string) => void;
+  readonly #listener: Deno.TcpListener;
+  readonly #full: FullServer;
+  readonly #connections = new Set<RawConnection>();
+  #drained: (() => void) | undefined;
+  closing = false;
+
+  /** `forward` undefined: every connection goes to the full server. */
+  constructor(listener: Deno.TcpListener, forward: OrdinaryForward<Http1Body> | undefined, full: FullServer, warn: (message: string) => void) {
+    this.#listener = listener;
+    this.forward = forward;
+    this.#full = full;
+    this.warn = warn;
+    void this.#accept();
+  }
+
+  async #accept(): Promise<void> {
+    try {
+      for await (const conn of this.#listener) {
+        if (this.closing) conn.close();
+        else this.#connections.add(new RawConnection(conn, this));
+      }
+    } catch {
+      // The listener closed.
+    }
+  }
+
+  handOver(connection: RawConnection, unread: Uint8Array, admission: Admission | undefined): Tunnel {
+    return this.#full.relay(connection.conn, connection.facts, unread, admission);
+  }
+
+  forget(connection: RawConnection): void {
+    this.#connections.delete(connection);
+    if (this.closing && this.#connections.size === 0) this.#drained?.();
+  }
+
+  /** Stops accepting; idle connections close now, busy ones after their response, handed-over ones as Deno.serve's shutdown says. */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.#listener.close();
+    for (const connection of this.#connections) if (connection.idle) connection.close();
+    const drained = this.#connections.size === 0 ? undefined : new Promise<void>((resolve) => (this.#drained = resolve));
+    await Promise.all([drained, this.#full.shutdown()]);
+  }
+}
