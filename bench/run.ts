@@ -6,7 +6,7 @@
  * contenders of the same scenario (bench/goals.ts) and the CPU other
  * processes used meanwhile (bench/other-cpu.ts). Writes bench/RESULTS.md.
  * Every other round runs the contenders in reverse order. Bounded: BENCH_SECONDS per measurement (default 3) × BENCH_ROUNDS
- * (default 3), after a 1 s warm-up each: about 8 minutes of measuring for
+ * (default 5), after a 1 s warm-up each: about 13 minutes of measuring for
  * the 37 contender × scenario pairs, plus start-ups and the WebSockets. For a quick look at a part, BENCH_SCENARIOS and
  * BENCH_CONTENDERS keep the scenarios / contenders whose names contain one
  * of their comma-separated words (then RESULTS.md is not written).
@@ -26,7 +26,7 @@ import { renderTlsResults, runTlsBench } from './tls.ts';
 import { renderWebSocketResults, runWebSocketBench } from './websocket.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = 64;
 const selected = (variable: string, name: string) =>
   process.env[variable] === undefined || process.env[variable]!.split(',').some((word) => name.includes(word));
@@ -65,7 +65,9 @@ async function main(): Promise<void> {
       const scenario: Scenario = { backendPorts: backends.ports, sticky: spec.sticky, rules: spec.rules ?? false };
       const running = new Map<Contender, { port: number; proxy: RunningContender }>();
       try {
-        for (const contender of spec.reference ? [...CONTENDERS, REFERENCE] : CONTENDERS) {
+        // The reference next to the contender it is compared with, so the two measurements of a goal's round are seconds apart.
+        const contenders = spec.reference ? [CONTENDERS[0]!, REFERENCE, ...CONTENDERS.slice(1)] : CONTENDERS;
+        for (const contender of contenders) {
           const why = contender.unavailable();
           if (why) skipped.set(contender.name, why);
           if (why || (spec.sticky && !contender.sticky) || (spec.rules && !contender.rules)) continue;

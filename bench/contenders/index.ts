@@ -172,9 +172,6 @@ export const TWO_WORKERS = 'edge-balancer (Node, --threads 2, every core)';
 
 export const CONTENDERS: readonly Contender[] = [
   edgeBalancerOnNode('edge-balancer (Node)', (scenario) => scenario),
-  ...(process.env.BENCH_WORKERS === '0'
-    ? []
-    : [edgeBalancerOnNode(ONE_WORKER, (scenario) => scenario, 1, true), edgeBalancerOnNode(TWO_WORKERS, (scenario) => scenario, 2, true)]),
   {
     name: 'edge-balancer (Deno)',
     sticky: true,
@@ -189,6 +186,9 @@ export const CONTENDERS: readonly Contender[] = [
       return launch([denoExecutable(), 'run', '--allow-net', '--allow-read', '--allow-env', 'adapters/deno/cli.ts', '-f', file, '--log-format', 'none'], port);
     },
   },
+  ...(process.env.BENCH_WORKERS === '0'
+    ? []
+    : [edgeBalancerOnNode(ONE_WORKER, (scenario) => scenario, 1, true), edgeBalancerOnNode(TWO_WORKERS, (scenario) => scenario, 2, true)]),
   {
     name: 'haproxy (nbthread 1)',
     sticky: true,
