@@ -11,7 +11,7 @@
  */
 import type { Admission } from '../../src/admission/admit-request.ts';
 import type { ConnectionFacts } from '../../src/rules/transaction.ts';
-import type { Tunnel } from './raw-connection.ts';
+import type { Tunnel } from './raw-front.ts';
 import { writeAll } from './raw-response.ts';
 
 const RELAY_BYTES = 64 * 1024;

@@ -8,35 +8,18 @@
  * the answers, then the connection ends.
  */
 import type { Admission } from '../../src/admission/admit-request.ts';
-import type { OrdinaryForward } from '../../src/admission/ordinary-forward.ts';
 import { readOrdinaryRequestHead } from '../../src/http1/request-head.ts';
 import type { Http1Body } from '../../src/proxy/http1-client.ts';
 import type { ProxyOutcome } from '../../src/proxy/proxy-request.ts';
 import type { ConnectionFacts } from '../../src/rules/transaction.ts';
+import { connectionFactsOf } from './connection-facts.ts';
+import { latin1Bytes, Latin1Reader } from './latin1.ts';
+import type { RawFrontContext, Tunnel } from './raw-front.ts';
 import { writeOutcome } from './raw-response.ts';
 
 const READ_BYTES = 16 * 1024;
 /** Pipelined bytes held while a response is in progress; beyond, the connection is not read. */
 const PENDING_LIMIT = 64 * 1024;
-const ascii = new TextDecoder('latin1');
-
-/** What a RawConnection needs of its listener's raw front. */
-export interface RawFrontContext {
-  readonly forward: OrdinaryForward<Http1Body> | undefined;
-  /** Graceful close: each connection ends after its response in progress. */
-  readonly closing: boolean;
-  /** Where the client's bytes go from now on, the unread ones first. */
-  handOver(connection: RawConnection, unread: Uint8Array, admission: Admission | undefined): Tunnel;
-  forget(connection: RawConnection): void;
-  warn(message: string): void;
-}
-
-/** A connection handed over: the client's bytes are written to the full server (null: the client's FIN). */
-export interface Tunnel {
-  fromClient(bytes: Uint8Array | null): Promise<void>;
-  /** The client's connection failed: both ends close. */
-  abort(): void;
-}
 
 export class RawConnection {
   readonly conn: Deno.TcpConn;
@@ -44,8 +27,8 @@ export class RawConnection {
   readonly #front: RawFrontContext;
   /** Bytes read and not served yet, one character per byte. */
   #pending = '';
-  /** Only ASCII read so far; a byte above 127 hands the connection over (src/proxy/http1-client.ts writes heads as UTF-8). */
-  #ascii = true;
+  /** Its `ascii` false: a byte above 127 came, the connection is handed over (src/proxy/http1-client.ts writes heads as UTF-8). */
+  readonly #text = new Latin1Reader();
   #busy = false;
   #ended = false;
   #closed = false;
@@ -58,9 +41,7 @@ export class RawConnection {
   constructor(conn: Deno.TcpConn, front: RawFrontContext) {
     this.conn = conn;
     this.#front = front;
-    const remote = conn.remoteAddr;
-    const local = conn.localAddr;
-    this.facts = { clientAddress: unmapped(remote.hostname), clientPort: remote.port, localAddress: unmapped(local.hostname), localPort: local.port, httpVersion: '1.1' };
+    this.facts = connectionFactsOf(conn);
     void this.#read();
   }
 
@@ -72,6 +53,7 @@ export class RawConnection {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#room?.();
     this.#left?.abort();
     this.#front.forget(this);
     try {
@@ -94,7 +76,7 @@ export class RawConnection {
           continue;
         }
         if (count === null) return this.#clientEnded();
-        this.#pending += this.#decode(buffer.subarray(0, count));
+        this.#pending += this.#text.decode(buffer.subarray(0, count));
         if (!this.#busy) this.#next();
       }
     } catch {
@@ -102,15 +84,6 @@ export class RawConnection {
       if (this.#tunnel) this.#tunnel.abort();
       else this.close();
     }
-  }
-
-  /** One character per byte (TextDecoder's `latin1` is windows-1252: right for ASCII only). */
-  #decode(bytes: Uint8Array): string {
-    for (let i = 0; i < bytes.length && this.#ascii; i++) if (bytes[i]! > 127) this.#ascii = false;
-    if (this.#ascii) return ascii.decode(bytes);
-    let text = '';
-    for (let i = 0; i < bytes.length; i += 4096) text += String.fromCharCode(...bytes.subarray(i, i + 4096));
-    return text;
   }
 
   /** Serves the next request read, if it is whole, or hands the connection over. */
@@ -121,7 +94,7 @@ export class RawConnection {
       if (this.#ended || this.#front.closing) this.close();
       return;
     }
-    if (!this.#ascii) return this.#handOver(undefined);
+    if (!this.#text.ascii) return this.#handOver(undefined);
     const head = readOrdinaryRequestHead(pending);
     if (head === 'incomplete' && !this.#ended) return;
     if (typeof head !== 'object') return this.#handOver(undefined);
@@ -163,17 +136,11 @@ export class RawConnection {
 
   /** The full server takes the connection from the request that is not ordinary (or not to be proxied). */
   #handOver(admission: Admission | undefined): void {
-    const unread = new Uint8Array(this.#pending.length);
-    for (let i = 0; i < unread.length; i++) unread[i] = this.#pending.charCodeAt(i);
+    const unread = latin1Bytes(this.#pending);
     this.#pending = '';
     this.#front.forget(this);
     this.#tunnel = this.#front.handOver(this, unread, admission);
     this.#room?.();
     if (this.#ended) void this.#tunnel.fromClient(null);
   }
-}
-
-/** A v4 address on a dual-stack socket shows as ::ffff:a.b.c.d; HAProxy logs and forwards a.b.c.d. */
-function unmapped(address: string): string {
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
 }

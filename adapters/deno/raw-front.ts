@@ -9,7 +9,25 @@ import type { Admission } from '../../src/admission/admit-request.ts';
 import type { OrdinaryForward } from '../../src/admission/ordinary-forward.ts';
 import type { Http1Body } from '../../src/proxy/http1-client.ts';
 import type { FullServer } from './hand-over.ts';
-import { RawConnection, type RawFrontContext, type Tunnel } from './raw-connection.ts';
+import { RawConnection } from './raw-connection.ts';
+
+/** What a RawConnection needs of its listener's raw front. */
+export interface RawFrontContext {
+  readonly forward: OrdinaryForward<Http1Body> | undefined;
+  /** Graceful close: each connection ends after its response in progress. */
+  readonly closing: boolean;
+  /** Where the client's bytes go from now on, the unread ones first. */
+  handOver(connection: RawConnection, unread: Uint8Array, admission: Admission | undefined): Tunnel;
+  forget(connection: RawConnection): void;
+  warn(message: string): void;
+}
+
+/** A connection handed over: the client's bytes are written to the full server (null: the client's FIN). */
+export interface Tunnel {
+  fromClient(bytes: Uint8Array | null): Promise<void>;
+  /** The client's connection failed: both ends close. */
+  abort(): void;
+}
 
 export class RawFront implements RawFrontContext {
   readonly forward: OrdinaryForward<Http1Body> | undefined;

@@ -9,6 +9,7 @@ import { frameResponse, pageHead, type ExchangeFacts, type ResponseFraming } fro
 import type { Http1Body } from '../../src/proxy/http1-client.ts';
 import type { ProxyOutcome } from '../../src/proxy/proxy-request.ts';
 import { reasonPhrase } from '../../src/rules/http-answer.ts';
+import { latin1Into } from './latin1.ts';
 
 /** Bodies up to this size are copied behind the head; bigger ones are written as they are. */
 const COPY_LIMIT_BYTES = 16 * 1024;
@@ -84,13 +85,6 @@ function message(prefix: string, body?: Uint8Array, suffix = ''): Uint8Array {
   if (body) out.set(body, prefix.length);
   latin1Into(suffix, out, prefix.length + size);
   return out;
-}
-
-/** One byte per character: heads are latin1 (TextEncoder alone would write UTF-8 for obs-text). */
-function latin1Into(text: string, out: Uint8Array, at: number): void {
-  // All of it read into as many bytes as characters: it was ASCII.
-  if (encoder.encodeInto(text, out.subarray(at, at + text.length)).read === text.length) return;
-  for (let i = 0; i < text.length; i++) out[at + i] = text.charCodeAt(i);
 }
 
 export async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
