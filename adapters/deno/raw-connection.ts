@@ -1,21 +1,20 @@
 /**
- * One client connection read by the Deno raw front (./raw-front.ts):
- * ordinary requests (src/http1/request-head.ts) that the admission step
- * proxies are forwarded and answered here, in order, one at a time. At the
- * first request that is anything else the connection is handed over, at that
- * request's boundary, to the full server (./hand-over.ts), which serves the
- * rest of it as Deno.serve does. A client FIN after its requests still gets
- * the answers, then the connection ends.
+ * One client connection of the Deno raw front (./raw-front.ts): ordinary
+ * requests (src/http1/request-head.ts) that the admission step proxies are
+ * answered here, in order, one at a time; at the first other request the
+ * connection is handed over, at that request's boundary, to the full server
+ * (./hand-over.ts). A client FIN after its requests still gets the answers.
  */
 import type { Admission } from '../../src/admission/admit-request.ts';
 import { readOrdinaryRequestHead } from '../../src/http1/request-head.ts';
 import type { Http1Body } from '../../src/proxy/http1-client.ts';
 import type { ProxyOutcome } from '../../src/proxy/proxy-request.ts';
 import type { ConnectionFacts } from '../../src/rules/transaction.ts';
+import { ExchangeClock } from './client-timeouts.ts';
 import { connectionFactsOf } from './connection-facts.ts';
 import { latin1Bytes, Latin1Reader } from './latin1.ts';
 import type { RawFrontContext, Tunnel } from './raw-front.ts';
-import { writeOutcome } from './raw-response.ts';
+import { writeAll, writeOutcome } from './raw-response.ts';
 
 const READ_BYTES = 16 * 1024;
 /** Pipelined bytes held while a response is in progress; beyond, the connection is not read. */
@@ -36,12 +35,16 @@ export class RawConnection {
   #room: (() => void) | undefined;
   /** Aborted when the client ends its side or the connection closes (`option abortonclose`). */
   #left: AbortController | undefined;
+  /** For the timeout sweep (./client-timeouts.ts). */
+  readonly clock = new ExchangeClock();
+  readonly #writer;
   readonly #clientLeft = () => (this.#left ??= this.#leftController()).signal;
 
   constructor(conn: Deno.TcpConn, front: RawFrontContext) {
     this.conn = conn;
     this.#front = front;
     this.facts = connectionFactsOf(conn);
+    this.#writer = this.clock.writerOf(conn);
     void this.#read();
   }
 
@@ -63,6 +66,12 @@ export class RawConnection {
     }
   }
 
+  /** Writes `bytes` (HAProxy's 408 page), then closes; nothing more is read or served. */
+  closeWith(bytes: Uint8Array): void {
+    this.#busy = true;
+    void writeAll(this.conn, bytes).finally(() => this.close());
+  }
+
   async #read(): Promise<void> {
     const buffer = new Uint8Array(READ_BYTES);
     try {
@@ -76,6 +85,7 @@ export class RawConnection {
           continue;
         }
         if (count === null) return this.#clientEnded();
+        this.clock.read();
         this.#pending += this.#text.decode(buffer.subarray(0, count));
         if (!this.#busy) this.#next();
       }
@@ -103,13 +113,17 @@ export class RawConnection {
     if (!(result instanceof Promise)) return this.#handOver(result);
     this.#pending = head.length === pending.length ? '' : pending.slice(head.length);
     this.#busy = true;
+    this.clock.phase = 'server';
     void this.#answer(result, head.method, head.keepAlive);
   }
 
   async #answer(outcome: Promise<ProxyOutcome<Http1Body>>, method: string, keepAlive: boolean): Promise<void> {
     let last: boolean;
     try {
-      last = await writeOutcome(this.conn, await outcome, { method, keepAlive, keepAliveTimeoutMs: 0 });
+      const answer = await outcome;
+      this.clock.phase = 'sending';
+      this.clock.wrote();
+      last = await writeOutcome(this.#writer, answer, { method, keepAlive, keepAliveTimeoutMs: 0 });
     } catch (error) {
       if (!this.#closed && !(error instanceof Deno.errors.BrokenPipe || error instanceof Deno.errors.ConnectionReset)) {
         this.#front.warn(`raw front: ${(error as Error).stack ?? String(error)}`);
@@ -117,6 +131,7 @@ export class RawConnection {
       return this.close();
     }
     this.#busy = false;
+    this.clock.answered(this.#pending !== '');
     if (last || this.#front.closing) return this.close();
     if (this.#pending.length <= PENDING_LIMIT) this.#room?.();
     this.#next();

@@ -3,13 +3,21 @@
  * read first by a RawConnection, which serves ordinary proxied requests
  * itself (Deno.serve's Request, Response and Headers cost about half the
  * time of a small proxied request, measured in bench/NOTES.md) and hands
- * anything else to the full server (./hand-over.ts).
+ * anything else to the full server (./hand-over.ts). Its client timeouts:
+ * ./client-timeouts.ts, one sweep over the connections.
  */
 import type { Admission } from '../../src/admission/admit-request.ts';
 import type { OrdinaryForward } from '../../src/admission/ordinary-forward.ts';
 import type { Http1Body } from '../../src/proxy/http1-client.ts';
 import type { FullServer } from './hand-over.ts';
+import type { ClientLimits } from '../../src/http1/client-limits.ts';
+import { pageText } from '../../src/http1/response-head.ts';
+import { builtinErrorResponse } from '../../src/proxy/error-pages.ts';
+import { overdue, sweepInterval } from './client-timeouts.ts';
+import { latin1Bytes } from './latin1.ts';
 import { RawConnection } from './raw-connection.ts';
+
+const PAGE_408 = latin1Bytes(pageText(builtinErrorResponse(408)));
 
 /** What a RawConnection needs of its listener's raw front. */
 export interface RawFrontContext {
@@ -36,15 +44,31 @@ export class RawFront implements RawFrontContext {
   readonly #full: FullServer;
   readonly #connections = new Set<RawConnection>();
   #drained: (() => void) | undefined;
+  readonly #sweep: ReturnType<typeof setInterval> | undefined;
   closing = false;
 
   /** `forward` undefined: every connection goes to the full server. */
-  constructor(listener: Deno.TcpListener, forward: OrdinaryForward<Http1Body> | undefined, full: FullServer, warn: (message: string) => void) {
+  constructor(listener: Deno.TcpListener, forward: OrdinaryForward<Http1Body> | undefined, full: FullServer, limits: ClientLimits, warn: (message: string) => void) {
     this.#listener = listener;
     this.forward = forward;
     this.#full = full;
     this.warn = warn;
+    const every = sweepInterval(limits);
+    if (every !== undefined) {
+      const sweep = setInterval(() => this.#enforce(limits), every);
+      Deno.unrefTimer(sweep);
+      this.#sweep = sweep;
+    }
     void this.#accept();
+  }
+
+  #enforce(limits: ClientLimits): void {
+    const now = Date.now();
+    for (const connection of this.#connections) {
+      const verdict = overdue(connection.clock, limits, now);
+      if (verdict === '408') connection.closeWith(PAGE_408);
+      else if (verdict === 'close') connection.close();
+    }
   }
 
   async #accept(): Promise<void> {
@@ -70,6 +94,7 @@ export class RawFront implements RawFrontContext {
   /** Stops accepting; idle connections close now, busy ones after their response, handed-over ones as Deno.serve's shutdown says. */
   async close(): Promise<void> {
     this.closing = true;
+    clearInterval(this.#sweep);
     this.#listener.close();
     for (const connection of this.#connections) if (connection.idle) connection.close();
     const drained = this.#connections.size === 0 ? undefined : new Promise<void>((resolve) => (this.#drained = resolve));

@@ -13,11 +13,16 @@ import { latin1Into } from './latin1.ts';
 
 /** Bodies up to this size are copied behind the head; bigger ones are written as they are. */
 const COPY_LIMIT_BYTES = 16 * 1024;
+
+/** Where an answer goes: a Deno connection's `write` (which may write part of what it is given). */
+export interface ByteWriter {
+  write(bytes: Uint8Array): Promise<number>;
+}
 const encoder = new TextEncoder();
 const LAST_CHUNK = '0\r\n\r\n';
 
 /** Writes the answer; true when the connection closes after it. Throws when the client's connection fails. */
-export async function writeOutcome(conn: Deno.Conn, outcome: ProxyOutcome<Http1Body>, exchange: ExchangeFacts): Promise<boolean> {
+export async function writeOutcome(conn: ByteWriter, outcome: ProxyOutcome<Http1Body>, exchange: ExchangeFacts): Promise<boolean> {
   if (outcome.kind === 'page') {
     cancel(outcome.serverBody);
     const framing = frameResponse(pageHead(outcome.page), exchange, reasonPhrase);
@@ -41,13 +46,13 @@ export async function writeOutcome(conn: Deno.Conn, outcome: ProxyOutcome<Http1B
 }
 
 /** Head and whole body: one write unless the body is big. */
-async function writeWhole(conn: Deno.Conn, framing: ResponseFraming, body: Uint8Array | undefined): Promise<void> {
+async function writeWhole(conn: ByteWriter, framing: ResponseFraming, body: Uint8Array | undefined): Promise<void> {
   const end = framing.chunked ? LAST_CHUNK : '';
   if (!framing.hasBody || !body || body.byteLength === 0) return writeAll(conn, message(framing.head + end));
   await writeChunk(conn, framing.head, framing, body, end);
 }
 
-async function writeStream(conn: Deno.Conn, framing: ResponseFraming, body: ReadableStream<Uint8Array>, onChunk: (bytes: number) => void): Promise<void> {
+async function writeStream(conn: ByteWriter, framing: ResponseFraming, body: ReadableStream<Uint8Array>, onChunk: (bytes: number) => void): Promise<void> {
   const reader = body.getReader();
   let head = framing.head;
   try {
@@ -68,7 +73,7 @@ async function writeStream(conn: Deno.Conn, framing: ResponseFraming, body: Read
 }
 
 /** `before` (the head, if it has not left yet), one chunk of the body in the response's framing, then `after`. */
-async function writeChunk(conn: Deno.Conn, before: string, framing: ResponseFraming, chunk: Uint8Array, after: string): Promise<void> {
+async function writeChunk(conn: ByteWriter, before: string, framing: ResponseFraming, chunk: Uint8Array, after: string): Promise<void> {
   const prefix = before + (framing.chunked ? `${chunk.byteLength.toString(16)}\r\n` : '');
   const suffix = (framing.chunked ? '\r\n' : '') + after;
   if (chunk.byteLength <= COPY_LIMIT_BYTES) return writeAll(conn, message(prefix, chunk, suffix));
@@ -87,7 +92,7 @@ function message(prefix: string, body?: Uint8Array, suffix = ''): Uint8Array {
   return out;
 }
 
-export async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+export async function writeAll(conn: ByteWriter, bytes: Uint8Array): Promise<void> {
   for (let at = 0; at < bytes.byteLength; ) at += await conn.write(at === 0 ? bytes : bytes.subarray(at));
 }
 

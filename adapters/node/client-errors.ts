@@ -13,14 +13,12 @@
  */
 import type { IncomingMessage, RequestListener, Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { pageText } from '../../src/http1/response-head.ts';
 import { builtinErrorResponse } from '../../src/proxy/error-pages.ts';
 
 /** The page as raw HTTP/1.1 bytes; the reason phrase is the page's title, as in HAProxy's. */
 function rawErrorPage(status: 400 | 405 | 408): string {
-  const page = builtinErrorResponse(status);
-  const reason = /<h1>\d{3} ([^<]*)<\/h1>/.exec(page.body)?.[1] ?? '';
-  const head = page.headers.map(([name, value]) => `${name}: ${value}\r\n`).join('');
-  return `HTTP/1.1 ${status} ${reason}\r\n${head}\r\n${page.body}`;
+  return pageText(builtinErrorResponse(status));
 }
 
 /** Bytes the raw front had written when it handed a connection over, at a request boundary. */

@@ -20,6 +20,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { ClientLimits } from '../../src/http1/client-limits.ts';
 import { answerRequestTimeout } from './client-errors.ts';
 
 const SWEEP_MS = 10;
@@ -36,14 +37,6 @@ interface Watched {
   nextHeadSince?: number;
 }
 
-export interface ClientLimits {
-  /** `timeout client`. */
-  readonly client?: number;
-  /** `timeout http-request`. */
-  readonly httpRequest?: number;
-  /** How long a kept-alive connection waits for its next request. */
-  readonly keepAlive?: number;
-}
 
 /**
  * Starts the sweep; returns a function that stops it. `limits()` is read at

@@ -1,7 +1,7 @@
 /** node:http's own limits, set from a frontend's timeouts (at start and at each reload). */
 import type { Server } from 'node:http';
 import type { Timeouts } from '../../src/config/types.ts';
-import type { ClientLimits } from './client-timeout.ts';
+import { keepAliveLimit } from '../../src/http1/client-limits.ts';
 
 export function applyHttpServerLimits(server: Server, timeouts: Timeouts): void {
   // Node's coarse (30 s sweep) backstop against request heads that trickle in forever.
@@ -13,12 +13,3 @@ export function applyHttpServerLimits(server: Server, timeouts: Timeouts): void 
   server.keepAliveTimeout = keepAliveLimit(timeouts) ?? 5_000;
 }
 
-/** How long a kept-alive connection waits for its next request: HAProxy's order of fallbacks. */
-export function keepAliveLimit({ httpKeepAlive, httpRequest, client }: Timeouts): number | undefined {
-  return httpKeepAlive ?? httpRequest ?? client;
-}
-
-/** The client side's limits, for the sweeps of client-timeout.ts and raw-front.ts. */
-export function clientLimitsOf(timeouts: Timeouts): ClientLimits {
-  return { client: timeouts.client, httpRequest: timeouts.httpRequest, keepAlive: keepAliveLimit(timeouts) };
-}

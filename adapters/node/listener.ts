@@ -21,7 +21,8 @@ import { RawFront } from './raw-front.ts';
 import { listenPausable } from './pausable-listen.ts';
 import { TlsFront, type TlsBinding } from './tls-front.ts';
 import type { UpgradeListener } from './upgrade.ts';
-import { applyHttpServerLimits, clientLimitsOf } from './http-server-limits.ts';
+import { clientLimitsOf } from '../../src/http1/client-limits.ts';
+import { applyHttpServerLimits } from './http-server-limits.ts';
 
 /** What a configuration does with a listener's requests: ordinary ones, and upgrades (WebSocket…). */
 export interface ListenerHandlers {

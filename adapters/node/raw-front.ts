@@ -15,7 +15,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { answerRequestTimeout } from './client-errors.ts';
-import type { ClientLimits } from './client-timeout.ts';
+import type { ClientLimits } from '../../src/http1/client-limits.ts';
 import { RawConnection } from './raw-connection.ts';
 import type { RawForward } from './raw-forward.ts';
 

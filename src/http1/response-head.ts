@@ -41,6 +41,12 @@ export function pageHead(page: ErrorResponse): ResponseHead {
   return { status: page.status, reason: page.reason ?? /<h1>\d{3} ([^<]*)<\/h1>/.exec(page.body)?.[1], headers: page.headers };
 }
 
+/** A page as HAProxy writes it on a connection it then closes (its lines as they are: `connection: close` among them). */
+export function pageText(page: ErrorResponse): string {
+  const { status, reason = '', headers } = pageHead(page);
+  return `HTTP/1.1 ${status} ${reason}\r\n${headers.map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n${page.body}`;
+}
+
 /** `reasonOf`: the runtime's standard reason phrase of a status (Node's STATUS_CODES). */
 export function frameResponse(response: ResponseHead, exchange: ExchangeFacts, reasonOf: (status: number) => string | undefined): ResponseFraming {
   const { status } = response;
