@@ -1,0 +1,215 @@
+/**
+ * The Deno raw front (adapters/deno/raw-front.ts, raw-connection.ts,
+ * hand-over.ts) under the real `deno` binary: test/deno/raw-front-driver.mjs
+ * runs one configuration twice, with the raw front and with Deno.serve alone
+ * (`rawFront: false`), and each kind of request goes to both.
+ *
+ * Which path served a response: Deno.serve always adds a `date` header; the
+ * raw front writes the server's head as given, and this backend sends no
+ * Date (`sendDate = false`). So a response without `date` is the raw front's,
+ * one with it Deno.serve's (directly, or on a connection handed over).
+ *
+ * Same meaning as Deno.serve: the answers are compared with, in each head,
+ * header names lowercased (Deno.serve writes them so), lines sorted, `date`
+ * removed and `connection: keep-alive` removed (the raw front says it, as
+ * Node does; it is HTTP/1.1's default). Status lines, values, framing and
+ * bodies must be the same, except where a row says otherwise.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import { createInterface } from 'node:readline';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { denoExecutable } from '../helpers/deno.ts';
+import { freePorts } from '../helpers/ports.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const BIG = Buffer.alloc(1024 * 1024, 'x');
+
+/** `/slow…` requests wait for the test's release; `/path/…` answers its path; `/headers` the request's headers. */
+function backendHandler(held: ServerResponse[]) {
+  return (request: IncomingMessage, response: ServerResponse) => {
+    response.sendDate = false;
+    const path = request.url ?? '/';
+    const body: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => body.push(chunk));
+    request.on('end', () => {
+      if (path === '/echo') return void response.end(Buffer.concat(body));
+      if (path === '/headers') return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(request.headers));
+      if (path.startsWith('/slow')) return void held.push(response);
+      if (path.startsWith('/path/')) return void response.writeHead(200, { 'content-length': String(path.length) }).end(path);
+      if (path.startsWith('/small')) return void response.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100' }).end('y'.repeat(100));
+      if (path === '/chunked') return void response.writeHead(200, { 'transfer-encoding': 'chunked' }).end('abc');
+      if (path === '/close') return void response.writeHead(200, { 'content-length': '2', connection: 'close' }).end('ok');
+      if (path === '/reason') return void response.writeHead(202, { 'content-length': '2' }).end('ok');
+      if (path === '/204') return void response.writeHead(204).end();
+      if (path === '/304') return void response.writeHead(304, { etag: '"a"' }).end();
+      if (path === '/big') return void response.writeHead(200, { 'content-length': String(BIG.length) }).end(BIG);
+      response.writeHead(404, { 'content-length': '0' }).end();
+    });
+  };
+}
+
+/** `proc.n` counts the requests whose rules ran; `X-Src`/`X-Dst` show the connection's facts. */
+const CONFIG = (server: number, dead: number) => `
+defaults
+    mode http
+    timeout connect 5s
+    timeout server 30s
+    timeout client 30s
+listen app
+    bind 127.0.0.1:\${PORT}
+    stats enable
+    stats uri /stats
+    http-request set-var(proc.n) int(0) if !{ var(proc.n) -m found }
+    http-request set-var(proc.n) var(proc.n),add(1)
+    http-request set-header X-N %[var(proc.n)]
+    http-request set-header X-Src %[src]:%[src_port]
+    http-request set-header X-Dst %[dst]:%[dst_port]
+    http-request deny if { path /denied }
+    http-response set-status 299 reason Fine if { status 202 }
+    use_backend down if { path /down }
+    server s1 127.0.0.1:${server}
+backend down
+    retries 0
+    server s1 127.0.0.1:${dead}
+`;
+
+interface Driver {
+  readonly child: ChildProcess;
+  readonly raw: number;
+  readonly plain: number;
+}
+
+/** Starts the driver on `config`; resolves once it printed its listeners' ports. */
+async function startDriver(config: string): Promise<Driver> {
+  const [rawPort, plainPort] = await freePorts(2);
+  const args = ['run', '--allow-net', '--allow-read', `${ROOT}test/deno/raw-front-driver.mjs`, config, String(rawPort), String(plainPort)];
+  const child = spawn(denoExecutable(), args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = once(child, 'exit').then(([code]) => Promise.reject(new Error(`the deno driver exited (${code}) before listening`)));
+  const [line] = (await Promise.race([once(createInterface({ input: child.stdout! }), 'line'), exited])) as [string];
+  exited.catch(() => {});
+  const { raw, plain } = JSON.parse(line) as { raw: number; plain: number };
+  return { child, raw, plain };
+}
+
+async function stopDriver(driver: Driver | undefined): Promise<void> {
+  if (!driver || driver.child.exitCode !== null || driver.child.signalCode !== null) return;
+  const exited = once(driver.child, 'exit');
+  driver.child.kill('SIGKILL');
+  await exited;
+}
+
+const held: ServerResponse[] = [];
+let backend: Server;
+let driver: Driver;
+
+beforeAll(async () => {
+  backend = createServer(backendHandler(held));
+  backend.listen(0, '127.0.0.1');
+  await once(backend, 'listening');
+  const [dead] = await freePorts(1);
+  driver = await startDriver(CONFIG((backend.address() as AddressInfo).port, dead!));
+}, 60_000);
+
+afterAll(async () => {
+  await stopDriver(driver);
+  backend?.closeAllConnections();
+  await new Promise((resolve) => backend?.close(resolve));
+});
+
+/** Writes `pieces` one after the other on a fresh connection; resolves with all it received once it closes. */
+async function exchange(port: number, pieces: readonly string[], halfClose = false, onConnect?: (socket: Socket) => void): Promise<string> {
+  const socket = connect(port, '127.0.0.1');
+  let answer = '';
+  socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+  const closed = once(socket, 'close');
+  if (onConnect) socket.once('connect', () => onConnect(socket));
+  for (const piece of pieces) await new Promise((resolve) => socket.write(piece, 'latin1', resolve));
+  if (halfClose) socket.end();
+  await closed;
+  return answer;
+}
+
+/** A response head (bodies here never hold a status line). */
+const HEAD = /HTTP\/1\.[01] \d{3}.*\r\n(?:[^\r\n]+\r\n)*\r\n/g;
+
+/** Whether each response carries `date`, i.e. was written by Deno.serve. */
+const viaDenoServe = (answer: string) => [...answer.matchAll(HEAD)].map(([head]) => /\r\ndate: /i.test(head));
+
+/**
+ * Heads with names lowercased, lines sorted, `date` and `connection: keep-alive`
+ * left out (see the top comment); `reasons: false` keeps the status code of the
+ * status line, `bodies: false` keeps the heads alone, without content-length.
+ */
+function normalised(answer: string, { reasons = true, bodies = true } = {}): string {
+  const heads = answer.replace(HEAD, (head) => {
+    const [status, ...lines] = head.slice(0, -4).split('\r\n');
+    const kept = lines
+      .map((line) => line.slice(0, line.indexOf(':')).toLowerCase() + line.slice(line.indexOf(':')))
+      .filter((line) => !line.startsWith('date:') && line !== 'connection: keep-alive' && (bodies || !line.startsWith('content-length:')));
+    return `\0${[reasons ? status : status!.slice(0, 12), ...kept.sort()].join('\r\n')}\r\n\r\n\0`;
+  });
+  return bodies ? heads : heads.split('\0').filter((_, i) => i % 2 === 1).join('');
+}
+
+/** The first response of an answer: what precedes the second head. */
+const firstResponse = (answer: string) => answer.slice(0, [...answer.matchAll(HEAD)][1]?.index);
+
+const CLOSING = 'GET /small/last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+const get = (path: string, extra = '') => `GET ${path} HTTP/1.1\r\nHost: x\r\n${extra}\r\n`;
+
+/**
+ * Each kind of request and who answers it on the raw front's listener.
+ * `closes`: the answer closes the connection: the closing request pipelined
+ * after it gets no answer (Deno.serve answers it after its 503 page, although
+ * that page says `connection: close`, so only its first answer is compared).
+ * `reasons: false`: only the status code is compared (Deno.serve cannot write
+ * a reason phrase a rule set; the raw front writes it, as haproxy does).
+ * `bodies: false`: the heads only (the stats page counts the two listeners' requests).
+ */
+const TABLE: readonly { name: string; request: string; raw: boolean; closes?: boolean; reasons?: boolean; bodies?: boolean }[] = [
+  { name: 'a small GET', request: get('/small'), raw: true },
+  { name: 'a chunked answer', request: get('/chunked'), raw: true },
+  { name: "the server's Connection: close", request: get('/close'), raw: true },
+  { name: 'HEAD', request: 'HEAD /small HTTP/1.1\r\nHost: x\r\n\r\n', raw: true },
+  { name: '204', request: get('/204'), raw: true },
+  { name: '304', request: get('/304'), raw: true },
+  { name: '1 MiB', request: get('/big'), raw: true },
+  { name: 'a rule-set reason phrase', request: get('/reason'), raw: true, reasons: false },
+  { name: 'the client asks to close', request: get('/small', 'Connection: close\r\n'), raw: true, closes: true },
+  { name: 'POST with Content-Length: 0', request: 'POST /small HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n', raw: true },
+  { name: 'a 503 page (server down)', request: get('/down'), raw: true, closes: true },
+  { name: 'a body', request: 'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc', raw: false },
+  { name: 'a chunked body', request: 'POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n', raw: false },
+  { name: 'HTTP/1.0', request: 'GET /small HTTP/1.0\r\nHost: x\r\n\r\n', raw: false, closes: true },
+  { name: 'absolute form', request: 'GET http://x/small HTTP/1.1\r\nHost: x\r\n\r\n', raw: false },
+  { name: 'no Host', request: 'GET /small HTTP/1.1\r\n\r\n', raw: false },
+  { name: 'two Hosts (400)', request: 'GET /small HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n', raw: false, closes: true },
+  { name: 'a deny', request: get('/denied'), raw: false },
+  { name: 'the stats page', request: get('/stats'), raw: false, bodies: false },
+  { name: 'Expect', request: get('/small', 'Expect: 100-continue\r\nContent-Length: 0\r\n'), raw: false },
+  { name: 'obs-fold (400)', request: 'GET /small HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n', raw: false, closes: true },
+  { name: 'a bare LF', request: 'GET /small HTTP/1.1\nHost: x\n\n', raw: false },
+  { name: 'a space in the target (400)', request: 'GET /a b HTTP/1.1\r\nHost: x\r\n\r\n', raw: false, closes: true },
+  { name: 'an unknown method (400)', request: 'FOO /small HTTP/1.1\r\nHost: x\r\n\r\n', raw: false },
+  { name: 'HTTP/0.9 (400)', request: 'GET /small\r\n', raw: false, closes: true },
+  { name: 'a non-ASCII header byte', request: get('/small', 'X-A: caf\xe9\r\n'), raw: false },
+];
+
+describe('Deno raw front: which path serves a request, and the same answer as Deno.serve', () => {
+  for (const { name, request, raw, closes = false, reasons = true, bodies = true } of TABLE) {
+    it(name, async () => {
+      const viaRaw = await exchange(driver.raw, [request + CLOSING]);
+      const viaServe = await exchange(driver.plain, [request + CLOSING]);
+      const dates = viaDenoServe(viaRaw);
+      // Once handed over, the rest of the connection is Deno.serve's; after a closing answer, nothing more.
+      expect(dates).toEqual(closes ? [!raw] : [!raw, !raw]);
+      expect(viaDenoServe(viaServe).every(Boolean)).toBe(true);
+      expect(normalised(viaRaw, { reasons, bodies })).toBe(normalised(closes ? firstResponse(viaServe) : viaServe, { reasons, bodies }));
+      if (!reasons) expect(viaRaw).toMatch(/^HTTP\/1\.1 299 Fine\r\n/);
+    });
+  }
+});
