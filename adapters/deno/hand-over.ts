@@ -25,6 +25,8 @@ export interface HandedOver {
 
 export class FullServer {
   readonly #connections = new Map<string, { facts: ConnectionFacts; admission: Admission | undefined }>();
+  /** Each relay until both its ends are closed. */
+  readonly #relays = new Set<Promise<void>>();
   #server: Deno.HttpServer<Deno.NetAddr> | undefined;
 
   /** Starts Deno.serve with `handler`, which asks `handedOver` (on this object) what each request's connection is. */
@@ -47,11 +49,13 @@ export class FullServer {
       const server = await Deno.connect({ hostname: '127.0.0.1', port: this.#server!.addr.port });
       const key = keyOf(server.localAddr);
       this.#connections.set(key, { facts, admission });
-      void copy(server, client).finally(() => {
+      const relayed = copy(server, client).finally(() => {
         this.#connections.delete(key);
+        this.#relays.delete(relayed);
         closeQuietly(server);
         closeQuietly(client);
       });
+      this.#relays.add(relayed);
       if (unread.byteLength > 0) await writeAll(server, unread);
       return server;
     })();
@@ -69,8 +73,10 @@ export class FullServer {
     };
   }
 
-  shutdown(): Promise<void> {
-    return this.#server?.shutdown() ?? Promise.resolve();
+  /** Deno.serve's graceful shutdown, then the relays' last bytes: its answers have reached the clients. */
+  async shutdown(): Promise<void> {
+    await this.#server?.shutdown();
+    await Promise.all(this.#relays);
   }
 }
 
