@@ -28,8 +28,8 @@ import { freePorts } from '../helpers/ports.ts';
 const ROOT = new URL('../../', import.meta.url).pathname;
 const BIG = Buffer.alloc(1024 * 1024, 'x');
 
-/** `/slow…` requests wait for the test's release; `/path/…` answers its path; `/headers` the request's headers. */
-function backendHandler(held: ServerResponse[]) {
+/** `/slow…` requests wait in `held` for the test's release; `/path/…` answers its path; `/headers` the request's headers. */
+function backendHandler(held: ServerResponse[], arrived: () => void) {
   return (request: IncomingMessage, response: ServerResponse) => {
     response.sendDate = false;
     const path = request.url ?? '/';
@@ -38,7 +38,7 @@ function backendHandler(held: ServerResponse[]) {
     request.on('end', () => {
       if (path === '/echo') return void response.end(Buffer.concat(body));
       if (path === '/headers') return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(request.headers));
-      if (path.startsWith('/slow')) return void held.push(response);
+      if (path.startsWith('/slow')) return void (held.push(response), arrived());
       if (path.startsWith('/path/')) return void response.writeHead(200, { 'content-length': String(path.length) }).end(path);
       if (path.startsWith('/small')) return void response.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100' }).end('y'.repeat(100));
       if (path === '/chunked') return void response.writeHead(200, { 'transfer-encoding': 'chunked' }).end('abc');
@@ -103,11 +103,12 @@ async function stopDriver(driver: Driver | undefined): Promise<void> {
 }
 
 const held: ServerResponse[] = [];
+let arrived = () => {};
 let backend: Server;
 let driver: Driver;
 
 beforeAll(async () => {
-  backend = createServer(backendHandler(held));
+  backend = createServer(backendHandler(held, () => arrived()));
   backend.listen(0, '127.0.0.1');
   await once(backend, 'listening');
   const [dead] = await freePorts(1);
@@ -212,4 +213,120 @@ describe('Deno raw front: which path serves a request, and the same answer as De
       if (!reasons) expect(viaRaw).toMatch(/^HTTP\/1\.1 299 Fine\r\n/);
     });
   }
+});
+
+/** The JSON body of a `/headers` answer: what the server received. */
+const receivedHeaders = (answer: string) => JSON.parse(answer.slice(answer.indexOf('{'), answer.lastIndexOf('}') + 1)) as Record<string, string>;
+
+describe('Deno raw front: connections', () => {
+  it('pipelined requests split at any byte boundary get their answers in order', async () => {
+    const bytes = get('/path/1') + get('/chunked') + get('/path/2') + CLOSING;
+    const expected = await exchange(driver.raw, [bytes]);
+    expect(viaDenoServe(expected)).toEqual([false, false, false, false]);
+    expect(normalised(expected)).toBe(normalised(await exchange(driver.plain, [bytes])));
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 6 }), async (cuts) => {
+        const at = [0, ...cuts.sort((a, b) => a - b), bytes.length];
+        expect(await exchange(driver.raw, at.slice(1).map((end, i) => bytes.slice(at[i], end)))).toBe(expected);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  // As haproxy; Deno.serve alone answers nothing once the client shut down its side (so does it on a connection handed over).
+  it('a client that shuts down its sending side after its requests still gets every answer', async () => {
+    const viaRaw = await exchange(driver.raw, [get('/path/1') + get('/path/2')], true);
+    expect(viaDenoServe(viaRaw)).toEqual([false, false]);
+    expect(viaRaw).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n\/path\/1HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n\/path\/2$/);
+  });
+
+  it('the stats page on a connection that proxied first: handed over after the first answer', async () => {
+    const answer = await exchange(driver.raw, [get('/path/1') + get('/stats', 'Connection: close\r\n')]);
+    expect(viaDenoServe(answer)).toEqual([false, true]);
+    const [first, second] = answer.split(/(?=HTTP\/1\.1 )/);
+    expect(first).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n\/path\/1$/);
+    expect(second).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*<h1>Statistics<\/h1>/);
+  });
+
+  it("a malformed request after two good ones gets Deno.serve's answer to it after theirs", async () => {
+    const bytes = get('/path/1') + get('/path/2') + 'GET /a b HTTP/1.1\r\nHost: x\r\n\r\n';
+    const viaRaw = await exchange(driver.raw, [bytes]);
+    expect(viaDenoServe(viaRaw)).toEqual([false, false, true]);
+    expect(viaRaw).toMatch(/\/path\/2HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(normalised(viaRaw)).toBe(normalised(await exchange(driver.plain, [bytes])));
+  });
+
+  it('answers a flood of pipelined requests in order, more than it holds unread', async () => {
+    const count = 2000;
+    const requests = Array.from({ length: count }, (_, i) => get(`/path/${i}`)).join('') + CLOSING;
+    expect(requests.length).toBeGreaterThan(64 * 1024);
+    const answer = await exchange(driver.raw, [requests]);
+    const bodies = [...answer.matchAll(/\r\n\r\n(\/path\/\d+)/g)].map(([, path]) => path);
+    expect(bodies).toEqual(Array.from({ length: count }, (_, i) => `/path/${i}`));
+    expect(viaDenoServe(answer).filter(Boolean)).toEqual([]);
+    expect(normalised(answer)).toBe(normalised(await exchange(driver.plain, [requests])));
+  });
+
+  it("src and dst of a handed-over request are the client's connection's, as for an ordinary one", async () => {
+    for (const request of [get('/headers'), 'POST /headers HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc']) {
+      let clientPort = 0;
+      const answer = await exchange(driver.raw, [request + CLOSING], false, (socket) => (clientPort = socket.localPort!));
+      expect(viaDenoServe(answer)[0]).toBe(request.startsWith('POST'));
+      const seen = receivedHeaders(answer);
+      expect(seen['x-src']).toBe(`127.0.0.1:${clientPort}`);
+      expect(seen['x-dst']).toBe(`127.0.0.1:${driver.raw}`);
+    }
+  });
+
+  it('the rules run once for a request handed over with its admission (a deny) or without (a body)', async () => {
+    // Each request on a connection of its own, closing it: `X-N` counts the requests whose rules ran.
+    const close = 'Connection: close\r\n';
+    const counted = async (request: string) => Number(receivedHeaders(await exchange(driver.raw, [request]))['x-n']);
+    const before = await counted(get('/headers', close));
+    expect(await exchange(driver.raw, [get('/denied', close)])).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n[^]*date: /);
+    expect(await counted(get('/headers', close))).toBe(before + 2);
+    expect(await counted(`POST /headers HTTP/1.1\r\nHost: x\r\n${close}Content-Length: 3\r\n\r\nabc`)).toBe(before + 3);
+  });
+});
+
+/** An open connection, what it received so far and a wait for its answer to end with `suffix`. */
+function openConnection(port: number, request: string) {
+  const socket = connect(port, '127.0.0.1');
+  const state = {
+    answer: '',
+    closed: once(socket, 'close'),
+    endsWith: (suffix: string) => new Promise<void>((resolve) => socket.on('data', () => state.answer.endsWith(suffix) && resolve())),
+  };
+  socket.on('data', (d: Buffer) => (state.answer += d.toString('latin1')));
+  socket.write(request);
+  return state;
+}
+
+describe('Deno raw front: graceful close', () => {
+  it('SIGTERM: an idle connection closes at once, busy ones (raw and handed over) get their answers, then deno exits', async () => {
+    const stopping = await startDriver(CONFIG((backend.address() as AddressInfo).port, 1));
+    try {
+      const idle = openConnection(stopping.raw, get('/path/1'));
+      await idle.endsWith('\r\n\r\n/path/1');
+      const first = new Promise<void>((resolve) => (arrived = resolve));
+      const busy = openConnection(stopping.raw, get('/slow/raw'));
+      await first;
+      const second = new Promise<void>((resolve) => (arrived = resolve));
+      const handedOver = openConnection(stopping.raw, 'POST /slow/handed HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc');
+      await second;
+      const exited = once(stopping.child, 'exit');
+      stopping.child.kill('SIGTERM');
+      await idle.closed;
+      expect([busy.answer, handedOver.answer]).toEqual(['', '']);
+      for (const response of held.splice(0)) response.writeHead(200, { 'content-length': '11' }).end('slow answer');
+      await Promise.all([busy.closed, handedOver.closed]);
+      expect(busy.answer).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nslow answer$/);
+      expect(viaDenoServe(busy.answer)).toEqual([false]);
+      expect(handedOver.answer).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nslow answer$/);
+      expect(viaDenoServe(handedOver.answer)).toEqual([true]);
+      expect(await exited).toEqual([0, null]);
+    } finally {
+      await stopDriver(stopping);
+    }
+  });
 });
