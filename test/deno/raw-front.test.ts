@@ -287,6 +287,24 @@ describe('Deno raw front: connections', () => {
     expect(await counted(get('/headers', close))).toBe(before + 2);
     expect(await counted(`POST /headers HTTP/1.1\r\nHost: x\r\n${close}Content-Length: 3\r\n\r\nabc`)).toBe(before + 3);
   });
+
+  it("counts each request once in the stats, as Deno.serve alone does: the same counters' increase on both listeners", async () => {
+    const counters = async (port: number) => {
+      const csv = (await exchange(port, [get('/stats;csv', 'Connection: close\r\n')])).split('\r\n\r\n')[1]!.split('\n');
+      const names = csv[0]!.slice(2).split(',');
+      const wanted = ['stot', 'req_tot', 'hrsp_2xx', 'hrsp_4xx', 'hrsp_5xx', 'bin', 'bout'].map((name) => names.indexOf(name));
+      return csv.filter((row) => /^app,(FRONTEND|BACKEND),/.test(row)).flatMap((row) => wanted.map((i) => Number(row.split(',')[i])));
+    };
+    const requests = get('/path/1') + get('/denied') + get('/path/2') + 'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc' + CLOSING;
+    const increase: number[][] = [];
+    for (const port of [driver.raw, driver.plain]) {
+      const before = await counters(port);
+      await exchange(port, [requests]);
+      increase.push((await counters(port)).map((after, i) => after - before[i]!));
+    }
+    expect(increase[0]).toEqual(increase[1]);
+    expect(increase[0]![1]).toBe(5);
+  });
 });
 
 /** An open connection, what it received so far and a wait for its answer to end with `suffix`. */
