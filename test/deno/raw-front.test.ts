@@ -195,7 +195,8 @@ const TABLE: readonly { name: string; request: string; raw: boolean; closes?: bo
   { name: 'obs-fold (400)', request: 'GET /small HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n', raw: false, closes: true },
   { name: 'a bare LF', request: 'GET /small HTTP/1.1\nHost: x\n\n', raw: false },
   { name: 'a space in the target (400)', request: 'GET /a b HTTP/1.1\r\nHost: x\r\n\r\n', raw: false, closes: true },
-  { name: 'an unknown method (400)', request: 'FOO /small HTTP/1.1\r\nHost: x\r\n\r\n', raw: false },
+  // (Not FOO: this backend's node:http answers it with a 400 and a reset, which Deno.serve relays one way or another.)
+  { name: 'a method the raw front does not read (PURGE)', request: 'PURGE /small HTTP/1.1\r\nHost: x\r\n\r\n', raw: false },
   { name: 'HTTP/0.9 (400)', request: 'GET /small\r\n', raw: false, closes: true },
   { name: 'a non-ASCII header byte', request: get('/small', 'X-A: caf\xe9\r\n'), raw: false },
 ];
