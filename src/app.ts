@@ -2,7 +2,7 @@
  * `createBalancer(config, deps)`: the whole balancer as a Hono app over the
  * Fetch API. Adapters serve it; users can also mount it in their own Hono app.
  */
-import { logAnswer } from './admission/answer-log.ts';
+import { recordAnswer } from './admission/answer-log.ts';
 import { Hono } from 'hono';
 import type { Config } from './config/types.ts';
 import type { TlsFacts } from './rules/transaction.ts';
@@ -72,16 +72,17 @@ export function createBalancer(config: Config, deps: BalancerDeps): BalancerApp 
       case 'answer': {
         const startedAt = deps.clock.now();
         if (admission.delayMs) await new Promise<void>((resolve) => deps.timers.setTimeout(resolve, admission.delayMs!));
-        logAnswer(deps, admission, { address: env.clientAddress ?? '', port: env.clientPort }, startedAt);
+        recordAnswer(deps, entry.counters, admission, { address: env.clientAddress ?? '', port: env.clientPort }, startedAt);
         return errorResponse(admission.response);
       }
       case 'reject':
         // A Fetch handler cannot drop its connection; the closest is HAProxy's
         // 403 page with `connection: close` (see README, "Differs from HAProxy").
-        logAnswer(deps, admission, { address: env.clientAddress ?? '', port: env.clientPort }, deps.clock.now(), 403);
+        recordAnswer(deps, entry.counters, admission, { address: env.clientAddress ?? '', port: env.clientPort }, deps.clock.now(), 403);
         return errorResponse(builtinErrorResponse(403));
       case 'prometheus': {
         const counters = deps.fleet ? countersLookup(await deps.fleet.counters()) : undefined;
+        recordAnswer(deps, entry.counters, admission, { address: env.clientAddress ?? '', port: env.clientPort }, deps.clock.now());
         return errorResponse(prometheusAnswer(state, admission, deps.clock.now(), counters));
       }
       case 'stats':

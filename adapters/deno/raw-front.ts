@@ -11,6 +11,7 @@ import type { OrdinaryForward } from '../../src/admission/ordinary-forward.ts';
 import type { Http1Body } from '../../src/proxy/http1-client.ts';
 import type { FullServer } from './hand-over.ts';
 import type { ClientLimits } from '../../src/http1/client-limits.ts';
+import type { ConnectionFacts } from '../../src/rules/transaction.ts';
 import { pageText } from '../../src/http1/response-head.ts';
 import { builtinErrorResponse } from '../../src/proxy/error-pages.ts';
 import { overdue, sweepInterval } from './client-timeouts.ts';
@@ -18,6 +19,10 @@ import { latin1Bytes } from './latin1.ts';
 import { RawConnection } from './raw-connection.ts';
 
 const PAGE_408 = latin1Bytes(pageText(builtinErrorResponse(408)));
+/** Where the bytes of a rejected connection go. */
+const NOWHERE: Tunnel = { fromClient: async () => {}, abort() {} };
+
+export type Rejected = Extract<Admission, { kind: 'reject' }>;
 
 /** What a RawConnection needs of its listener's raw front. */
 export interface RawFrontContext {
@@ -42,14 +47,24 @@ export class RawFront implements RawFrontContext {
   readonly warn: (message: string) => void;
   readonly #listener: Deno.TcpListener;
   readonly #full: FullServer;
+  readonly #rejected: (admission: Rejected, facts: ConnectionFacts) => void;
   readonly #connections = new Set<RawConnection>();
   #drained: (() => void) | undefined;
   readonly #sweep: ReturnType<typeof setInterval> | undefined;
   closing = false;
 
   /** `forward` undefined: every connection goes to the full server. */
-  constructor(listener: Deno.TcpListener, forward: OrdinaryForward<Http1Body> | undefined, full: FullServer, limits: ClientLimits, warn: (message: string) => void) {
+  /** `rejected`: books a request `http-request reject` refused (its connection is closed here). */
+  constructor(
+    listener: Deno.TcpListener,
+    forward: OrdinaryForward<Http1Body> | undefined,
+    full: FullServer,
+    limits: ClientLimits,
+    rejected: (admission: Rejected, facts: ConnectionFacts) => void,
+    warn: (message: string) => void,
+  ) {
     this.#listener = listener;
+    this.#rejected = rejected;
     this.forward = forward;
     this.#full = full;
     this.warn = warn;
@@ -83,7 +98,11 @@ export class RawFront implements RawFrontContext {
   }
 
   handOver(connection: RawConnection, unread: Uint8Array, admission: Admission | undefined): Tunnel {
-    return this.#full.relay(connection.conn, connection.facts, unread, admission);
+    if (admission?.kind !== 'reject') return this.#full.relay(connection.conn, connection.facts, unread, admission);
+    // `http-request reject`: the connection closes with no answer, as haproxy's (Deno.serve would have to answer).
+    this.#rejected(admission, connection.facts);
+    connection.close();
+    return NOWHERE;
   }
 
   forget(connection: RawConnection): void {

@@ -11,11 +11,13 @@ import type { ListenerAddress, RunningBalancer } from '../command/running-balanc
 import { serverTlsNotices } from '../command/server-tls-limits.ts';
 import { singleProcessNotice, unenforcedLimitsNotice } from '../command/unenforced-limits.ts';
 import type { DenoDeps } from './deno-deps.ts';
+import { recordAnswer } from '../../src/admission/answer-log.ts';
 import { ordinaryForward } from '../../src/admission/ordinary-forward.ts';
+import type { ConnectionFacts } from '../../src/rules/transaction.ts';
 import { clientLimitsOf } from '../../src/http1/client-limits.ts';
 import { createFastPathHandler, type RequestEnds } from './fast-path.ts';
 import { FullServer } from './hand-over.ts';
-import { RawFront } from './raw-front.ts';
+import { RawFront, type Rejected } from './raw-front.ts';
 import { denoCertificateOf } from './tls-certificate.ts';
 
 export type { ListenerAddress, RunningBalancer };
@@ -52,7 +54,9 @@ export async function startBalancer(config: Config, deps: BalancerDeps | DenoDep
         if (!certificate && options.rawFront !== false) {
           const listener = Deno.listen({ hostname: host, port: bind.port });
           const full = new FullServer();
-          const raw = new RawFront(listener, ordinaryForward(app, entry, upstream, deps), full, clientLimitsOf(frontend.timeouts), (message) => deps.logger.warn(message));
+          const rejected = (admission: Rejected, { clientAddress, clientPort }: ConnectionFacts) =>
+            recordAnswer(deps, entry.counters, admission, { address: clientAddress, port: clientPort }, deps.clock.now());
+          const raw = new RawFront(listener, ordinaryForward(app, entry, upstream, deps), full, clientLimitsOf(frontend.timeouts), rejected, (message) => deps.logger.warn(message));
           closers.push(() => raw.close());
           full.listen(createFastPathHandler(app, entry, upstream, deps, (info) => handedOverEnds(full, info)));
           listeners.push({ frontend: frontend.name, host, port: listener.addr.port });

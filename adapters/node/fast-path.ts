@@ -44,7 +44,7 @@ export function createFastPathListener(
     if (admission.kind === 'stats') return serveStats(request, response, admission);
     if (admission.kind !== 'proxy') {
       const client = { address: conn.clientAddress, port: conn.clientPort };
-      return answerHere(admission, app.state, deps, client, (page) => sendPage(page, response), () => request.socket.destroy());
+      return answerHere(admission, app.state, entry.counters, deps, client, (page) => sendPage(page, response), () => request.socket.destroy());
     }
 
     void forwardRequest(

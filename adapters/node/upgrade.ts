@@ -46,7 +46,7 @@ export function createUpgradeListener(app: BalancerApp, entry: FrontendRuntime, 
     if (admission.kind === 'stats') return answer((response) => (stats(request, response, admission), false));
     if (admission.kind !== 'proxy') {
       const client = { address, port };
-      return answerHere(admission, app.state, deps, client, (page) => answer((response) => sendPage(page, response)), () => socket.destroy());
+      return answerHere(admission, app.state, entry.counters, deps, client, (page) => answer((response) => sendPage(page, response)), () => socket.destroy());
     }
 
     // The client may leave while the server has not answered yet.

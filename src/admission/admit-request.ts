@@ -68,8 +68,18 @@ export type Admission =
    * refuses), 503 (no backend), and what rules answer: redirect, deny,
    * return, auth, monitor-uri. The page says whether to close
    * (`connection: close`). `delayMs`: `tarpit` holds the answer that long.
+   * `counted`: the frontend's counter it adds to besides the requests and
+   * statuses (HAProxy's dreq for `deny` and `tarpit`, intercepted for the
+   * others a rule or `monitor-uri` answers).
    */
-  | { readonly kind: 'answer'; readonly response: ErrorResponse; readonly delayMs?: number; readonly transaction?: HttpTransaction; readonly log?: AnswerLog }
+  | {
+      readonly kind: 'answer';
+      readonly response: ErrorResponse;
+      readonly delayMs?: number;
+      readonly transaction?: HttpTransaction;
+      readonly log?: AnswerLog;
+      readonly counted?: 'denied' | 'intercepted';
+    }
   /** `http-request reject`: close the connection without a response. */
   | { readonly kind: 'reject'; readonly transaction: HttpTransaction; readonly log: AnswerLog }
   /**
@@ -123,13 +133,14 @@ export function admitRequest(
     case 'stats':
       return { kind: 'stats', stats: decision.section.stats!, transaction };
     case 'monitor':
-      return { kind: 'answer', response: pageOf(decision.answer), transaction };
+      return { kind: 'answer', response: pageOf(decision.answer), transaction, counted: 'intercepted' };
     case 'answer': {
-      const termination = decision.rule.action.kind === 'deny' ? 'PR' : 'LR';
-      return { kind: 'answer', response: pageOf(decision.answer), transaction, log: { method, uri: target, termination } };
+      const denied = decision.rule.action.kind === 'deny';
+      const log = { method, uri: target, termination: denied ? 'PR' : 'LR' } as const;
+      return { kind: 'answer', response: pageOf(decision.answer), transaction, log, counted: denied ? 'denied' : 'intercepted' };
     }
     case 'tarpit':
-      return { kind: 'answer', response: pageOf(decision.answer), delayMs: decision.delayMs, transaction, log: { method, uri: target, termination: 'PT' } };
+      return { kind: 'answer', response: pageOf(decision.answer), delayMs: decision.delayMs, transaction, log: { method, uri: target, termination: 'PT' }, counted: 'denied' };
     case 'reject':
       return { kind: 'reject', transaction, log: { method, uri: target, termination: 'PR' } };
     case 'service':

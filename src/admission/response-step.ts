@@ -21,7 +21,8 @@ import type { RuleEnvironment } from '../rules/sample.ts';
  */
 export type ResponseForClient =
   | { readonly kind: 'head'; readonly head: ResponseHead; readonly compression?: CompressionAlgorithm }
-  | { readonly kind: 'page'; readonly page: ErrorResponse };
+  /** `denied`: `http-response deny` (HAProxy's dresp), not a `return` or a redirect. */
+  | { readonly kind: 'page'; readonly page: ErrorResponse; readonly denied: boolean };
 
 export function responseHeadForClient(
   plan: RequestPlan,
@@ -41,7 +42,7 @@ export function responseHeadForClient(
   const outcome = decideResponse(frontend, backend, transaction, rules);
   if (outcome.kind === 'answer' || outcome.kind === 'tarpit') {
     const { status, reason, headers, body } = outcome.answer;
-    return { kind: 'page', page: { status, reason, headers, body } };
+    return { kind: 'page', page: { status, reason, headers, body }, denied: outcome.kind === 'tarpit' || outcome.rule.action.kind === 'deny' };
   }
   // `reject` and services do not apply to responses (the parser refuses them there).
   const rewritten = transaction.response;

@@ -20,6 +20,16 @@ export interface TrafficCounters {
   /** Retries (wretr) and redispatches (wredis). */
   retries: number;
   redispatches: number;
+  /**
+   * Requests refused by a rule, `deny`, `tarpit` or `reject` (dreq), and
+   * servers' responses replaced by `http-response deny` (dresp), as HAProxy
+   * counts them; requests the frontend answered itself with a redirect,
+   * `return`, `auth`, `monitor-uri`, its stats page or a service
+   * (intercepted, frontends only).
+   */
+  deniedRequests: number;
+  deniedResponses: number;
+  intercepted: number;
   /** ms since epoch of the last request assigned (lastsess). */
   lastRequestAt: number;
   /**
@@ -45,6 +55,9 @@ export function newCounters(): TrafficCounters {
     responseErrors: 0,
     retries: 0,
     redispatches: 0,
+    deniedRequests: 0,
+    deniedResponses: 0,
+    intercepted: 0,
     lastRequestAt: 0,
     compressedIn: 0,
     compressedOut: 0,

@@ -13,6 +13,7 @@ import type { TrafficCounters } from './counters.ts';
 const SUMMED = [
   'total', 'bytesIn', 'bytesOut', 'connectionErrors', 'responseErrors', 'retries', 'redispatches',
   'compressedIn', 'compressedOut', 'compressionBypassed', 'compressedResponses',
+  'deniedRequests', 'deniedResponses', 'intercepted',
 ] as const;
 
 /** One scope's figures: sums, the responses by class, two maxima, and (snapshots only) requests in progress. */
@@ -24,6 +25,10 @@ export interface CounterFigures {
   readonly responseErrors: number;
   readonly retries: number;
   readonly redispatches: number;
+  /** dreq, dresp, intercepted. */
+  readonly deniedRequests: number;
+  readonly deniedResponses: number;
+  readonly intercepted: number;
   /** comp_in, comp_out, comp_byp, comp_rsp. */
   readonly compressedIn: number;
   readonly compressedOut: number;
@@ -55,6 +60,9 @@ export const ZERO_FIGURES: CounterFigures = {
   responseErrors: 0,
   retries: 0,
   redispatches: 0,
+  deniedRequests: 0,
+  deniedResponses: 0,
+  intercepted: 0,
   compressedIn: 0,
   compressedOut: 0,
   compressionBypassed: 0,
@@ -85,6 +93,9 @@ export function figuresOf(c: CounterFigures | TrafficCounters, withCurrent = fal
     responseErrors: c.responseErrors,
     retries: c.retries,
     redispatches: c.redispatches,
+    deniedRequests: c.deniedRequests ?? 0,
+    deniedResponses: c.deniedResponses ?? 0,
+    intercepted: c.intercepted ?? 0,
     compressedIn: c.compressedIn,
     compressedOut: c.compressedOut,
     compressionBypassed: c.compressionBypassed,
@@ -109,7 +120,8 @@ export function snapshotFigures(state: BalancerState): CounterReport {
 export function subtractFigures(a: CounterFigures, b: CounterFigures): CounterFigures {
   const d = figuresOf(a) as Counters;
   d.responses = a.responses.map((n, i) => n - (b.responses[i] ?? 0));
-  for (const field of SUMMED) d[field] = a[field] - b[field];
+  // `?? 0`: figures a copy sent before a field existed (a Worker isolate of the previous deploy).
+  for (const field of SUMMED) d[field] = (a[field] ?? 0) - (b[field] ?? 0);
   return d;
 }
 
@@ -120,7 +132,7 @@ export function addFigures(totals: CounterFigures | undefined, delta: CounterFig
   sum.responses = base.responses.map((n, i) => n + (delta.responses[i] ?? 0));
   sum.max = Math.max(base.max, delta.max);
   sum.lastRequestAt = Math.max(base.lastRequestAt, delta.lastRequestAt);
-  for (const field of SUMMED) sum[field] = base[field] + delta[field];
+  for (const field of SUMMED) sum[field] = (base[field] ?? 0) + (delta[field] ?? 0);
   if (delta.current !== undefined) sum.current = (base.current ?? 0) + delta.current;
   return sum;
 }

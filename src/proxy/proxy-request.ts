@@ -324,7 +324,9 @@ export async function forwardRequest<Body>(
     if (forClient.kind === 'page') {
       const page = forClient.page;
       for (const c of all) {
-        countResponseStatus(c, page.status);
+        // The server is credited with what it answered, the frontend and backend with what the client got (haproxy 2.6, observed).
+        countResponseStatus(c, c === serverCounters ? response.status : page.status);
+        if (forClient.denied) c.deniedResponses++;
         c.bytesIn += inBytes + body.bytesRead;
         c.bytesOut += page.body.length;
         countRequestEnd(c);

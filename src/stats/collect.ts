@@ -40,8 +40,6 @@ export interface CollectOptions {
   readonly hideDown?: boolean;
   /** `;no-maint`: leave out servers in maintenance. */
   readonly hideMaint?: boolean;
-  /** Requests a frontend answered itself (its stats page): HAProxy's `intercepted`. */
-  readonly intercepted?: (frontend: string) => number;
   /**
    * The counters to show for a scope (`frontend/NAME`, `backend/NAME`,
    * `server/BACKEND/SERVER`, as in fleet-figures.ts) instead of this
@@ -62,7 +60,7 @@ export function collectStats(state: BalancerState, options: CollectOptions): Pro
       proxyId,
       frontend:
         frontend && frontendCounters
-          ? frontendRow(frontend, frontendCounters, proxyId, options.intercepted?.(frontend.name) ?? 0)
+          ? frontendRow(frontend, frontendCounters, proxyId)
           : undefined,
       servers: runtime ? serverRows(runtime, proxyId, state.startedAt, options) : [],
       backend: runtime ? backendRow(runtime, proxyId, state.startedAt, options) : undefined,
@@ -121,7 +119,7 @@ function seconds(ms: number): number {
   return Math.max(0, Math.floor(ms / 1000));
 }
 
-function frontendRow(frontend: Frontend, c: TrafficCounters, proxyId: number, intercepted: number): StatsRow {
+function frontendRow(frontend: Frontend, c: TrafficCounters, proxyId: number): StatsRow {
   return {
     objType: 'Frontend',
     proxyId,
@@ -131,8 +129,8 @@ function frontendRow(frontend: Frontend, c: TrafficCounters, proxyId: number, in
       svname: 'FRONTEND',
       ...trafficFields(c),
       ...compressionFields(c),
-      dreq: 0,
-      dresp: 0,
+      dreq: c.deniedRequests,
+      dresp: c.deniedResponses,
       ereq: 0,
       status: 'OPEN',
       pid: 1,
@@ -140,7 +138,7 @@ function frontendRow(frontend: Frontend, c: TrafficCounters, proxyId: number, in
       sid: 0,
       type: 0,
       mode: 'http',
-      intercepted,
+      intercepted: c.intercepted,
     },
   };
 }
@@ -169,7 +167,7 @@ function serverRow(runtime: BackendRuntime, server: Server, i: number, proxyId: 
     qmax: 0,
     ...trafficFields(c),
     ...(server.maxconn !== undefined ? { slim: server.maxconn } : {}),
-    dresp: 0,
+    dresp: c.deniedResponses,
     econ: c.connectionErrors,
     eresp: c.responseErrors,
     wretr: c.retries,
@@ -226,8 +224,8 @@ function backendRow(runtime: BackendRuntime, proxyId: number, startedAt: number,
       qmax: 0,
       ...trafficFields(c),
       ...compressionFields(c),
-      dreq: 0,
-      dresp: 0,
+      dreq: c.deniedRequests,
+      dresp: c.deniedResponses,
       econ: c.connectionErrors,
       eresp: c.responseErrors,
       wretr: c.retries,

@@ -64,6 +64,8 @@ const METRICS: readonly MetricDef[] = [
   { name: 'sessions_total', type: 'counter', help: 'Total number of sessions since process started', scopes: ALL, field: 'stot' },
   { name: 'bytes_in_total', type: 'counter', help: 'Total number of request bytes since process started', scopes: ALL, field: 'bin' },
   { name: 'bytes_out_total', type: 'counter', help: 'Total number of response bytes since process started', scopes: ALL, field: 'bout' },
+  { name: 'requests_denied_total', type: 'counter', help: 'Total number of denied requests since process started', scopes: ['frontend', 'backend'], field: 'dreq' },
+  { name: 'responses_denied_total', type: 'counter', help: 'Total number of denied responses since process started', scopes: ALL, field: 'dresp' },
   { name: 'last_session_seconds', type: 'gauge', help: 'How long ago some traffic was seen on this object on this worker process, in seconds', scopes: BE_SRV, field: 'lastsess' },
   { name: 'connection_errors_total', type: 'counter', help: 'Total number of failed connections to server since the worker process started', scopes: BE_SRV, field: 'econ' },
   { name: 'response_errors_total', type: 'counter', help: 'Total number of invalid responses since the worker process started', scopes: BE_SRV, field: 'eresp' },

@@ -64,7 +64,6 @@ export function createStatsService(
   options: StatsServiceOptions = {},
 ): StatsService {
   const apps = new WeakMap<StatsConfig, Hono<StatsEnv>>();
-  const intercepted = new Map<string, number>();
 
   /** The proxies `visible` lets through (`stats scope`), numbered as in the whole configuration. */
   const collect = (
@@ -76,7 +75,6 @@ export function createStatsService(
       now: deps.clock.now(),
       hideDown: request.hideDown,
       hideMaint: request.hideMaint,
-      intercepted: (name) => intercepted.get(name) ?? 0,
       counters,
     }).filter((proxy) => visible(proxy.name));
 
@@ -175,7 +173,7 @@ export function createStatsService(
   async function countedResponse(app: Hono<StatsEnv>, frontend: FrontendRuntime, request: Request, clientAddress?: string): Promise<Response> {
     const c = frontend.counters;
     countRequestStart(c, deps.clock.now());
-    intercepted.set(frontend.frontend.name, (intercepted.get(frontend.frontend.name) ?? 0) + 1);
+    c.intercepted++;
     let headBytes = request.method.length + request.url.length + 12;
     request.headers.forEach((value, name) => (headBytes += name.length + value.length + 4));
     try {
