@@ -43,8 +43,15 @@ export class FullServer {
     return { facts, admission };
   }
 
-  /** Relays `client` to Deno.serve from now on, `unread` first. */
-  relay(client: Deno.TcpConn, facts: ConnectionFacts, unread: Uint8Array, admission: Admission | undefined): Tunnel {
+  /** Relays `client` to Deno.serve from now on, `unread` first; `closed` once both ends are. */
+  relay(client: Deno.TcpConn, facts: ConnectionFacts, unread: Uint8Array, admission: Admission | undefined, closed: () => void): Tunnel {
+    let over = false;
+    const end = () => {
+      if (over) return;
+      over = true;
+      closeQuietly(client);
+      closed();
+    };
     const opened = (async () => {
       const server = await Deno.connect({ hostname: '127.0.0.1', port: this.#server!.addr.port });
       const key = keyOf(server.localAddr);
@@ -53,13 +60,13 @@ export class FullServer {
         this.#connections.delete(key);
         this.#relays.delete(relayed);
         closeQuietly(server);
-        closeQuietly(client);
+        end();
       });
       this.#relays.add(relayed);
       if (unread.byteLength > 0) await writeAll(server, unread);
       return server;
     })();
-    opened.catch(() => closeQuietly(client));
+    opened.catch(end);
     return {
       async fromClient(bytes) {
         const server = await opened;
@@ -67,7 +74,7 @@ export class FullServer {
         else await writeAll(server, bytes);
       },
       abort() {
-        closeQuietly(client);
+        end();
         void opened.then(closeQuietly, () => {});
       },
     };

@@ -153,7 +153,6 @@ export class RawConnection {
   #handOver(admission: Admission | undefined): void {
     const unread = latin1Bytes(this.#pending);
     this.#pending = '';
-    this.#front.forget(this);
     this.#tunnel = this.#front.handOver(this, unread, admission);
     this.#room?.();
     if (this.#ended) void this.#tunnel.fromClient(null);

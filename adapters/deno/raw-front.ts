@@ -14,6 +14,7 @@ import type { ClientLimits } from '../../src/http1/client-limits.ts';
 import type { ConnectionFacts } from '../../src/rules/transaction.ts';
 import { pageText } from '../../src/http1/response-head.ts';
 import { builtinErrorResponse } from '../../src/proxy/error-pages.ts';
+import type { AcceptGate, FrontendSlots } from './accept-gate.ts';
 import { overdue, sweepInterval } from './client-timeouts.ts';
 import { latin1Bytes } from './latin1.ts';
 import { RawConnection } from './raw-connection.ts';
@@ -42,32 +43,36 @@ export interface Tunnel {
   abort(): void;
 }
 
+export interface RawFrontOptions {
+  /** undefined: every connection goes to the full server. */
+  readonly forward: OrdinaryForward<Http1Body> | undefined;
+  readonly limits: ClientLimits;
+  /** `maxconn`: the process's gate and this frontend's share of it. */
+  readonly gate: AcceptGate;
+  readonly slots: FrontendSlots;
+  /** Books a request `http-request reject` refused (its connection is closed here). */
+  readonly rejected: (admission: Rejected, facts: ConnectionFacts) => void;
+  readonly warn: (message: string) => void;
+}
+
 export class RawFront implements RawFrontContext {
   readonly forward: OrdinaryForward<Http1Body> | undefined;
   readonly warn: (message: string) => void;
   readonly #listener: Deno.TcpListener;
   readonly #full: FullServer;
-  readonly #rejected: (admission: Rejected, facts: ConnectionFacts) => void;
+  readonly #options: RawFrontOptions;
   readonly #connections = new Set<RawConnection>();
   #drained: (() => void) | undefined;
   readonly #sweep: ReturnType<typeof setInterval> | undefined;
   closing = false;
 
-  /** `forward` undefined: every connection goes to the full server. */
-  /** `rejected`: books a request `http-request reject` refused (its connection is closed here). */
-  constructor(
-    listener: Deno.TcpListener,
-    forward: OrdinaryForward<Http1Body> | undefined,
-    full: FullServer,
-    limits: ClientLimits,
-    rejected: (admission: Rejected, facts: ConnectionFacts) => void,
-    warn: (message: string) => void,
-  ) {
+  constructor(listener: Deno.TcpListener, full: FullServer, options: RawFrontOptions) {
     this.#listener = listener;
-    this.#rejected = rejected;
-    this.forward = forward;
     this.#full = full;
-    this.warn = warn;
+    this.#options = options;
+    this.forward = options.forward;
+    this.warn = options.warn;
+    const { limits } = options;
     const every = sweepInterval(limits);
     if (every !== undefined) {
       const sweep = setInterval(() => this.#enforce(limits), every);
@@ -87,10 +92,18 @@ export class RawFront implements RawFrontContext {
   }
 
   async #accept(): Promise<void> {
+    const { gate, slots } = this.#options;
     try {
-      for await (const conn of this.#listener) {
-        if (this.closing) conn.close();
-        else this.#connections.add(new RawConnection(conn, this));
+      for (;;) {
+        // At `maxconn` the next clients wait in the kernel's listen queue, as with haproxy.
+        await gate.room(slots);
+        const conn = await this.#listener.accept();
+        if (this.closing) {
+          conn.close();
+          continue;
+        }
+        gate.opened(slots);
+        this.#connections.add(new RawConnection(conn, this));
       }
     } catch {
       // The listener closed.
@@ -98,16 +111,29 @@ export class RawFront implements RawFrontContext {
   }
 
   handOver(connection: RawConnection, unread: Uint8Array, admission: Admission | undefined): Tunnel {
-    if (admission?.kind !== 'reject') return this.#full.relay(connection.conn, connection.facts, unread, admission);
+    this.#untrack(connection);
+    if (admission?.kind !== 'reject') return this.#full.relay(connection.conn, connection.facts, unread, admission, () => this.#closed());
     // `http-request reject`: the connection closes with no answer, as haproxy's (Deno.serve would have to answer).
-    this.#rejected(admission, connection.facts);
+    this.#options.rejected(admission, connection.facts);
     connection.close();
     return NOWHERE;
   }
 
+  /** `connection` closed (one handed over closes when its relay ends). */
   forget(connection: RawConnection): void {
+    if (!this.#connections.has(connection)) return;
+    this.#untrack(connection);
+    this.#closed();
+  }
+
+  /** No longer this front's to serve (closed, or handed over). */
+  #untrack(connection: RawConnection): void {
     this.#connections.delete(connection);
     if (this.closing && this.#connections.size === 0) this.#drained?.();
+  }
+
+  #closed(): void {
+    this.#options.gate.closed(this.#options.slots);
   }
 
   /** Stops accepting; idle connections close now, busy ones after their response, handed-over ones as Deno.serve's shutdown says. */

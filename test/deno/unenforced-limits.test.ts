@@ -13,6 +13,14 @@ describe('unenforcedLimitsNotice', () => {
     );
   });
 
+  it("with Deno's raw front: only the TLS binds' limits and ulimit-n", () => {
+    const tls = 'frontend secure\n    bind :443 ssl crt /x.pem\n    maxconn 5\n    default_backend b\nbackend b\n    server s 127.0.0.1:1\n';
+    expect(unenforcedLimitsNotice(parse(`global\n    maxconn 40\n${LISTEN}    maxconn 10\n`), 'Deno', 'plain binds')).toBeUndefined();
+    expect(unenforcedLimitsNotice(parse(`global\n    maxconn 40\n    ulimit-n 100\n${LISTEN}    maxconn 10\n${tls}`), 'Deno', 'plain binds')).toBe(
+      "global maxconn, global ulimit-n, maxconn of 'secure': not enforced on Deno's TLS binds, whose Deno.serve cannot pause accepting connections, nor ulimit-n, which it cannot apply (its plain binds enforce maxconn, as the Node adapter does)",
+    );
+  });
+
   it('says nothing when no limit is set', () => {
     expect(unenforcedLimitsNotice(parse(LISTEN), 'Deno')).toBeUndefined();
   });

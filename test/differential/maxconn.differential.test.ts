@@ -2,10 +2,14 @@
  * `maxconn`: at the limit haproxy stops accepting, so the next client waits
  * in the kernel's listen queue (connected, not refused, not reset) and is
  * served as soon as a connection closes. Same traffic on haproxy and on
- * edge-balancer, with the global limit and with a frontend's own.
+ * edge-balancer (Node, and Deno's raw front on a plain bind), with the
+ * global limit and with a frontend's own.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deno } from '../conformance/runtimes.ts';
+import { startEchoBackend, type EchoBackend } from '../helpers/echo-backend.ts';
 import { holdConnection, type HeldConnection } from '../helpers/held-connection.ts';
+import { freePort } from '../helpers/ports.ts';
 import { runOnBoth, type ProxyUnderTest } from './harness.ts';
 
 const LIMIT = 3;
@@ -61,5 +65,33 @@ describe('maxconn: haproxy vs edge-balancer', () => {
     const { haproxy, edge } = await runOnBoth(config('    maxconn 100', `    maxconn ${LIMIT}`), ['s1'], overTheLimit);
     expect(haproxy).toEqual(expected);
     expect(edge).toEqual(haproxy);
+  });
+});
+
+describe('maxconn on Deno (its raw front pauses accepting) vs haproxy', () => {
+  let backend: EchoBackend;
+  beforeAll(async () => {
+    backend = await startEchoBackend('s1');
+  });
+  afterAll(async () => {
+    await backend?.close();
+  });
+
+  const onDeno = async (text: string) => {
+    const port = await freePort();
+    const running = await deno.start(text, { PORT: String(port), S1: String(backend.port) }, [port]);
+    try {
+      return await overTheLimit({ port } as ProxyUnderTest);
+    } finally {
+      await running.close();
+    }
+  };
+
+  it(`global maxconn ${LIMIT}`, async () => {
+    expect(await onDeno(config(`    maxconn ${LIMIT}`, ''))).toEqual(expected);
+  });
+
+  it(`listen maxconn ${LIMIT} under a larger global one`, async () => {
+    expect(await onDeno(config('    maxconn 100', `    maxconn ${LIMIT}`))).toEqual(expected);
   });
 });
