@@ -23,6 +23,8 @@ export interface WorkerSetup {
   readonly tlsTicketSecret: string;
   readonly states: Record<string, HealthState>;
   readonly admin: AdminStates;
+  /** This worker says what starting found (notices, warnings); the others, reading the same files, keep quiet. */
+  readonly announce: boolean;
 }
 
 export type ToWorker =
@@ -36,7 +38,7 @@ export type ToWorker =
   /** The fleet's counters added up, the answer to `counters` `id`. */
   | { readonly type: 'totals'; readonly id: number; readonly report: CounterReport }
   /** Re-read the configuration files (SIGHUP on the primary, which has checked them). */
-  | { readonly type: 'reload'; readonly graceMs: number; readonly adminTokenKey: string; readonly tlsTicketSecret: string }
+  | { readonly type: 'reload'; readonly graceMs: number; readonly adminTokenKey: string; readonly tlsTicketSecret: string; readonly announce: boolean }
   /** Finish in-flight requests within `graceMs`, then exit. */
   | { readonly type: 'stop'; readonly graceMs: number };
 

@@ -47,7 +47,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   let allListening!: () => void;
   const listening = new Promise<void>((resolve) => (allListening = resolve));
 
-  const setup = (): Omit<WorkerSetup, 'admin'> => ({ files: options.files, logFormat: options.logFormat, adminTokenKey, tlsTicketSecret, states: store.snapshot() });
+  const setup = (): Omit<WorkerSetup, 'admin' | 'announce'> => ({ files: options.files, logFormat: options.logFormat, adminTokenKey, tlsTicketSecret, states: store.snapshot() });
   const fork = (): Worker => {
     const worker = cluster.fork({ [WORKER_ENV]: '1' });
     fleet.add(worker, setup, (message: FromWorker) => {

@@ -56,10 +56,13 @@ export async function runWorker(): Promise<void> {
     },
   };
   // Access lines carry the worker's pid, as HAProxy's syslog lines carry its own (`haproxy[PID]:`).
-  const logger = createLineLogger(setup.logFormat, {
+  const lines = createLineLogger(setup.logFormat, {
     stdout: (line) => process.stdout.write(`${line}\n`),
     stderr: (line) => process.stderr.write(`${line}\n`),
   }, { pid: process.pid });
+  // While starting or reloading, only the worker the primary picked says what it found (every worker reads the same files).
+  let quiet = !setup.announce;
+  const logger = { ...lines, info: (message: string) => quiet || lines.info(message), warn: (message: string) => quiet || lines.warn(message) };
   const deps = { ...createNodeDeps(logger), healthStore: store, fleet };
 
   let balancer: RunningBalancer;
@@ -71,6 +74,7 @@ export async function runWorker(): Promise<void> {
     return;
   }
   applyAdminStates(balancer.state.backends.values(), setup.admin);
+  quiet = false;
 
   const stop = async (graceMs: number) => {
     await balancer.close(graceMs);
@@ -92,8 +96,10 @@ export async function runWorker(): Promise<void> {
       case 'reload':
         adminTokenKey = message.adminTokenKey;
         tlsTicketSecret = message.tlsTicketSecret;
+        quiet = !message.announce;
         return void Promise.resolve()
           .then(() => balancer.reload(loadConfigFiles(setup.files, process.env).config, message.graceMs))
+          .finally(() => (quiet = false))
           .then(
           () => tell({ type: 'reloaded' }),
           (error: Error) => tell({ type: 'reloaded', error: error.message }),

@@ -6,39 +6,28 @@
  */
 import type { Worker } from 'node:cluster';
 import type { HealthState } from '../../src/health/types.ts';
-import { addReports, figuresOf, type CounterReport } from '../../src/balancer/fleet-figures.ts';
+import type { CounterReport } from '../../src/balancer/fleet-figures.ts';
+import { FleetCounters } from './fleet-counters.ts';
 import { send, type AdminStates, type FromWorker, type ToWorker, type WorkerSetup } from './cluster-messages.ts';
-
-/** A worker silent this long is left out of a gathering. */
-const GATHER_TIMEOUT_MS = 1000;
-
-interface Gathering {
-  readonly waiting: Set<number>;
-  readonly reports: CounterReport[];
-  readonly done: () => void;
-}
 
 export class WorkerFleet {
   readonly #workers = new Map<number, Worker>();
-  readonly #gatherings = new Map<number, Gathering>();
   /** Workers reloading: what resolves each one's answer (an error, or nothing). */
   readonly #reloads = new Map<number, (error?: string) => void>();
-  /** Each worker's last figures: a worker that dies keeps counting in the totals. */
-  readonly #lastFigures = new Map<number, CounterReport>();
-  #departed: CounterReport = {};
+  readonly #counters = new FleetCounters();
   #admin: AdminStates = {};
-  #nextId = 0;
+  #announced = false;
 
   /** `onAdmin`: the primary's own state takes admin actions too (its check logs count usable servers). */
   constructor(readonly onAdmin: (admin: AdminStates) => void) {}
 
   /** Takes `worker` in: its `setup` (with the admin states so far) once ready, answers to its messages. */
-  add(worker: Worker, setup: () => Omit<WorkerSetup, 'admin'>, onMessage: (message: FromWorker) => void): void {
+  add(worker: Worker, setup: () => Omit<WorkerSetup, 'admin' | 'announce'>, onMessage: (message: FromWorker) => void): void {
     this.#workers.set(worker.id, worker);
     worker.on('message', (message: FromWorker) => {
-      if (message.type === 'ready') send(worker, { type: 'setup', setup: { ...setup(), admin: this.#admin } });
+      if (message.type === 'ready') send(worker, { type: 'setup', setup: { ...setup(), admin: this.#admin, announce: this.#announce() } });
       else if (message.type === 'counters') void this.gather().then((report) => send(worker, { type: 'totals', id: message.id, report }));
-      else if (message.type === 'figures') this.#received(worker.id, message.id, message.report);
+      else if (message.type === 'figures') this.#counters.received(worker.id, message.id, message.report);
       else if (message.type === 'admin') {
         this.#admin = { ...this.#admin, ...message.admin };
         this.onAdmin(message.admin);
@@ -48,23 +37,21 @@ export class WorkerFleet {
     });
   }
 
+  /** True once: the first worker says what starting found, the others (and replacements) would repeat it. */
+  #announce(): boolean {
+    return !this.#announced && (this.#announced = true);
+  }
+
   /** `worker` exited: its last figures stay in the totals, without its requests in progress. */
   remove(worker: Worker): void {
     this.#workers.delete(worker.id);
     this.#reloads.get(worker.id)?.();
-    const last = this.#lastFigures.get(worker.id);
-    this.#lastFigures.delete(worker.id);
-    if (last) {
-      const ended = Object.fromEntries(Object.entries(last).map(([scope, f]) => [scope, figuresOf(f)]));
-      this.#departed = addReports([this.#departed, ended]);
-    }
-    for (const gathering of this.#gatherings.values()) if (gathering.waiting.delete(worker.id) && gathering.waiting.size === 0) gathering.done();
+    this.#counters.departed(worker.id);
   }
 
   /** A reload: counters and admin states start again, as in one process (new BalancerState). */
   reset(): void {
-    this.#departed = {};
-    this.#lastFigures.clear();
+    this.#counters.reset();
     this.#admin = {};
   }
 
@@ -74,11 +61,11 @@ export class WorkerFleet {
    */
   async reload(graceMs: number, secrets: { adminTokenKey: string; tlsTicketSecret: string }): Promise<string[]> {
     const answers = [...this.#workers].map(
-      ([id, worker]) =>
+      ([id, worker], i) =>
         new Promise<string | undefined>((resolve) => {
           const kill = killLate(worker, graceMs);
           this.#reloads.set(id, (error) => (clearTimeout(kill), this.#reloads.delete(id), resolve(error)));
-          send(worker, { type: 'reload', graceMs, ...secrets });
+          send(worker, { type: 'reload', graceMs, ...secrets, announce: i === 0 });
         }),
     );
     return (await Promise.all(answers)).filter((error) => error !== undefined);
@@ -103,30 +90,8 @@ export class WorkerFleet {
   }
 
   /** Every worker's counters, added up (also each second: a dying worker loses at most that). */
-  async gather(): Promise<CounterReport> {
-    const id = ++this.#nextId;
-    const reports: CounterReport[] = [this.#departed];
-    const waiting = new Set(this.#workers.keys());
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, GATHER_TIMEOUT_MS);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.#gatherings.set(id, { waiting, reports, done });
-      if (waiting.size === 0) done();
-      this.broadcast({ type: 'collect', id });
-    });
-    this.#gatherings.delete(id);
-    return addReports(reports);
-  }
-
-  #received(workerId: number, id: number, report: CounterReport): void {
-    this.#lastFigures.set(workerId, report);
-    const gathering = this.#gatherings.get(id);
-    if (!gathering?.waiting.delete(workerId)) return;
-    gathering.reports.push(report);
-    if (gathering.waiting.size === 0) gathering.done();
+  gather(): Promise<CounterReport> {
+    return this.#counters.gather(this.#workers.keys(), (id) => this.broadcast({ type: 'collect', id }));
   }
 }
 

@@ -96,14 +96,18 @@ describe('edge-balancer --threads 2 lifecycle', () => {
     expect(edge.served().slice(before).map((s) => s.pid)).toEqual([replacement, replacement, replacement]);
   }, 90_000);
 
-  it('SIGHUP reloads every worker', async () => {
+  it('SIGHUP reloads every worker; what starting and reloading found is said once, not by every worker', async () => {
     const [s1, s2] = [await backend('s1'), await backend('s2')];
     const port = await freePort();
     const { edge, file } = await start(configFor(port, s1));
+    const times = (text: string) => edge.stderr().split(text).length - 1;
     expect(await servedBy(port)).toBe('s1');
+    expect(times('setting global.maxconn')).toBe(1);
+    expect(times('maxconn is not enforced')).toBe(1);
     writeFileSync(file, configFor(port, s2));
     edge.primary.kill('SIGHUP');
     await waitFor(() => edge.stderr().includes('configuration reloaded'), 'the reload');
+    expect(times('setting global.maxconn')).toBe(2);
     for (const pid of edge.workers()) {
       const before = edge.served().length;
       await edge.only(pid, async () => {
