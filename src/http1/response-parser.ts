@@ -106,6 +106,8 @@ export class ResponseParser {
         case HEAD: {
           const end = indexOfHeadEnd(data, at);
           if (end < 0) return this.#hold(data, at);
+          // However it arrived: in one read as in many (haproxy: 502 past its 16 KiB buffer).
+          if (end - at > MAX_HEAD_BYTES) throw badResponse('response head too large');
           this.#head(this.#latin1(data, at, end));
           at = end + 4;
           // A response without a body ends with its head.

@@ -7,7 +7,9 @@
  * 2.9: the client got 30 bytes of plain text labelled gzip). HAProxy passes
  * the target, the header lines and the body unchanged, so this client writes
  * the head as given and hands the body on as the server framed it (the
- * transfer coding removed, no content coding touched).
+ * transfer coding removed, no content coding touched). Responses are parsed
+ * by src/http1/response-parser.ts, as on Node: the framing rules are
+ * undici's, and what undici refuses is haproxy's 502 here too.
  *
  * Connections to a server are kept alive and reused (haproxy's default
  * `option http-keep-alive` with `http-reuse safe`): a connection goes back to
@@ -24,6 +26,7 @@
  */
 import type { ServerTls } from '../config/types.ts';
 import { UpstreamError, type RequestHead, type Upstream, type UpstreamOptions, type UpstreamResponse, type UpstreamTarget, type UpstreamTls } from '../deps.ts';
+import { ResponseParser, type ResponseEvents } from '../http1/response-parser.ts';
 import { connectionListsToken } from './upgrade.ts';
 import { Deadlines, type Deadline } from './deadlines.ts';
 import { IdleConnections, type KeptConnection } from './idle-connections.ts';
@@ -80,8 +83,6 @@ function poolKey(target: UpstreamTarget): string {
   return `${target.host}|${target.port}|tls${id}|${target.tls.servername ?? ''}`;
 }
 
-/** Largest response head read (haproxy's default `tune.bufsize` is 16 KiB). */
-const MAX_HEAD_BYTES = 64 * 1024;
 /** Bytes asked for by one read(), into a buffer each connection reuses (as much as Deno's readable reads at once). */
 const READ_BUFFER_BYTES = 64 * 1024;
 /** Idle connections kept per server; more are closed when released. */
@@ -89,7 +90,6 @@ const MAX_IDLE_PER_SERVER = 128;
 /** RFC 9110 §9.2.2: requests a client may send again when the connection failed before an answer. */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 const encoder = new TextEncoder();
-const latin1 = new TextDecoder('latin1');
 
 export function createHttp1Upstream(connect: Connect): Http1Upstream {
   const idle = new IdleConnections<ServerConnection>(MAX_IDLE_PER_SERVER);
@@ -104,13 +104,13 @@ export function createHttp1Upstream(connect: Connect): Http1Upstream {
       const release = (connection: ServerConnection) => idle.keep(server, connection);
       if (kept) {
         try {
-          return await exchange(kept, target, head, body, options, release, deadlines);
+          return await new ServerExchange(kept, options, release, deadlines).run(target, head, body);
         } catch (error) {
           if (!(error instanceof StaleConnection)) throw error;
           // The server closed the kept connection as the request went out: nothing came back, send it again.
         }
       }
-      return exchange(await open(target, options), target, head, body, options, release, deadlines);
+      return new ServerExchange(await open(target, options), options, release, deadlines).run(target, head, body);
     },
   };
   return {
@@ -123,15 +123,15 @@ export function createHttp1Upstream(connect: Connect): Http1Upstream {
   };
 }
 
-
 /** A kept connection failed before any byte of the answer: the request may be sent again on a new one. */
 class StaleConnection extends Error {}
 
-/** One connection to a server: its reader and writer live as long as it does. */
+/** One connection to a server: its reader, writer and response parser live as long as it does. */
 class ServerConnection implements KeptConnection {
-  readonly input: ByteReader;
+  readonly input: ChunkReader;
   /** Sends all of `bytes`. */
   readonly send: (bytes: Uint8Array) => Promise<void>;
+  readonly parser = new ResponseParser();
   /** Has served a request already (a failure with nothing received then means it went stale). */
   reused = false;
   closed = false;
@@ -139,7 +139,7 @@ class ServerConnection implements KeptConnection {
 
   constructor(connection: ByteConnection) {
     this.#connection = connection;
-    this.input = new ByteReader(chunksOf(connection));
+    this.input = new ChunkReader(chunksOf(connection));
     this.send = sendingTo(connection);
   }
 
@@ -159,73 +159,173 @@ class ServerConnection implements KeptConnection {
   }
 }
 
-async function exchange(
-  connection: ServerConnection,
-  target: UpstreamTarget,
-  head: RequestHead,
-  body: ReadableStream<Uint8Array> | null,
-  options: UpstreamOptions,
-  release: (connection: ServerConnection) => void,
-  deadlines: Deadlines,
-): Promise<UpstreamResponse<Http1Body>> {
-  const { input } = connection;
-  const receivedBefore = input.received;
-  let done = false;
-  let timedOut = false;
-  /** Ends the exchange: the connection is kept for the next request or closed. */
-  const finish = (keep: boolean) => {
-    if (done) return;
-    done = true;
-    if (waiting) deadlines.delete(wait);
-    options.signal?.removeEventListener('abort', abort);
-    if (keep && input.buffered === 0 && !connection.closed) {
-      connection.reused = true;
-      release(connection);
-    } else connection.close();
-  };
-  const abort = () => finish(false);
-  // `timeout server`: until the response head, then between body reads; each
-  // read that brings bytes moves the deadline (one timer for all exchanges).
-  let waiting = false;
-  const wait: Deadline = {
-    at: 0,
-    expire: () => {
-      timedOut = true;
-      finish(false);
-    },
-  };
-  const arm = () => {
-    if (options.serverTimeout === undefined || done) return;
-    wait.at = Date.now() + options.serverTimeout;
-    if (waiting) return;
-    waiting = true;
-    deadlines.add(wait);
-  };
-  options.signal?.addEventListener('abort', abort, { once: true });
-  if (options.signal?.aborted) abort();
-  arm();
-  try {
-    const chunked = body !== null && !head.headers.some(([name]) => name.toLowerCase() === 'content-length');
-    await writeRequest(connection.send, head, body, chunked);
-    let response: ParsedHead;
-    do response = await readHead(input, arm);
-    while (response.status < 200 && response.status !== 101);
-    const { status, headers } = response;
-    const length = framing(head.method, status, headers);
-    // The request's own `Connection: close` (a client's, `option httpclose`'s) makes the server close.
-    const keep = length !== 'close' && status !== 101 && !target.close && response.keepAlive && !connectionListsToken(head.headers, 'close');
-    if (length === 0) {
-      finish(keep);
-      return { status, headers, body: null };
+interface ParsedHead {
+  readonly status: number;
+  /** Names lower-cased, as HAProxy 2.6 writes them. */
+  readonly headers: [string, string][];
+  /** The server keeps the connection open after this response (the parser's verdict). */
+  readonly keepAlive: boolean;
+}
+
+/**
+ * One request and its response on a connection: writes the request, feeds
+ * what each read brings to the connection's parser, whose events land here,
+ * and ends by keeping the connection for the next request or closing it.
+ * Also the `timeout server` wait (a Deadline) and the abort listener.
+ */
+class ServerExchange implements ResponseEvents, Deadline, EventListenerObject {
+  /** Deadline: when `timeout server` expires, moved on by every read that brings bytes. */
+  at = 0;
+  readonly #connection: ServerConnection;
+  readonly #options: UpstreamOptions;
+  readonly #release: (connection: ServerConnection) => void;
+  readonly #deadlines: Deadlines;
+  #head: ParsedHead | undefined;
+  /** Body bytes parsed and not handed on yet (views into the reads' chunks, which chunksOf never reuses). */
+  #body: Uint8Array[] = [];
+  /** The parser saw the response's end. */
+  #ended = false;
+  /** The exchange is over (the connection kept or closed). */
+  #done = false;
+  #timedOut = false;
+  #waiting = false;
+  /** The connection may carry another request once this response was read to its end. */
+  #keep = false;
+
+  constructor(connection: ServerConnection, options: UpstreamOptions, release: (connection: ServerConnection) => void, deadlines: Deadlines) {
+    this.#connection = connection;
+    this.#options = options;
+    this.#release = release;
+    this.#deadlines = deadlines;
+  }
+
+  async run(target: UpstreamTarget, head: RequestHead, body: ReadableStream<Uint8Array> | null): Promise<UpstreamResponse<Http1Body>> {
+    const connection = this.#connection;
+    const { signal } = this.#options;
+    const receivedBefore = connection.input.received;
+    signal?.addEventListener('abort', this, { once: true });
+    if (signal?.aborted) this.#finish(false);
+    this.#arm();
+    connection.parser.start(head.method, this);
+    try {
+      const chunked = body !== null && !head.headers.some(([name]) => name.toLowerCase() === 'content-length');
+      await writeRequest(connection.send, head, body, chunked);
+      while (!this.#head) {
+        if (!(await this.#receive())) throw new UpstreamError('bad-response', 'the server closed before a complete response head');
+      }
+      const { status, headers, keepAlive } = this.#head;
+      // The request's own `Connection: close` (a client's, `option httpclose`'s) makes the server close.
+      this.#keep = keepAlive && !target.close && !connectionListsToken(head.headers, 'close');
+      // A chunked body stays a stream even when it came whole: as bytes, Deno.serve would send it with a Content-Length.
+      if (!this.#ended || headers.some(([name]) => name === 'transfer-encoding')) return { status, headers, body: this.#bodyStream() };
+      // A body that came whole with its head (the usual small answer): handed over as its bytes, the connection freed now.
+      const whole = this.#body[0] ?? null;
+      this.#body = [];
+      this.#finish(this.#keep);
+      return { status, headers, body: whole };
+    } catch (error) {
+      const stale = connection.reused && connection.input.received === receivedBefore && !this.#timedOut && !signal?.aborted;
+      this.#finish(false);
+      if (stale) throw new StaleConnection('kept connection closed by the server', { cause: error });
+      throw this.#failure(error);
     }
-    return { status, headers, body: bodyStream(input, length, arm, finish, keep) };
-  } catch (error) {
-    const stale = connection.reused && input.received === receivedBefore && !timedOut && !options.signal?.aborted;
-    finish(false);
-    if (stale) throw new StaleConnection('kept connection closed by the server', { cause: error });
-    if (timedOut) throw new UpstreamError('timeout', 'server timeout', { cause: error });
-    if (error instanceof UpstreamError) throw error;
-    throw new UpstreamError('reset', String(error), { cause: error });
+  }
+
+  onResponseHead(status: number, headers: [string, string][], keepAlive: boolean): void {
+    this.#head = { status, headers, keepAlive };
+  }
+
+  onResponseBody(chunk: Uint8Array): void {
+    this.#body.push(chunk);
+  }
+
+  /** Trailer fields are dropped: a Fetch Response has nowhere to put them (README, Trailers). */
+  onResponseEnd(): void {
+    this.#ended = true;
+  }
+
+  /** Deadline: `timeout server` passed without a byte from the server. */
+  expire(): void {
+    this.#timedOut = true;
+    this.#finish(false);
+  }
+
+  /** The request's signal aborted (the client left). */
+  handleEvent(): void {
+    this.#finish(false);
+  }
+
+  /**
+   * Reads the next bytes into the parser (which throws on a response undici
+   * refuses); false when the server closed and that does not end the response.
+   */
+  async #receive(): Promise<boolean> {
+    const connection = this.#connection;
+    const bytes = await connection.input.read();
+    // Closed under the read by a timeout or an abort: not the server's end of the response.
+    if (this.#done) throw new UpstreamError('reset', 'the exchange with the server ended');
+    if (bytes === undefined) return connection.parser.close();
+    this.#arm();
+    connection.parser.feed(bytes);
+    return true;
+  }
+
+  #bodyStream(): ReadableStream<Uint8Array> {
+    return new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          try {
+            while (this.#body.length === 0 && !this.#ended) {
+              if (!(await this.#receive())) throw new UpstreamError('reset', 'the server closed in the middle of the body');
+            }
+            for (const chunk of this.#body) controller.enqueue(chunk);
+            this.#body = [];
+            if (this.#ended) {
+              this.#finish(this.#keep);
+              controller.close();
+            }
+          } catch (error) {
+            this.#finish(false);
+            controller.error(this.#failure(error));
+          }
+        },
+        // The reader went away before the end: what is left of the body would poison the connection.
+        cancel: () => this.#finish(false),
+      },
+      // One chunk read ahead: the next read from the server overlaps the write of this one to the client.
+      { highWaterMark: 1 },
+    );
+  }
+
+  /** `timeout server`: until the response head, then between body reads; one timer for all exchanges. */
+  #arm(): void {
+    const { serverTimeout } = this.#options;
+    if (serverTimeout === undefined || this.#done) return;
+    this.at = Date.now() + serverTimeout;
+    if (this.#waiting) return;
+    this.#waiting = true;
+    this.#deadlines.add(this);
+  }
+
+  /** What a failed exchange throws: the timeout when it expired, else the UpstreamError it was. */
+  #failure(error: unknown): UpstreamError {
+    if (this.#timedOut) return new UpstreamError('timeout', 'server timeout', { cause: error });
+    if (error instanceof UpstreamError) return error;
+    return new UpstreamError('reset', String(error), { cause: error });
+  }
+
+  /** Ends the exchange: the connection is kept for the next request or closed. */
+  #finish(keep: boolean): void {
+    if (this.#done) return;
+    this.#done = true;
+    if (this.#waiting) this.#deadlines.delete(this);
+    this.#options.signal?.removeEventListener('abort', this);
+    const connection = this.#connection;
+    // Bytes after the response's end: the connection cannot carry another one.
+    if (keep && !connection.parser.extraBytes && !connection.closed) {
+      connection.reused = true;
+      this.#release(connection);
+    } else connection.close();
   }
 }
 
@@ -266,134 +366,16 @@ function sendingTo(connection: ByteConnection): (bytes: Uint8Array) => Promise<v
   return (bytes) => writer.write(bytes);
 }
 
-interface ParsedHead {
-  readonly status: number;
-  /** Names lower-cased, as HAProxy 2.6 writes them. */
-  readonly headers: [string, string][];
-  /** HTTP/1.1 without `Connection: close`: the server keeps the connection open. */
-  readonly keepAlive: boolean;
-}
-
-async function readHead(input: ByteReader, progress: () => void): Promise<ParsedHead> {
-  let end: number;
-  while ((end = input.indexOfHeadEnd()) < 0) {
-    if (input.buffered > MAX_HEAD_BYTES) throw new UpstreamError('bad-response', 'response head too large');
-    if (!(await input.fill())) throw new UpstreamError('bad-response', 'the server closed before a complete response head');
-    progress();
-  }
-  const [statusLine = '', ...lines] = latin1.decode(input.take(end + 4)).slice(0, -4).split('\r\n');
-  const match = /^HTTP\/1\.([01]) (\d{3})(?: |$)/.exec(statusLine);
-  if (!match) throw new UpstreamError('bad-response', `invalid status line: ${statusLine.slice(0, 80)}`);
-  const headers: [string, string][] = [];
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) throw new UpstreamError('bad-response', 'invalid response header line');
-    headers.push([line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()]);
-  }
-  // An HTTP/1.0 server closes unless it says otherwise; kept simple: only HTTP/1.1 connections are reused.
-  const keepAlive = match[1] === '1' && !connectionListsToken(headers, 'close');
-  return { status: Number(match[2]), headers, keepAlive };
-}
-
-/** Body length: a byte count, 'chunked', 'close' (until the server closes), or 0 for none (RFC 9112 §6.3). */
-function framing(method: string, status: number, headers: readonly (readonly [string, string])[]): number | 'chunked' | 'close' {
-  if (method === 'HEAD' || status === 204 || status === 304 || status === 101) return 0;
-  if (headers.some(([n, v]) => n === 'transfer-encoding' && /(?:^|,)\s*chunked\s*$/i.test(v))) return 'chunked';
-  const length = headers.find(([n]) => n === 'content-length')?.[1];
-  if (length !== undefined) {
-    if (!/^\d+$/.test(length)) throw new UpstreamError('bad-response', 'invalid content-length');
-    return Number(length);
-  }
-  return 'close';
-}
-
-function bodyStream(
-  input: ByteReader,
-  length: number | 'chunked' | 'close',
-  progress: () => void,
-  finish: (keep: boolean) => void,
-  keep: boolean,
-): Http1Body {
-  if (typeof length === 'number' && input.buffered >= length) {
-    // A small body usually arrives with its head: hand it over whole and free the connection now.
-    const whole = input.take(length);
-    finish(keep);
-    return whole;
-  }
-  let remaining = typeof length === 'number' ? length : 0;
-  let inChunk = false;
-  /** The next bytes of the body, or undefined at its end. */
-  const next = async (): Promise<Uint8Array | undefined> => {
-    if (length === 'close') return input.buffered > 0 || (await input.fill()) ? input.take(input.buffered) : undefined;
-    if (length === 'chunked' && !inChunk) {
-      remaining = await readChunkSize(input, progress);
-      if (remaining === 0) {
-        await skipTrailers(input, progress);
-        return undefined;
-      }
-      inChunk = true;
-    }
-    if (remaining === 0) return undefined;
-    if (input.buffered === 0 && !(await input.fill())) throw new UpstreamError('reset', 'the server closed in the middle of the body');
-    const bytes = input.take(Math.min(remaining, input.buffered));
-    remaining -= bytes.byteLength;
-    if (length === 'chunked' && remaining === 0) {
-      await readLine(input, progress);
-      inChunk = false;
-    }
-    return bytes;
-  };
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
-          const bytes = await next();
-          progress();
-          if (bytes) controller.enqueue(bytes);
-          else {
-            finish(keep);
-            controller.close();
-          }
-        } catch (error) {
-          finish(false);
-          controller.error(error);
-        }
-      },
-      // The reader went away before the end: what is left of the body would poison the connection.
-      cancel: () => finish(false),
-    },
-    // One chunk read ahead: the next read from the server overlaps the write of this one to the client.
-    { highWaterMark: 1 },
-  );
-}
-
-async function readLine(input: ByteReader, progress: () => void): Promise<string> {
-  let end: number;
-  while ((end = input.indexOfLineEnd()) < 0) {
-    if (input.buffered > MAX_HEAD_BYTES) throw new UpstreamError('bad-response', 'chunk line too long');
-    if (!(await input.fill())) throw new UpstreamError('reset', 'the server closed in the middle of the body');
-    progress();
-  }
-  return latin1.decode(input.take(end + 2)).slice(0, -2);
-}
-
-async function readChunkSize(input: ByteReader, progress: () => void): Promise<number> {
-  const line = await readLine(input, progress);
-  const size = /^([0-9a-fA-F]{1,15})(?:[ \t;]|$)/.exec(line);
-  if (!size) throw new UpstreamError('bad-response', 'invalid chunk size');
-  return parseInt(size[1]!, 16);
-}
-
-async function skipTrailers(input: ByteReader, progress: () => void): Promise<void> {
-  while ((await readLine(input, progress)) !== '');
-}
-
 /** A connection's bytes, one chunk per read (undefined at the end); `cancel` stops reading. */
 interface ChunkSource {
   read(): Promise<Uint8Array | undefined>;
   cancel(): void;
 }
 
+/**
+ * Every chunk is memory of its own, never overwritten by a later read: the
+ * parser hands the body on as views into the chunks it was fed.
+ */
 function chunksOf(connection: ByteConnection): ChunkSource {
   if (connection.read) {
     let buffer = new Uint8Array(READ_BUFFER_BYTES);
@@ -401,8 +383,8 @@ function chunksOf(connection: ByteConnection): ChunkSource {
       read: async () => {
         const count = await connection.read!(buffer);
         if (count === null) return undefined;
-        // The chunk may still be on its way when the next read comes: a small one is copied out
-        // and the buffer reused; a large one takes the buffer with it (copying it costs more).
+        // A small chunk is copied out and the buffer reused; a large one
+        // takes the buffer with it (copying it costs more).
         if (count < READ_BUFFER_BYTES / 8) return buffer.slice(0, count);
         const chunk = buffer.subarray(0, count);
         buffer = new Uint8Array(READ_BUFFER_BYTES);
@@ -418,11 +400,10 @@ function chunksOf(connection: ByteConnection): ChunkSource {
   };
 }
 
-/** Bytes read from the connection and not consumed yet. */
-class ByteReader {
+/** A connection's chunks as they come, counted, with one read that may start ahead (an idle kept connection's). */
+class ChunkReader {
   readonly #source: ChunkSource;
-  #bytes: Uint8Array = new Uint8Array(0);
-  /** A read started ahead (an idle kept connection's), which the next fill() takes. */
+  /** A read started ahead, which the next read() takes. */
   #ahead: Promise<Uint8Array | undefined> | undefined;
   /** Bytes read from the connection so far. */
   received = 0;
@@ -431,48 +412,17 @@ class ByteReader {
     this.#source = source;
   }
 
-  get buffered(): number {
-    return this.#bytes.byteLength;
-  }
-
-  /** Reads more; false at the end of the stream. */
-  async fill(): Promise<boolean> {
+  /** The next chunk, or undefined at the end of the stream. */
+  async read(): Promise<Uint8Array | undefined> {
     const read = this.#ahead ?? this.#source.read();
     this.#ahead = undefined;
-    const value = await read;
-    if (value === undefined) return false;
-    this.received += value.byteLength;
-    if (this.#bytes.byteLength === 0) this.#bytes = value;
-    else {
-      const joined = new Uint8Array(this.#bytes.byteLength + value.byteLength);
-      joined.set(this.#bytes);
-      joined.set(value, this.#bytes.byteLength);
-      this.#bytes = joined;
-    }
-    return true;
+    const chunk = await read;
+    if (chunk !== undefined) this.received += chunk.byteLength;
+    return chunk;
   }
 
   readAhead(): Promise<unknown> {
     return (this.#ahead ??= this.#source.read());
-  }
-
-  take(count: number): Uint8Array {
-    const taken = this.#bytes.subarray(0, count);
-    this.#bytes = this.#bytes.subarray(count);
-    return taken;
-  }
-
-  /** Offset of the `\r\n\r\n` that ends a head, or -1. */
-  indexOfHeadEnd(): number {
-    const b = this.#bytes;
-    for (let i = 0; i + 3 < b.length; i++) if (b[i] === 13 && b[i + 1] === 10 && b[i + 2] === 13 && b[i + 3] === 10) return i;
-    return -1;
-  }
-
-  indexOfLineEnd(): number {
-    const b = this.#bytes;
-    for (let i = 0; i + 1 < b.length; i++) if (b[i] === 13 && b[i + 1] === 10) return i;
-    return -1;
   }
 
   cancel(): void {

@@ -112,6 +112,9 @@ describe('the response parser', () => {
     expect(failure(['HTTP/1.1 200 OK\r\nno colon\r\n\r\n'])).toBe('bad-response');
     expect(failure(['HTTP/1.1 200 OK\r\nname : v\r\n\r\n'])).toBe('bad-response');
     expect(failure([`HTTP/1.1 200 OK\r\nx: ${'a'.repeat(20_000)}`])).toBe('bad-response');
+    // Whole in one chunk too, not only while the parser waits for its end.
+    expect(failure([`HTTP/1.1 200 OK\r\nx: ${'a'.repeat(20_000)}\r\n\r\n`])).toBe('bad-response');
+    expect(failure([`HTTP/1.1 200 OK\r\nx: ${'a'.repeat(16_000)}\r\ncontent-length: 0\r\n\r\n`])).toBeUndefined();
     expect(failure(['HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n'])).toBeUndefined();
   });
 

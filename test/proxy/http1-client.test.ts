@@ -90,14 +90,29 @@ describe('http1-client', () => {
     expect(sized.received()).toBe('POST / HTTP/1.1\r\ncontent-length: 3\r\n\r\nabc');
   });
 
-  it('reads the head in one pass: names lower-cased and trimmed, values trimmed, `…, chunked` framed as chunked, the first Content-Length', async () => {
-    const server = await rawServer('HTTP/1.1 200 OK\r\nX-A :  1 \r\nTransfer-Encoding: gzip, Chunked\r\nContent-Length: 99\r\n\r\n3\r\nabc\r\n0\r\n\r\n');
+  it('reads the head as src/http1/response-parser.ts does: names lower-cased, values trimmed, `…, chunked` framed as chunked', async () => {
+    const server = await rawServer('HTTP/1.1 200 OK\r\nX-A:  1 \r\nTransfer-Encoding: gzip, Chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n');
     const response = await upstream.request(target(server.port), { method: 'GET', target: '/', headers: [] }, null, {});
-    expect(response.headers).toEqual([['x-a', '1'], ['transfer-encoding', 'gzip, Chunked'], ['content-length', '99']]);
+    expect(response.headers).toEqual([['x-a', '1'], ['transfer-encoding', 'gzip, Chunked']]);
     expect((await text(response.body))!.toString()).toBe('abc');
-    const twice = await rawServer('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 5\r\n\r\nhello');
-    const first = await upstream.request(target(twice.port), { method: 'GET', target: '/', headers: [] }, null, {});
-    expect((await text(first.body))!.toString()).toBe('he');
+  });
+
+  it('refuses what the parser refuses (bad-response, haproxy 502), which this client once let through', async () => {
+    const failure = (promise: Promise<unknown>) => promise.then(() => 'answered', (e: unknown) => (e instanceof UpstreamError ? e.failure : String(e)));
+    const refused = [
+      // A space before the colon (the name was trimmed).
+      'HTTP/1.1 200 OK\r\nX-A : 1\r\nContent-Length: 0\r\n\r\n',
+      // Content-Length with Transfer-Encoding (chunked won).
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 99\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+      // Two Content-Lengths (the first won).
+      'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 5\r\n\r\nhello',
+      // A head over 16 KiB (64 KiB were read).
+      `HTTP/1.1 200 OK\r\nX-Big: ${'b'.repeat(20_000)}\r\nContent-Length: 0\r\n\r\n`,
+    ];
+    for (const answer of refused) {
+      const server = await rawServer(answer);
+      expect(await failure(upstream.request(target(server.port), { method: 'GET', target: '/', headers: [] }, null, {}))).toBe('bad-response');
+    }
   });
 
   it('hands a body that came whole with its head over as bytes (`native`), a longer one as a stream', async () => {
@@ -110,6 +125,25 @@ describe('http1-client', () => {
     const streamed = await upstream.native.request(target(large.port), { method: 'GET', target: '/', headers: [] }, null, {});
     expect(streamed.body).toBeInstanceOf(ReadableStream);
     expect((await text(streamed.body as ReadableStream<Uint8Array>))!.length).toBe(size);
+    // A chunked body stays a stream even when it came whole (Deno.serve keeps it chunked then).
+    const chunked = await rawServer('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n');
+    const chunks = await upstream.native.request(target(chunked.port), { method: 'GET', target: '/', headers: [] }, null, {});
+    expect(chunks.body).toBeInstanceOf(ReadableStream);
+    expect((await text(chunks.body as ReadableStream<Uint8Array>))!.toString()).toBe('abcde');
+  });
+
+  it('fails a body the server goes silent in with `timeout server`, even one that would end at the close', async () => {
+    for (const answer of ['HTTP/1.1 200 OK\r\n\r\npart', 'HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\npart']) {
+      // Answers part of the response, then says nothing more.
+      const server = createServer((socket) => socket.on('error', () => {}).resume().write(answer));
+      servers.push(server);
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const response = await upstream.request(target((server.address() as { port: number }).port), { method: 'GET', target: '/', headers: [] }, null, { serverTimeout: 50 });
+      const error = await text(response.body).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(UpstreamError);
+      expect((error as UpstreamError).failure).toBe('timeout');
+    }
   });
 
   it('fails as the error pages expect: no head → bad-response (502), silence → timeout (504)', async () => {
