@@ -2,7 +2,8 @@
  * An HTTP/1.1 response parser fed the bytes of a server connection as they
  * arrive, in any split: synchronous and incremental, so an adapter with its
  * own sockets (adapters/node/raw-upstream.ts) parses without a promise per
- * read. It emits the final head (1xx heads are skipped: 100 Continue and the
+ * read. Deno's HTTP/1.1 client (src/proxy/http1-client.ts) feeds it too: one
+ * parser, one set of framing rules, on both runtimes. It emits the final head (1xx heads are skipped: 100 Continue and the
  * like), the body as the server framed it with the transfer coding removed
  * (body chunks are views into the fed bytes, not copies), and the end with
  * the chunked body's trailer fields, which haproxy forwards.

@@ -138,12 +138,12 @@ describe.each<Edge>(['Node', 'Deno'])('server framing: haproxy vs edge-balancer 
     expect(haproxy['/split']).toMatchObject({ status: 200, xa: '1', body: 'hello world' });
     expect(haproxy['/chunked']).toMatchObject({ body: 'hello world', trailers: ['x-sum: 42'] });
     for (const path of ['/bad-length', '/bad-chunk', '/two-lengths', '/space-before-colon', '/big-head']) expect(haproxy[path]!.status).toBe(502);
-    // On purpose unlike haproxy (README, "Raw server sockets"): interim 1xx
+    // On purpose unlike haproxy (README, deliberate differences): interim 1xx
     // heads are not relayed, the client gets the final answer alone, as with
     // undici before; haproxy 2.6 relays the 100 and the 103.
     expect(haproxy['/interim']!.status).toBe(100);
     expect(edge['/interim']).toMatchObject({ status: 200, body: 'ok' });
-    // On purpose unlike haproxy: the parser refuses what undici refuses (502),
+    // On purpose unlike haproxy (the same README item): the parser refuses what undici refuses (502),
     // Content-Length with Transfer-Encoding and a repeated Content-Length even
     // when both say the same; haproxy 2.6 drops the Content-Length for the
     // chunked framing, and merges equal ones.
