@@ -13,6 +13,8 @@ import type { FrontendRuntime } from '../../src/balancer/balancer-state.ts';
 import type { BalancerDeps, Upstream } from '../../src/deps.ts';
 import type { Http1Body } from '../../src/proxy/http1-client.ts';
 import { fetchResponseOf, forwardRequest } from '../../src/proxy/proxy-request.ts';
+import { builtinErrorResponse } from '../../src/proxy/error-pages.ts';
+import { errorResponse } from '../../src/proxy/responses.ts';
 import { withoutDuplicateClose } from './connection-close.ts';
 
 /** What the handler knows of a request's connection: `src`, `dst`… and, for one handed over by the raw front, its decision. */
@@ -34,7 +36,8 @@ export function createFastPathHandler(
   const frontend = entry.frontend.name;
   return async (request, info) => {
     const ends = endsOf(info);
-    if (!ends) return new Response(null, { status: 403 });
+    // A connection to the raw front's loopback server that the raw front did not open.
+    if (!ends) return errorResponse(builtinErrorResponse(403));
     const { admission: decided, ...connection } = ends;
     const env: BalancerBindings = { frontend, ...connection, ...(request.headers.has('host') ? {} : http2Head(request)) };
     const admission = decided ?? admissionOf(app.state, entry, request, env);
