@@ -1,18 +1,19 @@
 /**
  * One client connection of the Deno raw front (./raw-front.ts): ordinary
- * requests (src/http1/request-head.ts) that the admission step proxies are
- * answered here, in order, one at a time; at the first other request the
- * connection is handed over, at that request's boundary, to the full server
- * (./hand-over.ts). A client FIN after its requests still gets the answers.
+ * requests that the admission step proxies are answered here, in order, one
+ * at a time; a malformed one gets HAProxy's page (./next-request.ts); at the
+ * first other request the connection is handed over, at that request's
+ * boundary, to the full server (./hand-over.ts). A client FIN after its
+ * requests still gets the answers.
  */
 import type { Admission } from '../../src/admission/admit-request.ts';
-import { readOrdinaryRequestHead } from '../../src/http1/request-head.ts';
 import type { Http1Body } from '../../src/proxy/http1-client.ts';
 import type { ProxyOutcome } from '../../src/proxy/proxy-request.ts';
 import type { ConnectionFacts } from '../../src/rules/transaction.ts';
 import { ExchangeClock } from './client-timeouts.ts';
 import { connectionFactsOf } from './connection-facts.ts';
 import { latin1Bytes, Latin1Reader } from './latin1.ts';
+import { readNextRequest } from './next-request.ts';
 import type { RawFrontContext, Tunnel } from './raw-front.ts';
 import { writeAll, writeOutcome } from './raw-response.ts';
 
@@ -26,7 +27,7 @@ export class RawConnection {
   readonly #front: RawFrontContext;
   /** Bytes read and not served yet, one character per byte. */
   #pending = '';
-  /** Its `ascii` false: a byte above 127 came, the connection is handed over (src/proxy/http1-client.ts writes heads as UTF-8). */
+  /** Its `ascii` false: a byte above 127 came (./next-request.ts). */
   readonly #text = new Latin1Reader();
   #busy = false;
   #ended = false;
@@ -66,9 +67,10 @@ export class RawConnection {
     }
   }
 
-  /** Writes `bytes` (HAProxy's 408 page), then closes; nothing more is read or served. */
+  /** Writes HAProxy's 408, 400 or 405 page, then closes; nothing more is read or served. */
   closeWith(bytes: Uint8Array): void {
     this.#busy = true;
+    this.clock.phase = 'sending';
     void writeAll(this.conn, bytes).finally(() => this.close());
   }
 
@@ -104,10 +106,10 @@ export class RawConnection {
       if (this.#ended || this.#front.closing) this.close();
       return;
     }
-    if (!this.#text.ascii) return this.#handOver(undefined);
-    const head = readOrdinaryRequestHead(pending);
-    if (head === 'incomplete' && !this.#ended) return;
-    if (typeof head !== 'object') return this.#handOver(undefined);
+    const head = readNextRequest(pending, this.#text.ascii, this.#ended);
+    if (head === 'wait') return;
+    if (head instanceof Uint8Array) return this.closeWith(head);
+    if (head === 'hand over') return this.#handOver(undefined);
     const forward = this.#front.forward;
     const result = forward?.(head, this.facts, this.#clientLeft);
     if (!(result instanceof Promise)) return this.#handOver(result);

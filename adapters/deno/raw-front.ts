@@ -12,14 +12,12 @@ import type { Http1Body } from '../../src/proxy/http1-client.ts';
 import type { FullServer } from './hand-over.ts';
 import type { ClientLimits } from '../../src/http1/client-limits.ts';
 import type { ConnectionFacts } from '../../src/rules/transaction.ts';
-import { pageText } from '../../src/http1/response-head.ts';
-import { builtinErrorResponse } from '../../src/proxy/error-pages.ts';
 import type { AcceptGate, FrontendSlots } from './accept-gate.ts';
 import { overdue, sweepInterval } from './client-timeouts.ts';
-import { latin1Bytes } from './latin1.ts';
 import { RawConnection } from './raw-connection.ts';
+import { errorPageBytes } from './next-request.ts';
 
-const PAGE_408 = latin1Bytes(pageText(builtinErrorResponse(408)));
+const PAGE_408 = errorPageBytes(408);
 /** Where the bytes of a rejected connection go. */
 const NOWHERE: Tunnel = { fromClient: async () => {}, abort() {} };
 
