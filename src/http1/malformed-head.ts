@@ -30,6 +30,10 @@ export const NODE_MAX_HEADER_BYTES = 16 * 1024;
 
 /** RFC 9110 tchar: methods and header names. */
 const TCHAR = charTable("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+/** What llhttp takes in the authority of an absolute form: userinfo, host, port, IP literal brackets. */
+const AUTHORITY_CHAR = charTable("-_.!~*'()%;:&=+$,@[]0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+/** The HTTP/2 connection preface: node:http gives it to h2c (adapters/node/h2c.ts); any other PRI request is refused. */
+const H2_PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
 /** The largest Content-Length llhttp reads (a 64-bit counter). */
 const MAX_CONTENT_LENGTH = 18446744073709551615n;
 
@@ -61,7 +65,8 @@ export function malformedRequestHead(text: string, from = 0): HeadVerdict {
   if (at === end) return 'incomplete';
   if (at === targetStart || text.charCodeAt(at) !== SP) return 400;
   const target = text.slice(targetStart, at);
-  if (method !== 'CONNECT' && !isTargetStart(target.charCodeAt(0))) return 400;
+  if (method === 'PRI') return H2_PREFACE.startsWith(text.slice(from, from + H2_PREFACE.length)) ? (text.length - from < H2_PREFACE.length ? 'incomplete' : 'well-formed') : 400;
+  if (!(method === 'CONNECT' ? isAuthorityThenPath(target) : isTargetForm(target))) return 400;
   while (at < end && text.charCodeAt(at) === SP) at++;
 
   // Version: HTTP/1.0, 1.1, 2.0 (0.9 is refused), then CRLF.
@@ -69,8 +74,6 @@ export function malformedRequestHead(text: string, from = 0): HeadVerdict {
   if (version.length < 10 && !version.includes('\n')) return 'incomplete';
   const httpVersion = version === 'HTTP/1.1\r\n' ? '1.1' : version === 'HTTP/1.0\r\n' ? '1.0' : version === 'HTTP/2.0\r\n' ? '2.0' : undefined;
   if (!httpVersion) return /^(?:RTSP|ICE)\//.test(version) ? 'well-formed' : 400;
-  // The HTTP/2 preface (`PRI * HTTP/2.0`) and HTTP/2.0 heads are the server's (h2c on Node).
-  if (httpVersion === '2.0') return 'well-formed';
   at += 10;
 
   const headers: [string, string][] = [];
@@ -89,8 +92,8 @@ export function malformedRequestHead(text: string, from = 0): HeadVerdict {
     tally += at - nameStart;
     if (tally >= NODE_MAX_HEADER_BYTES) return 400;
     if (at === end) return 'incomplete';
-    // Anything else than a colon right after the name: no colon, a space before it, a character no token has.
-    if (text.charCodeAt(at) !== 58 /* : */) return 400;
+    // No name, or anything else than a colon right after it: no colon, a space before it, a character no token has.
+    if (at === nameStart || text.charCodeAt(at) !== 58 /* : */) return 400;
     const name = text.slice(nameStart, at++);
     while (at < end && isBlank(text.charCodeAt(at))) at++;
     const valueStart = at;
@@ -108,10 +111,12 @@ export function malformedRequestHead(text: string, from = 0): HeadVerdict {
     if (headers.length > MAX_HEADER_LINES && method !== 'CONNECT') return 400;
   }
 
-  const framing = framingRefusal(headers);
+  // CONNECT is not tunnelled: the Node adapter answers 405.
+  const framing = framingRefusal(headers, method !== 'CONNECT');
   if (framing) return framing;
-  // Not tunnelled: the Node adapter answers 405.
   if (method === 'CONNECT') return 405;
+  // An HTTP/2.0 head in HTTP/1 syntax is the server's to answer (node:http takes it).
+  if (httpVersion === '2.0') return 'well-formed';
   return whyRequestHeadIsRefused({ httpVersion, target, headers }) ? 400 : 'well-formed';
 }
 
@@ -120,7 +125,7 @@ export function malformedRequestHead(text: string, from = 0): HeadVerdict {
  * (at most 2^64 - 1), not with Transfer-Encoding (request smuggling), and a
  * Transfer-Encoding whose last coding is chunked, once.
  */
-function framingRefusal(headers: readonly (readonly [string, string])[]): 400 | undefined {
+function framingRefusal(headers: readonly (readonly [string, string])[], hasBody: boolean): 400 | undefined {
   let contentLengths = 0;
   let codings: string[] | undefined;
   for (const [name, value] of headers) {
@@ -134,8 +139,10 @@ function framingRefusal(headers: readonly (readonly [string, string])[]): 400 | 
   }
   if (!codings) return undefined;
   if (contentLengths > 0) return 400;
-  const chunked = codings.lastIndexOf('chunked');
-  return chunked !== codings.length - 1 || codings.indexOf('chunked') !== chunked ? 400 : undefined;
+  // Nothing may follow chunked; a body's last coding must be chunked (llhttp checks no body of CONNECT).
+  const chunked = codings.indexOf('chunked');
+  if (chunked >= 0 && chunked !== codings.length - 1) return 400;
+  return hasBody && chunked < 0 ? 400 : undefined;
 }
 
 /** What llhttp takes in a target: visible ASCII (no control character, space, DEL or byte above 127). */
@@ -143,9 +150,22 @@ function isTargetChar(code: number): boolean {
   return code > SP && code < 127;
 }
 
-/** An origin-form `/`, an asterisk-form `*`, or the scheme of an absolute form. */
-function isTargetStart(code: number): boolean {
-  return code === 47 || code === 42 || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+/** An origin form `/…`, an asterisk form `*…`, or an absolute form `scheme://authority…` (llhttp's schemes are letters). */
+function isTargetForm(target: string): boolean {
+  const first = target.charCodeAt(0);
+  if (first === 47 || first === 42) return true;
+  const scheme = /^[A-Za-z]+:\/\//.exec(target);
+  return scheme !== null && isAuthorityThenPath(target.slice(scheme[0].length));
+}
+
+/** The authority form of CONNECT, or what follows an absolute form's scheme: authority characters up to a path or query. */
+function isAuthorityThenPath(target: string): boolean {
+  for (let i = 0; i < target.length; i++) {
+    const code = target.charCodeAt(i);
+    if (code === 47 || code === 63 /* / ? */) return true;
+    if (!AUTHORITY_CHAR[code]) return false;
+  }
+  return true;
 }
 
 function isBlank(code: number): boolean {
