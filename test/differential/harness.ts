@@ -1,15 +1,18 @@
 /**
  * Differential testing: the same configuration and the same traffic on the
- * real haproxy and on edge-balancer (Node adapter), each in front of its own
- * set of echo backends, so the observations can be compared one to one.
+ * real haproxy and on edge-balancer (the Node adapter in process, or the Deno
+ * CLI), each in front of its own set of echo backends, so the observations
+ * can be compared one to one.
  */
 import { startEchoBackend, type EchoBackend, type EchoReply } from '../helpers/echo-backend.ts';
+import { deno } from '../conformance/runtimes.ts';
 import { startEdge } from '../helpers/edge-balancer.ts';
 import { startHaproxy } from '../helpers/haproxy.ts';
 import type { ClientResponse } from '../helpers/http-client.ts';
 import { freePort } from '../helpers/ports.ts';
 
-export type ProxyKind = 'haproxy' | 'edge-balancer';
+/** `edge-balancer` is the Node adapter; `edge-balancer-deno` the Deno CLI (its raw front on plain binds). */
+export type ProxyKind = 'haproxy' | 'edge-balancer' | 'edge-balancer-deno';
 
 export interface ProxyUnderTest {
   readonly kind: ProxyKind;
@@ -44,6 +47,10 @@ export async function runOn<T>(
       const haproxy = await startHaproxy(config, [port], env);
       close = haproxy.close;
       output = haproxy.output;
+    } else if (kind === 'edge-balancer-deno') {
+      const running = await deno.start(config, env, [port]);
+      close = running.close;
+      output = () => '';
     } else {
       const edge = await startEdge(config, env);
       close = () => edge.close(0);
