@@ -42,8 +42,21 @@ const HTAB = 9;
 const CR = 13;
 const LF = 10;
 
+/**
+ * Beyond this many bytes a head still not whole is refused: node:http's limit
+ * (NODE_MAX_HEADER_BYTES) with room for 101 lines' colons, line ends and some
+ * white space; haproxy refuses any head longer than about 15 KiB. It bounds
+ * what a client can make a raw front hold and read again at each read.
+ */
+export const MAX_PARTIAL_HEAD = NODE_MAX_HEADER_BYTES + 1024;
+
 /** The verdict on the head that starts at `from` in `text` (bytes after the head are not read). */
 export function malformedRequestHead(text: string, from = 0): HeadVerdict {
+  const verdict = readHead(text, from);
+  return verdict === 'incomplete' && text.length - from > MAX_PARTIAL_HEAD ? 400 : verdict;
+}
+
+function readHead(text: string, from: number): HeadVerdict {
   const end = text.length;
   let at = from;
   // llhttp skips empty lines before a request line, as RFC 9112 §2.2 allows.

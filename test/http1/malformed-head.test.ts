@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { fuzzRequest } from '../../reliability/hostile-input.ts';
 import { HOSTILE_CASES } from '../../reliability/hostile-cases.ts';
 import { whyRequestHeadIsRefused } from '../../src/admission/refused-request-head.ts';
-import { malformedRequestHead, NODE_MAX_HEADER_BYTES, type HeadVerdict } from '../../src/http1/malformed-head.ts';
+import { malformedRequestHead, MAX_PARTIAL_HEAD, NODE_MAX_HEADER_BYTES, type HeadVerdict } from '../../src/http1/malformed-head.ts';
 import { readOrdinaryRequestHead } from '../../src/http1/request-head.ts';
 
 const head = (lines: string) => lines.replaceAll('\n', '\r\n');
@@ -115,6 +115,12 @@ describe('malformedRequestHead', () => {
     expect(malformedRequestHead(line(NODE_MAX_HEADER_BYTES - 2))).toBe(400);
     expect(nodeVerdict(line(NODE_MAX_HEADER_BYTES - 3))).toBe('incomplete');
     expect(nodeVerdict(line(NODE_MAX_HEADER_BYTES - 2))).toBe(400);
+  });
+
+  it('refuses a head still not whole past the limit plus room for line ends and white space (a client padding its head with spaces)', () => {
+    const padded = (bytes: number) => `GET / HTTP/1.1\r\nHost: a\r\nX:${' '.repeat(bytes)}`;
+    expect(malformedRequestHead(padded(MAX_PARTIAL_HEAD - 30))).toBe('incomplete');
+    expect(malformedRequestHead(padded(MAX_PARTIAL_HEAD))).toBe(400);
   });
 
   it('refuses a bad line as soon as it is read, before the head is whole', () => {
