@@ -5,7 +5,6 @@
  * can be compared one to one.
  */
 import { startEchoBackend, type EchoBackend, type EchoReply } from '../helpers/echo-backend.ts';
-import { deno } from '../conformance/runtimes.ts';
 import { startEdge } from '../helpers/edge-balancer.ts';
 import { startHaproxy } from '../helpers/haproxy.ts';
 import type { ClientResponse } from '../helpers/http-client.ts';
@@ -48,6 +47,8 @@ export async function runOn<T>(
       close = haproxy.close;
       output = haproxy.output;
     } else if (kind === 'edge-balancer-deno') {
+      // Imported here: the runtimes module loads miniflare, which the other kinds do not need.
+      const { deno } = await import('../conformance/runtimes.ts');
       const running = await deno.start(config, env, [port]);
       close = running.close;
       output = () => '';
