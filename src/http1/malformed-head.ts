@@ -128,8 +128,6 @@ function readHead(text: string, from: number): HeadVerdict {
   const framing = framingRefusal(headers, method !== 'CONNECT');
   if (framing) return framing;
   if (method === 'CONNECT') return 405;
-  // An HTTP/2.0 head in HTTP/1 syntax is the server's to answer (node:http takes it).
-  if (httpVersion === '2.0') return 'well-formed';
   return whyRequestHeadIsRefused({ httpVersion, target, headers }) ? 400 : 'well-formed';
 }
 

@@ -56,7 +56,6 @@ function nodeVerdict(text: string): HeadVerdict | 'unknown method' {
   const { major, minor, method, headers } = complete;
   if (major === 0) return 400;
   if (method === 5 /* CONNECT */) return 405;
-  if (major !== 1) return 'well-formed';
   const pairs: [string, string][] = [];
   for (let i = 0; i < headers.length; i += 2) pairs.push([headers[i]!, headers[i + 1]!]);
   return whyRequestHeadIsRefused({ httpVersion: `${major}.${minor}`, target: complete.url, headers: pairs }) ? 400 : 'well-formed';
@@ -98,6 +97,8 @@ describe('malformedRequestHead', () => {
     ['an upgrade', head('GET / HTTP/1.1\nHost: a\nConnection: upgrade\nUpgrade: websocket\n\n'), 'well-formed'],
     ['obs-text in a value', head('GET / HTTP/1.1\nHost: a\nX: caf\u00e9\n\n'), 'well-formed'],
     ['the HTTP/2 preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'well-formed'],
+    ['HTTP/2.0 in HTTP/1 syntax', head('GET / HTTP/2.0\nHost: a\n\n'), 'well-formed'],
+    ['HTTP/2.0 in HTTP/1 syntax, an asterisk-form target', head('OPTIONS * HTTP/2.0\nHost: a\n\n'), 400],
     ['another PRI request', head('PRI * HTTP/1.1\nHost: a\n\n'), 400],
     ['an absolute form without //', head('GET http:a HTTP/1.1\nHost: a\n\n'), 400],
     ['a fragment in an authority', head('GET http://a#b HTTP/1.1\nHost: a\n\n'), 400],
