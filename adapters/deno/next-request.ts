@@ -6,11 +6,11 @@
  * adapter writes it, then closes (Deno.serve would answer a bare 400 or 431,
  * or pass on what haproxy refuses); hands anything else to the full server.
  */
-import { malformedRequestHead } from '../../src/http1/malformed-head.ts';
+import { MAX_PARTIAL_HEAD, malformedRequestHead } from '../../src/http1/malformed-head.ts';
 import { readOrdinaryRequestHead, type OrdinaryRequestHead } from '../../src/http1/request-head.ts';
 import { pageText } from '../../src/http1/response-head.ts';
 import { builtinErrorResponse } from '../../src/proxy/error-pages.ts';
-import { latin1Bytes } from './latin1.ts';
+import { latin1Bytes, Latin1Reader } from './latin1.ts';
 
 const pages = new Map<number, Uint8Array>();
 
@@ -21,16 +21,32 @@ export function errorPageBytes(status: number): Uint8Array {
   return page;
 }
 
-/**
- * The head at the start of `pending`: ordinary, a page to close with,
- * 'hand over', or 'wait' for more bytes. `ascii` false: a byte above 127
- * came (src/proxy/http1-client.ts writes heads as UTF-8: none is ordinary).
- * `ended`: the client sent its FIN; the full server answers a truncated head.
- */
-export function readNextRequest(pending: string, ascii: boolean, ended: boolean): OrdinaryRequestHead | Uint8Array | 'hand over' | 'wait' {
-  const head = ascii ? readOrdinaryRequestHead(pending) : 'not-mine';
-  if (typeof head === 'object') return head;
-  const verdict = head === 'incomplete' ? head : malformedRequestHead(pending);
-  if (verdict === 'incomplete') return ended ? 'hand over' : 'wait';
-  return verdict === 'well-formed' ? 'hand over' : errorPageBytes(verdict);
+/** A connection's bytes as text (./latin1.ts), and what to do with the request they begin. */
+export class RequestReader extends Latin1Reader {
+  /** Characters of a head not whole yet already judged: a line ends after it, or the verdict stands. */
+  #judged = 0;
+
+  /**
+   * The head at the start of `pending` (the bytes not served yet): ordinary,
+   * a page to close with, 'hand over', or 'wait' for more. Not ordinary once
+   * a byte above 127 came (src/proxy/http1-client.ts writes heads as UTF-8).
+   * `ended`: the client sent its FIN; the full server answers a truncated head.
+   */
+  next(pending: string, ended: boolean): OrdinaryRequestHead | Uint8Array | 'hand over' | 'wait' {
+    const head = this.ascii ? readOrdinaryRequestHead(pending) : 'not-mine';
+    if (typeof head === 'object') {
+      this.#judged = 0;
+      return head;
+    }
+    if (head === 'incomplete') return ended ? 'hand over' : 'wait';
+    // Read again only once one more line is whole or the head too long (a client sending a
+    // byte at a time would otherwise have every read cost a scan of all it sent).
+    if (this.#judged > 0 && !ended && pending.length <= MAX_PARTIAL_HEAD && pending.indexOf('\n', this.#judged) < 0) return 'wait';
+    const verdict = malformedRequestHead(pending);
+    if (verdict === 'incomplete') {
+      this.#judged = pending.length;
+      return ended ? 'hand over' : 'wait';
+    }
+    return verdict === 'well-formed' ? 'hand over' : errorPageBytes(verdict);
+  }
 }

@@ -12,8 +12,8 @@ import type { ProxyOutcome } from '../../src/proxy/proxy-request.ts';
 import type { ConnectionFacts } from '../../src/rules/transaction.ts';
 import { ExchangeClock } from './client-timeouts.ts';
 import { connectionFactsOf } from './connection-facts.ts';
-import { latin1Bytes, Latin1Reader } from './latin1.ts';
-import { readNextRequest } from './next-request.ts';
+import { latin1Bytes } from './latin1.ts';
+import { RequestReader } from './next-request.ts';
 import type { RawFrontContext, Tunnel } from './raw-front.ts';
 import { writeAll, writeOutcome } from './raw-response.ts';
 
@@ -27,8 +27,8 @@ export class RawConnection {
   readonly #front: RawFrontContext;
   /** Bytes read and not served yet, one character per byte. */
   #pending = '';
-  /** Its `ascii` false: a byte above 127 came (./next-request.ts). */
-  readonly #text = new Latin1Reader();
+  /** The bytes as text, and what each request is (./next-request.ts). */
+  readonly #text = new RequestReader();
   #busy = false;
   #ended = false;
   #closed = false;
@@ -106,7 +106,7 @@ export class RawConnection {
       if (this.#ended || this.#front.closing) this.close();
       return;
     }
-    const head = readNextRequest(pending, this.#text.ascii, this.#ended);
+    const head = this.#text.next(pending, this.#ended);
     if (head === 'wait') return;
     if (head instanceof Uint8Array) return this.closeWith(head);
     if (head === 'hand over') return this.#handOver(undefined);
