@@ -1,9 +1,9 @@
 /**
  * Hostile input: every case of hostile-cases.ts, byte for byte, on haproxy and
- * on edge-balancer (the Node adapter, or the Deno CLI) with the same configuration, in front of
- * echo backends that record what reached them; then fast-check generated raw
- * requests against edge-balancer alone, which must answer or close every one
- * of them and keep serving.
+ * on edge-balancer (the Node adapter, or the Deno CLI) with the same
+ * configuration, in front of echo backends that record what reached them;
+ * then fast-check generated raw requests against edge-balancer alone, which
+ * must answer or close every one of them and keep serving.
  */
 import { connect } from 'node:net';
 import fc from 'fast-check';
