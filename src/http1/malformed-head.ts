@@ -6,7 +6,7 @@
  * src/admission/refused-request-head.ts says. For the runtimes that read
  * connections themselves and hand anything not ordinary
  * (./request-head.ts) to a server of their own whose parser answers
- * otherwise (Deno.serve: a bare 400, a 431, or a request haproxy would
+ * otherwise (Deno's HTTP server: a bare 400, a 431, or a request haproxy would
  * refuse passed on). Only what Node refuses for certain is refused here:
  * a head that is valid but not ordinary (a body, HTTP/1.0, an absolute-form
  * target, an upgrade, obs-text in a value, a method llhttp does not know,

@@ -216,7 +216,7 @@ class ServerExchange implements ResponseEvents, Deadline, EventListenerObject {
       const { status, headers, keepAlive } = this.#head;
       // The request's own `Connection: close` (a client's, `option httpclose`'s) makes the server close.
       this.#keep = keepAlive && !target.close && !connectionListsToken(head.headers, 'close');
-      // A chunked body stays a stream even when it came whole: as bytes, Deno.serve would send it with a Content-Length.
+      // A chunked body stays a stream even when it came whole: as bytes, Deno's HTTP server would send it with a Content-Length.
       if (!this.#ended || headers.some(([name]) => name === 'transfer-encoding')) return { status, headers, body: this.#bodyStream() };
       // A body that came whole with its head (the usual small answer): handed over as its bytes, the connection freed now.
       const whole = this.#body[0] ?? null;
