@@ -5,9 +5,13 @@
  * reported with its spread, with issue 17's goals as ratios of two
  * contenders of the same scenario (bench/goals.ts) and the CPU other
  * processes used meanwhile (bench/other-cpu.ts). Writes bench/RESULTS.md.
- * Every other round runs the contenders in reverse order. Bounded: BENCH_SECONDS per measurement (default 3) × BENCH_ROUNDS
- * (default 5), after a 1 s warm-up each: about 13 minutes of measuring for
- * the 37 contender × scenario pairs, plus start-ups and the WebSockets. For a quick look at a part, BENCH_SCENARIOS and
+ * Every other round runs the contenders in reverse order. Then each goal's
+ * two contenders get BENCH_PAIR_ROUNDS (default 4) more rounds alone, back to
+ * back, so a goal's median is of 9 ratios measured seconds apart. Bounded:
+ * BENCH_SECONDS per measurement (default 3) × BENCH_ROUNDS (default 5), after
+ * a 1 s warm-up each: about 13 minutes of measuring for the 37 contender ×
+ * scenario pairs and 5 for the goals' pairs, plus start-ups, the WebSockets
+ * and HTTPS. For a quick look at a part, BENCH_SCENARIOS and
  * BENCH_CONTENDERS keep the scenarios / contenders whose names contain one
  * of their comma-separated words (then RESULTS.md is not written).
  */
@@ -17,7 +21,7 @@ import { join } from 'node:path';
 import { freePorts } from '../test/helpers/ports.ts';
 import { startNginxBackends } from './backends.ts';
 import { CONTENDERS, REFERENCE, type Contender, type RunningContender, type Scenario } from './contenders/index.ts';
-import { evaluateGoals, FOUR_KIB, MANY_SERVERS, renderGoals, RULES, SMALL, STICKY } from './goals.ts';
+import { evaluateGoals, FOUR_KIB, GOALS, MANY_SERVERS, renderGoals, RULES, SMALL, STICKY } from './goals.ts';
 import { requireWrk, runWrk, type LoadResult } from './load.ts';
 import { rssMiB } from './memory.ts';
 import { measureCpu, type CpuShares } from './other-cpu.ts';
@@ -27,6 +31,8 @@ import { renderWebSocketResults, runWebSocketBench } from './websocket.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/** Extra rounds of each goal's two contenders alone (bench/goals.ts), after a scenario's rounds. */
+const PAIR_ROUNDS = Number(process.env.BENCH_PAIR_ROUNDS ?? 4);
 const CONNECTIONS = 64;
 const selected = (variable: string, name: string) =>
   process.env[variable] === undefined || process.env[variable]!.split(',').some((word) => name.includes(word));
@@ -52,10 +58,21 @@ const SCENARIOS: readonly ScenarioSpec[] = [
   { name: RULES, path: '/small', servers: 2, sticky: false, rules: true, reference: true },
 ];
 
+/** One measurement: a 1 s warm-up, then SECONDS of wrk, with the CPU the proxy and everything else used meanwhile. */
+async function measure(spec: ScenarioSpec, port: number, pid: number): Promise<{ result: LoadResult; shares: CpuShares }> {
+  const url = `http://127.0.0.1:${port}${spec.path}`;
+  const headers = spec.sticky ? ['Cookie: SERVERNAME=s1'] : [];
+  await runWrk(url, { seconds: 1, connections: CONNECTIONS, headers }); // warm-up
+  const measured = measureCpu(pid);
+  const result = await runWrk(url, { seconds: SECONDS, connections: CONNECTIONS, headers });
+  return { result, shares: measured() };
+}
+
 async function main(): Promise<void> {
   requireWrk();
   const dir = mkdtempSync(join(tmpdir(), 'edge-bench-'));
   const measurements: Measurement[] = [];
+  const paired = new Map<string, [number, number][]>();
   const skipped = new Map<string, string>();
   let webSockets = '';
   let https = '';
@@ -82,12 +99,7 @@ async function main(): Promise<void> {
           // during a round does not always favour the contenders measured first.
           const order = round % 2 === 0 ? [...running] : [...running].reverse();
           for (const [contender, { port, proxy }] of order) {
-            const url = `http://127.0.0.1:${port}${spec.path}`;
-            const headers = spec.sticky ? ['Cookie: SERVERNAME=s1'] : [];
-            await runWrk(url, { seconds: 1, connections: CONNECTIONS, headers }); // warm-up
-            const measured = measureCpu(proxy.pid);
-            const result = await runWrk(url, { seconds: SECONDS, connections: CONNECTIONS, headers });
-            const shares = measured();
+            const { result, shares } = await measure(spec, port, proxy.pid);
             rounds.set(contender, [...(rounds.get(contender) ?? []), result]);
             cpu.set(contender, [...(cpu.get(contender) ?? []), shares]);
             process.stderr.write(
@@ -95,6 +107,22 @@ async function main(): Promise<void> {
                 `(proxy ${shares.proxy.toFixed(0)} %, other processes ${shares.others.toFixed(0)} % of a core)\n`,
             );
           }
+        }
+        // Each goal of this scenario: more rounds of its two contenders alone, back to back (its ratio's noise is the goal's verdict).
+        for (const goal of GOALS.filter((g) => g.scenario === spec.name)) {
+          const pair = [goal.contender, goal.versus].map((name) => [...running].find(([contender]) => contender.name === name)?.[1]);
+          const [subject, base] = pair;
+          if (!subject || !base) continue;
+          const rounds: [number, number][] = [];
+          for (let round = 0; round < PAIR_ROUNDS; round++) {
+            const rate = async (side: { port: number; proxy: RunningContender }) => (await measure(spec, side.port, side.proxy.pid)).result.requestsPerSecond;
+            const [first, second] = round % 2 === 0 ? [subject, base] : [base, subject];
+            const a = await rate(first);
+            const b = await rate(second);
+            rounds.push(round % 2 === 0 ? [a, b] : [b, a]);
+            process.stderr.write(`${spec.name} · ${goal.name} · pair round ${round + 1}: ${(rounds.at(-1)![0] / rounds.at(-1)![1]).toFixed(3)}\n`);
+          }
+          paired.set(goal.name, rounds);
         }
         for (const [contender, { proxy }] of running) {
           measurements.push({
@@ -122,7 +150,7 @@ async function main(): Promise<void> {
     machine,
     method: `wrk -t1 -c${CONNECTIONS}, ${SECONDS} s per measurement after a 1 s warm-up, ${ROUNDS} interleaved rounds, proxy pinned to core 0, wrk and nginx backends on the other core`,
     skipped,
-    goals: renderGoals(evaluateGoals(measurements)),
+    goals: renderGoals(evaluateGoals(measurements, paired)),
   });
   if (!PARTIAL) writeFileSync(new URL('RESULTS.md', import.meta.url), `${markdown}\n${webSockets}\n${https}`);
   process.stdout.write(`${markdown}\n${webSockets}\n${https}`);
