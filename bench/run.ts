@@ -68,6 +68,21 @@ async function measure(spec: ScenarioSpec, port: number, pid: number): Promise<{
   return { result, shares: measured() };
 }
 
+/**
+ * Two proxies on the same core at the same time, a wrk each: [a, b] req/s.
+ * Each gets about half the core, so the ratio is of their costs per request
+ * under the same conditions (what sequential rounds on a machine whose speed
+ * drifts by ±20 % from one measurement to the next cannot give).
+ */
+async function measureTogether(spec: ScenarioSpec, a: number, b: number): Promise<[number, number]> {
+  const headers = spec.sticky ? ['Cookie: SERVERNAME=s1'] : [];
+  const both = (seconds: number) =>
+    Promise.all([a, b].map((port) => runWrk(`http://127.0.0.1:${port}${spec.path}`, { seconds, connections: CONNECTIONS / 2, headers })));
+  await both(1); // warm-up
+  const [ra, rb] = await both(SECONDS);
+  return [ra!.requestsPerSecond, rb!.requestsPerSecond];
+}
+
 async function main(): Promise<void> {
   requireWrk();
   const dir = mkdtempSync(join(tmpdir(), 'edge-bench-'));
@@ -114,12 +129,16 @@ async function main(): Promise<void> {
           const [subject, base] = pair;
           if (!subject || !base) continue;
           const rounds: [number, number][] = [];
-          for (let round = 0; round < PAIR_ROUNDS; round++) {
-            const rate = async (side: { port: number; proxy: RunningContender }) => (await measure(spec, side.port, side.proxy.pid)).result.requestsPerSecond;
-            const [first, second] = round % 2 === 0 ? [subject, base] : [base, subject];
-            const a = await rate(first);
-            const b = await rate(second);
-            rounds.push(round % 2 === 0 ? [a, b] : [b, a]);
+          for (let round = 0; round < (goal.together ? 2 * PAIR_ROUNDS : PAIR_ROUNDS); round++) {
+            if (goal.together) {
+              rounds.push(await measureTogether(spec, subject.port, base.port));
+            } else {
+              const rate = async (side: { port: number; proxy: RunningContender }) => (await measure(spec, side.port, side.proxy.pid)).result.requestsPerSecond;
+              const [first, second] = round % 2 === 0 ? [subject, base] : [base, subject];
+              const a = await rate(first);
+              const b = await rate(second);
+              rounds.push(round % 2 === 0 ? [a, b] : [b, a]);
+            }
             process.stderr.write(`${spec.name} · ${goal.name} · pair round ${round + 1}: ${(rounds.at(-1)![0] / rounds.at(-1)![1]).toFixed(3)}\n`);
           }
           paired.set(goal.name, rounds);
