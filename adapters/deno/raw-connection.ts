@@ -1,10 +1,9 @@
 /**
  * One client connection of the Deno raw front (./raw-front.ts): ordinary
- * requests that the admission step proxies are answered here, in order, one
- * at a time; a malformed one gets HAProxy's page (./next-request.ts); at the
- * first other request the connection is handed over, at that request's
- * boundary, to the full server (./hand-over.ts). A client FIN after its
- * requests still gets the answers.
+ * proxied requests are answered here, in order; a malformed one gets
+ * HAProxy's page (./next-request.ts); at the first other request the
+ * connection goes, at that request's boundary, to the full server
+ * (./hand-over.ts). A client FIN after its requests still gets the answers.
  */
 import type { Admission } from '../../src/admission/admit-request.ts';
 import type { Http1Body } from '../../src/proxy/http1-client.ts';
@@ -30,6 +29,7 @@ export class RawConnection {
   /** The bytes as text, and what each request is (./next-request.ts). */
   readonly #text = new RequestReader();
   #busy = false;
+  #answered = false;
   #ended = false;
   #closed = false;
   #tunnel: Tunnel | undefined;
@@ -49,9 +49,9 @@ export class RawConnection {
     void this.#read();
   }
 
-  /** Between requests with nothing read of the next one. */
+  /** Between requests, none read yet (not before the first: a graceful stop serves it). */
   get idle(): boolean {
-    return !this.#busy && this.#pending === '' && !this.#tunnel;
+    return this.#answered && !this.#busy && this.#pending === '' && !this.#tunnel;
   }
 
   close(): void {
@@ -133,6 +133,7 @@ export class RawConnection {
       return this.close();
     }
     this.#busy = false;
+    this.#answered = true;
     this.clock.answered(this.#pending !== '');
     if (last || this.#front.closing) return this.close();
     if (this.#pending.length <= PENDING_LIMIT) this.#room?.();
