@@ -114,6 +114,8 @@ export class RawFront implements RawFrontContext {
     // `http-request reject`: the connection closes with no answer, as haproxy's (Deno.serve would have to answer).
     this.#options.rejected(admission, connection.facts);
     connection.close();
+    // Untracked above, so its close does not come back through forget(): its `maxconn` slot is freed here.
+    this.#closed();
     return NOWHERE;
   }
 

@@ -5,22 +5,18 @@
  * (./raw-connection.ts) get the same facts.
  */
 import type { Socket } from 'node:net';
+import { unmappedAddress } from '../../src/proxy/ip-address.ts';
 import type { ConnectionFacts } from '../../src/rules/transaction.ts';
 import { tlsFactsOf } from './tls-front.ts';
 
-/** A v4 address on a dual-stack socket shows as ::ffff:a.b.c.d; HAProxy logs and forwards a.b.c.d. */
-function unmapped(address: string): string {
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
-}
-
 export function clientAddressOf(socket: Socket): string {
-  return unmapped(socket.remoteAddress ?? '');
+  return unmappedAddress(socket.remoteAddress ?? '');
 }
 
 /** `dst` / `dst_port`: the address and port this connection reached (the socket's local end). */
 export function localEndOf(socket: Socket): { localAddress?: string; localPort?: number } {
   const { localAddress, localPort } = socket;
-  return { localAddress: localAddress && unmapped(localAddress), localPort };
+  return { localAddress: localAddress && unmappedAddress(localAddress), localPort };
 }
 
 /** One object per request; the TLS part is computed once per connection (tls-front.ts). */
@@ -28,7 +24,7 @@ export function connectionFactsOf(socket: Socket, httpVersion: string, clientAdd
   return {
     clientAddress,
     clientPort: socket.remotePort,
-    localAddress: socket.localAddress && unmapped(socket.localAddress),
+    localAddress: socket.localAddress && unmappedAddress(socket.localAddress),
     localPort: socket.localPort,
     httpVersion,
     tls: tlsFactsOf(socket),

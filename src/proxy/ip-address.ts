@@ -1,5 +1,10 @@
 /** IP address literals as bytes, for network matching and per-client keys. */
 
+/** A v4 address on a dual-stack socket shows as ::ffff:a.b.c.d; HAProxy logs and forwards a.b.c.d. */
+export function unmappedAddress(address: string): string {
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
 /** Bytes of an IPv4 (4) or IPv6 (16) literal; IPv4-mapped IPv6 becomes IPv4. */
 export function parseAddress(text: string): number[] | undefined {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(text);

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deno } from '../conformance/runtimes.ts';
 import { startEchoBackend, type EchoBackend } from '../helpers/echo-backend.ts';
+import { send } from '../helpers/http-client.ts';
 import { holdConnection, type HeldConnection } from '../helpers/held-connection.ts';
 import { freePort } from '../helpers/ports.ts';
 import { runOnBoth, type ProxyUnderTest } from './harness.ts';
@@ -93,5 +94,17 @@ describe('maxconn on Deno (its raw front pauses accepting) vs haproxy', () => {
 
   it(`listen maxconn ${LIMIT} under a larger global one`, async () => {
     expect(await onDeno(config('    maxconn 100', `    maxconn ${LIMIT}`))).toEqual(expected);
+  });
+
+  it('a connection `http-request reject` dropped frees its place: at maxconn 1 the next client is served', async () => {
+    const port = await freePort();
+    const text = config('    maxconn 1', '    http-request reject if { path /rejected }');
+    const running = await deno.start(text, { PORT: String(port), S1: String(backend.port) }, [port]);
+    try {
+      await expect(send(port, '/rejected')).rejects.toThrow();
+      expect((await send(port, '/')).status).toBe(200);
+    } finally {
+      await running.close();
+    }
   });
 });
