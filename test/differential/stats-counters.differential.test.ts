@@ -70,7 +70,13 @@ async function readCounters(stats: number): Promise<Counters> {
   for (const line of csv.slice(1)) {
     const cells = line.split(',');
     const name = `${cells[0]}/${cells[1]}`;
-    if (ROWS.includes(name)) rows[name] = Object.fromEntries(FIELDS.map((field) => [field, Number(cells[header.indexOf(field)] || 0)]));
+    if (!ROWS.includes(name)) continue;
+    const value = (field: string) => Number(cells[header.indexOf(field)] || 0);
+    // haproxy counts a connection closed before any request (the start-up port probe, counted
+    // whenever haproxy notices it) as a request, a 4xx and an ereq; edge-balancer does not (README).
+    const probes = value('ereq');
+    const less = new Set(['stot', 'req_tot', 'hrsp_4xx']);
+    rows[name] = Object.fromEntries(FIELDS.map((field) => [field, value(field) - (less.has(field) ? probes : 0)]));
   }
   return rows;
 }
