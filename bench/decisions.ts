@@ -76,6 +76,7 @@ const BACKEND_PORTS = [9001, 9002];
 const VARIANTS: readonly Variant[] = [
   { name: 'no rules', scenario: { backendPorts: BACKEND_PORTS, sticky: false } },
   { name: 'ten rules', scenario: { backendPorts: BACKEND_PORTS, sticky: false, rules: true } },
+  { name: '200 servers', scenario: { backendPorts: Array.from({ length: 200 }, (_, i) => 9001 + i), sticky: false } },
   { name: 'sticky', scenario: { backendPorts: BACKEND_PORTS, sticky: true }, cookie: 'SERVERNAME=s1' },
   { name: 'sticky + ten rules', scenario: { backendPorts: BACKEND_PORTS, sticky: true, rules: true }, cookie: 'SERVERNAME=s2' },
 ].filter((v) => ONLY.length === 0 || ONLY.some((o) => v.name.includes(o)));
