@@ -11,6 +11,13 @@
  * a byte from the server until the head and between body chunks. Connections
  * are pooled per timeout value, so the timer is set twice per connection, not
  * per request.
+ *
+ * Bytes are read with `onread` into regions this connection owns, read after
+ * read until a region is nearly full, rather than through the socket's
+ * Readable stream: no stream bookkeeping per read on connections that, with
+ * many servers, are each used once in a while (measured with 200 servers).
+ * A region is never written twice, so the body chunks handed on (views into
+ * it) stay valid however long the client takes them.
  */
 import { connect, type Socket } from 'node:net';
 import { UpstreamError } from '../../src/deps.ts';
@@ -25,6 +32,12 @@ export interface ConnectionUser {
   /** The connection failed (error, close before the end, timeout): the exchange ends with it. */
   connectionFailed(error: UpstreamError, timedOut: boolean): void;
 }
+
+/** A connection's read region; one read that fills it means a large body is streaming, and the next is bigger. */
+const READ_REGION_BYTES = 16 * 1024;
+const LARGE_READ_REGION_BYTES = 64 * 1024;
+/** With less than this left in its region, the next read gets a new one. */
+const MIN_READ_BYTES = 4 * 1024;
 
 /** Node's native latin1 decoding (also for the parser's own joined Uint8Arrays: it takes any). */
 const nativeLatin1 = Buffer.prototype.latin1Slice;
@@ -46,15 +59,18 @@ export class ServerConnection implements KeptConnection {
   received = false;
   #paused = false;
   #idleEnded: (() => void) | undefined;
+  /** Where the socket reads next, and how many bytes the last read put there. */
+  #readInto: Buffer | undefined;
+  #lastRead = 0;
 
   constructor(poolKey: string, host: string, port: number, connectTimeout: number | undefined, serverTimeout: number | undefined) {
     this.poolKey = poolKey;
     this.#serverTimeout = serverTimeout ?? 0;
-    const socket = (this.socket = connect({ host, port, noDelay: true }));
+    const onread = { buffer: this.#nextReadRegion.bind(this), callback: this.#onRead.bind(this) };
+    const socket = (this.socket = connect({ host, port, noDelay: true, onread }));
     // HAProxy has no connect timeout unless configured; the OS's then.
     if (connectTimeout) socket.setTimeout(connectTimeout);
     socket.on('connect', this.#onConnect.bind(this));
-    socket.on('data', this.#onData.bind(this));
     socket.on('end', this.#onEnd.bind(this));
     socket.on('error', this.#onError.bind(this));
     socket.on('close', this.#onClose.bind(this));
@@ -102,6 +118,26 @@ export class ServerConnection implements KeptConnection {
 
   #onConnect(): void {
     this.socket.setTimeout(this.#serverTimeout);
+  }
+
+  /** Called by the socket before each read: the rest of the last region, or a new one. */
+  #nextReadRegion(): Buffer {
+    const last = this.#readInto;
+    const used = this.#lastRead;
+    const next =
+      last && last.length - used >= MIN_READ_BYTES
+        ? last.subarray(used)
+        : Buffer.allocUnsafe(last && used === last.length ? LARGE_READ_REGION_BYTES : READ_REGION_BYTES);
+    this.#readInto = next;
+    this.#lastRead = 0;
+    return next;
+  }
+
+  /** `region` is what `#nextReadRegion` gave (a Buffer); reading goes on unless `pause()` stopped it. */
+  #onRead(bytes: number, region: Uint8Array): boolean {
+    this.#lastRead = bytes;
+    this.#onData((region as Buffer).subarray(0, bytes));
+    return true;
   }
 
   #onData(chunk: Buffer): void {
