@@ -3,26 +3,19 @@
  * socket, its response parser, and the exchange (request and response) it
  * carries, one at a time. Between exchanges it waits in the pool's idle list;
  * whatever the server does then (closes, sends bytes nobody asked for, times
- * out) ends it.
+ * out) ends it. Bytes are read with `onread` into ./read-regions.ts.
  *
  * Timeouts ride on the socket's own inactivity timer (Node refreshes it on
- * every read and write at no cost to us): `timeout connect` while connecting,
- * then `timeout server`, which is what haproxy measures too, the time without
- * a byte from the server until the head and between body chunks. Connections
- * are pooled per timeout value, so the timer is set twice per connection, not
- * per request.
- *
- * Bytes are read with `onread` into regions this connection owns, read after
- * read until a region is nearly full, rather than through the socket's
- * Readable stream: no stream bookkeeping per read on connections that, with
- * many servers, are each used once in a while (measured with 200 servers).
- * A region is never written twice, so the body chunks handed on (views into
- * it) stay valid however long the client takes them.
+ * every read and write): `timeout connect` while connecting, then `timeout
+ * server`, which is what haproxy measures too, the time without a byte from
+ * the server until the head and between body chunks. Connections are pooled
+ * per timeout value, so the timer is set twice per connection.
  */
 import { connect, type Socket } from 'node:net';
 import { UpstreamError } from '../../src/deps.ts';
 import type { KeptConnection } from '../../src/proxy/idle-connections.ts';
 import { ResponseParser } from '../../src/http1/response-parser.ts';
+import { ReadRegions } from './read-regions.ts';
 import { upstreamError } from './upstream-errors.ts';
 
 /** What a connection reports to the exchange it carries. */
@@ -32,12 +25,6 @@ export interface ConnectionUser {
   /** The connection failed (error, close before the end, timeout): the exchange ends with it. */
   connectionFailed(error: UpstreamError, timedOut: boolean): void;
 }
-
-/** A connection's read region; one read that fills it means a large body is streaming, and the next is bigger. */
-const READ_REGION_BYTES = 16 * 1024;
-const LARGE_READ_REGION_BYTES = 64 * 1024;
-/** With less than this left in its region, the next read gets a new one. */
-const MIN_READ_BYTES = 4 * 1024;
 
 /** Node's native latin1 decoding (also for the parser's own joined Uint8Arrays: it takes any). */
 const nativeLatin1 = Buffer.prototype.latin1Slice;
@@ -59,14 +46,13 @@ export class ServerConnection implements KeptConnection {
   received = false;
   #paused = false;
   #idleEnded: (() => void) | undefined;
-  /** Where the socket reads next, and how many bytes the last read put there. */
-  #readInto: Buffer | undefined;
-  #lastRead = 0;
+  readonly #regions = new ReadRegions();
 
   constructor(poolKey: string, host: string, port: number, connectTimeout: number | undefined, serverTimeout: number | undefined) {
     this.poolKey = poolKey;
     this.#serverTimeout = serverTimeout ?? 0;
-    const onread = { buffer: this.#nextReadRegion.bind(this), callback: this.#onRead.bind(this) };
+    const regions = this.#regions;
+    const onread = { buffer: () => regions.next(), callback: this.#onRead.bind(this) };
     const socket = (this.socket = connect({ host, port, noDelay: true, onread }));
     // HAProxy has no connect timeout unless configured; the OS's then.
     if (connectTimeout) socket.setTimeout(connectTimeout);
@@ -120,23 +106,9 @@ export class ServerConnection implements KeptConnection {
     this.socket.setTimeout(this.#serverTimeout);
   }
 
-  /** Called by the socket before each read: the rest of the last region, or a new one. */
-  #nextReadRegion(): Buffer {
-    const last = this.#readInto;
-    const used = this.#lastRead;
-    const next =
-      last && last.length - used >= MIN_READ_BYTES
-        ? last.subarray(used)
-        : Buffer.allocUnsafe(last && used === last.length ? LARGE_READ_REGION_BYTES : READ_REGION_BYTES);
-    this.#readInto = next;
-    this.#lastRead = 0;
-    return next;
-  }
-
-  /** `region` is what `#nextReadRegion` gave (a Buffer); reading goes on unless `pause()` stopped it. */
+  /** Reading goes on unless `pause()` stopped it. */
   #onRead(bytes: number, region: Uint8Array): boolean {
-    this.#lastRead = bytes;
-    this.#onData((region as Buffer).subarray(0, bytes));
+    this.#onData(this.#regions.read(bytes, region));
     return true;
   }
 
