@@ -20,8 +20,8 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { freePorts } from '../test/helpers/ports.ts';
 import { startNginxBackends } from './backends.ts';
-import { CONTENDERS, REFERENCE, type Contender, type RunningContender, type Scenario } from './contenders/index.ts';
-import { evaluateGoals, FOUR_KIB, GOALS, MANY_SERVERS, renderGoals, RULES, SMALL, STICKY } from './goals.ts';
+import { CONTENDERS, HAPROXY_REFERENCE, REFERENCE, type Contender, type RunningContender, type Scenario } from './contenders/index.ts';
+import { COMPARISONS, evaluateGoals, FOUR_KIB, GOALS, MANY_SERVERS, renderGoals, RULES, SMALL, STICKY } from './goals.ts';
 import { requireWrk, runWrk, type LoadResult } from './load.ts';
 import { rssMiB } from './memory.ts';
 import { measureCpu, type CpuShares } from './other-cpu.ts';
@@ -98,7 +98,10 @@ async function main(): Promise<void> {
       const running = new Map<Contender, { port: number; proxy: RunningContender }>();
       try {
         // The reference next to the contender it is compared with, so the two measurements of a goal's round are seconds apart.
-        const contenders = spec.reference ? [CONTENDERS[0]!, REFERENCE, ...CONTENDERS.slice(1)] : CONTENDERS;
+        const compared = COMPARISONS.some((c) => c.scenario === spec.name);
+        const contenders = spec.reference ? [CONTENDERS[0]!, REFERENCE, ...CONTENDERS.slice(1)] : [...CONTENDERS];
+        // haproxy's own reference beside haproxy, where its ratio is shown for comparison.
+        if (compared) contenders.splice(contenders.findIndex((c) => c.name === COMPARISONS[0]!.contender) + 1, 0, HAPROXY_REFERENCE);
         for (const contender of contenders) {
           const why = contender.unavailable();
           if (why) skipped.set(contender.name, why);
@@ -124,7 +127,7 @@ async function main(): Promise<void> {
           }
         }
         // Each goal of this scenario: more rounds of its two contenders alone, back to back (its ratio's noise is the goal's verdict).
-        for (const goal of GOALS.filter((g) => g.scenario === spec.name)) {
+        for (const goal of [...GOALS, ...COMPARISONS].filter((g) => g.scenario === spec.name)) {
           const pair = [goal.contender, goal.versus].map((name) => [...running].find(([contender]) => contender.name === name)?.[1]);
           const [subject, base] = pair;
           if (!subject || !base) continue;
@@ -169,7 +172,7 @@ async function main(): Promise<void> {
     machine,
     method: `wrk -t1 -c${CONNECTIONS}, ${SECONDS} s per measurement after a 1 s warm-up, ${ROUNDS} interleaved rounds, proxy pinned to core 0, wrk and nginx backends on the other core`,
     skipped,
-    goals: renderGoals(evaluateGoals(measurements, paired)),
+    goals: renderGoals(evaluateGoals(measurements, paired, [...GOALS, ...COMPARISONS])),
   });
   if (!PARTIAL) writeFileSync(new URL('RESULTS.md', import.meta.url), `${markdown}\n${webSockets}\n${https}`);
   process.stdout.write(`${markdown}\n${webSockets}\n${https}`);

@@ -166,6 +166,30 @@ export const REFERENCE: Contender = edgeBalancerOnNode('edge-balancer (Node), re
   sticky: false,
 }));
 
+function haproxy(name: string, configured: (scenario: Scenario) => Scenario): Contender {
+  return {
+    name,
+    sticky: true,
+    rules: true,
+    unavailable: () => (commandExists('haproxy') ? undefined : 'apt-get install -y haproxy'),
+    start(port, scenario, dir) {
+      const file = join(dir, `haproxy-${port}.cfg`);
+      writeFileSync(file, balancerConfig(port, configured(scenario), 'global\n    nbthread 1\n    maxconn 4096\n'));
+      return launch(['haproxy', '-db', '-f', file], port);
+    },
+  };
+}
+
+/**
+ * haproxy as REFERENCE is edge-balancer: 2 servers, round-robin, no rules.
+ * Measured beside haproxy in the same scenarios, it says what the same
+ * variant costs haproxy on this machine (bench/goals.ts, COMPARISONS).
+ */
+export const HAPROXY_REFERENCE: Contender = haproxy('haproxy (nbthread 1), reference: 2 servers, round-robin, no rules', (scenario) => ({
+  backendPorts: scenario.backendPorts.slice(0, 2),
+  sticky: false,
+}));
+
 /** The two contenders whose ratio is the scaling over workers (bench/report.ts). */
 export const ONE_WORKER = 'edge-balancer (Node, 1 process, every core)';
 export const TWO_WORKERS = 'edge-balancer (Node, --threads 2, every core)';
@@ -189,17 +213,7 @@ export const CONTENDERS: readonly Contender[] = [
   ...(process.env.BENCH_WORKERS === '0'
     ? []
     : [edgeBalancerOnNode(ONE_WORKER, (scenario) => scenario, 1, true), edgeBalancerOnNode(TWO_WORKERS, (scenario) => scenario, 2, true)]),
-  {
-    name: 'haproxy (nbthread 1)',
-    sticky: true,
-    rules: true,
-    unavailable: () => (commandExists('haproxy') ? undefined : 'apt-get install -y haproxy'),
-    start(port, scenario, dir) {
-      const file = join(dir, `haproxy-${port}.cfg`);
-      writeFileSync(file, balancerConfig(port, scenario, 'global\n    nbthread 1\n    maxconn 4096\n'));
-      return launch(['haproxy', '-db', '-f', file], port);
-    },
-  },
+  haproxy('haproxy (nbthread 1)', (scenario) => scenario),
   {
     name: 'nginx (1 worker)',
     sticky: false,
